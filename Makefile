@@ -1,0 +1,79 @@
+# Sprint — the two commands a newcomer needs are `make run` and `make test`.
+#
+# Builds share one persistent target directory outside the checkout (so a fresh clone does not
+# rebuild ~1,000 crates) and one profile (release) for the node, the tests and the benchmarks.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/sprint-target
+export CARGO_TERM_COLOR ?= never
+CARGO ?= cargo
+NODE_BIN := $(CARGO_TARGET_DIR)/release/sprint-node
+WORKER_BIN := $(CARGO_TARGET_DIR)/release/sprint-worker
+export SPRINT_NODE := $(NODE_BIN)
+
+APT_PACKAGES := protobuf-compiler clang libclang-dev mesa-vulkan-drivers
+RUST_TARGETS := wasm32-unknown-unknown wasm32v1-none
+
+.PHONY: help deps build run test test-rust test-e2e lint fmt chain-specs check-chain-specs localnet bench bench-cold clean-e2e
+
+help: ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+deps: ## Install what a fresh Debian machine lacks (apt, rustup targets, npm packages).
+	@missing=""; \
+	for pkg in $(APT_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@installed=$$(rustup target list --installed); \
+	for t in $(RUST_TARGETS); do echo "$$installed" | grep -qx $$t || rustup target add $$t; done
+	@rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
+	@if [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then \
+		cd tests && npm ci --no-audit --no-fund --loglevel=error; fi
+
+build: deps ## Build sprint-node (with its WASM runtime) and sprint-worker, release profile.
+	$(CARGO) build --locked --release --workspace
+
+run: build ## Start a dev node (1 block/s, Alice, temporary state) on ws://127.0.0.1:9944.
+	@echo "sprint-node --dev: RPC on ws://127.0.0.1:9944 (polkadot-js apps: Development → custom endpoint). Ctrl-C stops it."
+	@echo "sprint-worker is not functional yet (issue #4); only the node runs."
+	$(NODE_BIN) --dev --tmp --dev-block-time 1000
+
+test: build test-rust check-chain-specs test-e2e ## Everything CI runs: unit, runtime and end-to-end tests.
+
+test-rust: ## Rust tests (runtime genesis, vesting, fees; node units), release profile.
+	$(CARGO) test --locked --release --workspace
+
+test-e2e: ## End-to-end tests: the real sprint-node driven by @polkadot/api.
+	cd tests && node --test --test-concurrency=1 --test-timeout=600000 e2e/
+
+lint: ## rustfmt and clippy (-D warnings).
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --locked --release --workspace --all-targets -- -D warnings
+
+fmt: ## Format the Rust code.
+	$(CARGO) fmt --all
+
+chain-specs: build ## Regenerate chain-specs/{dev,local}{,-raw}.json with sprint-node itself.
+	@for chain in dev local; do \
+		$(NODE_BIN) export-chain-spec --chain $$chain > chain-specs/$$chain.json; \
+		$(NODE_BIN) export-chain-spec --chain $$chain --raw > chain-specs/$$chain-raw.json; \
+		echo "wrote chain-specs/$$chain.json and chain-specs/$$chain-raw.json"; \
+	done
+
+check-chain-specs: ## Fail when the committed chain-specs differ from what sprint-node makes (WASM code aside).
+	tests/scripts/check-chain-specs.sh $(NODE_BIN)
+
+localnet: build ## Four validators (Alice, Bob, Charlie, Dave) on loopback ports; Ctrl-C stops them.
+	tests/scripts/localnet.sh $(NODE_BIN)
+
+bench: build ## Measure: warm build, make test time, dev-node transfer throughput, node peak RSS.
+	tests/scripts/bench.sh
+
+bench-cold: ## Measure a cold build in a fresh target dir (about 30 minutes on 2 cores).
+	tests/scripts/bench.sh --cold

@@ -1,0 +1,158 @@
+//! Genesis presets: the starting state of a Sprint chain, by name.
+//!
+//! - `development` (`sprint-node --dev`): Alice authors and finalizes alone and holds sudo; the
+//!   well-known dev accounts are endowed.
+//! - `local_testnet` (`--chain local`, `make localnet`): Alice, Bob, Charlie and Dave are the
+//!   Aura and GRANDPA authorities; Alice holds sudo.
+//! - `mainnet_template`: SPEC.md §6's allocation — [`FOUNDERS_ALLOCATION`] to the founders under
+//!   vesting ([`FOUNDER_CLIFF`], then linear over [`FOUNDER_VESTING_LENGTH`]) and
+//!   [`COMMUNITY_ALLOCATION`] split between the community fund's account and a small liquid balance
+//!   ([`VALIDATOR_FEE_BALANCE`]) per genesis validator; no sudo key. Its accounts and keys are
+//!   placeholders derived from public strings: an operator replaces them before launch
+//!   (chain-specs/README.md says how), keeping the sums.
+//!
+//! Everything else is minted later by emission, under the [`crate::TOTAL_ISSUANCE_CAP`].
+
+use alloc::{format, vec, vec::Vec};
+use polkadot_sdk::{
+	sp_consensus_aura::sr25519::AuthorityId as AuraId,
+	sp_consensus_grandpa::AuthorityId as GrandpaId,
+	sp_core::{crypto::get_public_from_string_or_panic, ed25519, sr25519},
+	sp_genesis_builder::{self, PresetId},
+	sp_keyring::Sr25519Keyring,
+	sp_runtime::traits::AccountIdConversion,
+};
+use serde_json::{json, Value};
+
+use crate::{AccountId, Balance, BlockNumber, SPR, YEARS};
+
+/// The name of the preset that implements SPEC.md §6's genesis allocation.
+pub const MAINNET_TEMPLATE_PRESET: &str = "mainnet_template";
+
+/// What each well-known dev account holds in the `development` and `local_testnet` presets.
+pub const DEV_ENDOWMENT: Balance = 1_000_000 * SPR;
+
+/// The founders' allocation: 200,000,000 SPR, all of it vesting.
+pub const FOUNDERS_ALLOCATION: Balance = 200_000_000 * SPR;
+
+/// The community allocation: 120,000,000 SPR, to the community fund less the genesis validators'
+/// fee balances.
+pub const COMMUNITY_ALLOCATION: Balance = 120_000_000 * SPR;
+
+/// Liquid balance of each genesis validator, for transaction fees; taken from the community
+/// allocation.
+pub const VALIDATOR_FEE_BALANCE: Balance = 1_000 * SPR;
+
+/// Founders' vesting begins after a one-year cliff: nothing unlocks before this block.
+pub const FOUNDER_CLIFF: BlockNumber = YEARS;
+
+/// After the cliff, founders' balances unlock linearly over four years.
+pub const FOUNDER_VESTING_LENGTH: BlockNumber = 4 * YEARS;
+
+/// The community fund's account (a `PalletId`-derived account, SPEC.md §8).
+pub fn community_fund_account() -> AccountId {
+	sprint_primitives::COMMUNITY_FUND_PALLET_ID.into_account_truncating()
+}
+
+/// An authority: its account (stash for fees), Aura key and GRANDPA key.
+struct Authority {
+	account: AccountId,
+	aura: AuraId,
+	grandpa: GrandpaId,
+}
+
+/// The authority whose keys derive from `//{seed}` (the well-known dev keys for "Alice", ...).
+fn authority_from_seed(seed: &str) -> Authority {
+	Authority {
+		account: get_public_from_string_or_panic::<sr25519::Public>(seed).into(),
+		aura: get_public_from_string_or_panic::<sr25519::Public>(seed).into(),
+		grandpa: get_public_from_string_or_panic::<ed25519::Public>(seed).into(),
+	}
+}
+
+/// The `aura` and `grandpa` sections: every authority authors blocks and votes with weight 1.
+fn consensus_patch(authorities: &[Authority]) -> (Value, Value) {
+	let aura: Vec<AuraId> = authorities.iter().map(|a| a.aura.clone()).collect();
+	let grandpa: Vec<(GrandpaId, u64)> =
+		authorities.iter().map(|a| (a.grandpa.clone(), 1)).collect();
+	(json!({ "authorities": aura }), json!({ "authorities": grandpa }))
+}
+
+/// A chain for development and tests: `authorities` author and finalize, the well-known dev
+/// accounts hold [`DEV_ENDOWMENT`] each, `sudo` holds the sudo key.
+fn testnet_genesis(authorities: Vec<Authority>, sudo: AccountId) -> Value {
+	let mut balances: Vec<(AccountId, Balance)> =
+		Sr25519Keyring::well_known().map(|k| (k.to_account_id(), DEV_ENDOWMENT)).collect();
+	// The fund exists from genesis so that fees and slashes paid into it are never too small to
+	// land (an account below the existential deposit cannot be created by a fee).
+	balances.push((community_fund_account(), DEV_ENDOWMENT));
+	let (aura, grandpa) = consensus_patch(&authorities);
+	json!({
+		"balances": { "balances": balances },
+		"aura": aura,
+		"grandpa": grandpa,
+		"sudo": { "key": Some(sudo) },
+	})
+}
+
+/// SPEC.md §6's allocation, with placeholder founders and validators (see the module docs).
+fn mainnet_template_genesis() -> Value {
+	let founders: Vec<AccountId> = (1..=4)
+		.map(|i| {
+			get_public_from_string_or_panic::<sr25519::Public>(&format!("Sprint//Founder//{i}"))
+				.into()
+		})
+		.collect();
+	let validators: Vec<Authority> =
+		(1..=4).map(|i| authority_from_seed(&format!("Sprint//Validator//{i}"))).collect();
+
+	let per_founder = FOUNDERS_ALLOCATION / founders.len() as Balance;
+	let validators_total = VALIDATOR_FEE_BALANCE * validators.len() as Balance;
+
+	let mut balances: Vec<(AccountId, Balance)> =
+		founders.iter().map(|f| (f.clone(), per_founder)).collect();
+	balances.extend(validators.iter().map(|v| (v.account.clone(), VALIDATOR_FEE_BALANCE)));
+	balances.push((community_fund_account(), COMMUNITY_ALLOCATION - validators_total));
+
+	// (account, begin, length, liquid): nothing liquid, linear from the cliff for four years.
+	let vesting: Vec<(AccountId, BlockNumber, BlockNumber, Balance)> =
+		founders.iter().map(|f| (f.clone(), FOUNDER_CLIFF, FOUNDER_VESTING_LENGTH, 0)).collect();
+
+	let (aura, grandpa) = consensus_patch(&validators);
+	json!({
+		"balances": { "balances": balances },
+		"vesting": { "vesting": vesting },
+		"aura": aura,
+		"grandpa": grandpa,
+	})
+}
+
+/// The JSON patch of the preset named `id`, or `None` for an unknown name.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => testnet_genesis(
+			vec![authority_from_seed("Alice")],
+			Sr25519Keyring::Alice.to_account_id(),
+		),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => testnet_genesis(
+			["Alice", "Bob", "Charlie", "Dave"].into_iter().map(authority_from_seed).collect(),
+			Sr25519Keyring::Alice.to_account_id(),
+		),
+		MAINNET_TEMPLATE_PRESET => mainnet_template_genesis(),
+		_ => return None,
+	};
+	Some(
+		serde_json::to_string(&patch)
+			.expect("a serde_json::Value always serializes to a string; qed")
+			.into_bytes(),
+	)
+}
+
+/// The names of the presets [`get_preset`] knows.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(MAINNET_TEMPLATE_PRESET),
+	]
+}

@@ -1,0 +1,130 @@
+// The dev node as a dApp builder meets it: `sprint-node --dev --tmp`, driven by @polkadot/api.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { bestNumber, finalizedNumber, startNode, stopAll, tail, waitFor } from './lib/node.js';
+
+const SPR = 10n ** 9n;
+
+describe('sprint-node --dev --tmp with @polkadot/api', () => {
+  let node;
+  let api;
+  let alice;
+  let bob;
+  let nodeTmp;
+
+  before(async () => {
+    await cryptoWaitReady();
+    // The node's --tmp directory goes under this TMPDIR, so the test can see it is removed.
+    nodeTmp = mkdtempSync(join(tmpdir(), 'sprint-e2e-tmpdir-'));
+    node = await startNode({ name: 'dev', args: ['--dev', '--tmp', '--dev-block-time', '500'], env: { TMPDIR: nodeTmp } });
+    api = await node.api();
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    alice = keyring.addFromUri('//Alice');
+    bob = keyring.addFromUri('//Bob');
+  });
+
+  after(async () => {
+    await stopAll();
+  });
+
+  test('reports the chain name, token properties and runtime version', async () => {
+    assert.equal((await api.rpc.system.chain()).toString(), 'Sprint Development');
+    const props = (await api.rpc.system.properties()).toJSON();
+    assert.equal(props.tokenSymbol, 'SPR');
+    assert.equal(props.tokenDecimals, 9);
+    assert.equal(props.ss58Format, 42);
+    assert.equal(api.registry.chainSS58, 42);
+    assert.deepEqual(api.registry.chainTokens, ['SPR']);
+    assert.deepEqual(api.registry.chainDecimals, [9]);
+    assert.equal(api.runtimeVersion.specName.toString(), 'sprint');
+    assert.ok(api.runtimeVersion.specVersion.toNumber() >= 100);
+  });
+
+  test('serves metadata with the expected pallets and the issuance cap runtime constant', async () => {
+    const metadata = await api.rpc.state.getMetadata();
+    assert.ok(metadata.version >= 14, `metadata v${metadata.version}`);
+    for (const pallet of ['system', 'timestamp', 'aura', 'grandpa', 'balances', 'transactionPayment', 'vesting', 'utility', 'sudo']) {
+      assert.ok(api.query[pallet] || api.tx[pallet], `pallet ${pallet} in metadata`);
+    }
+    assert.equal(api.consts.balances.existentialDeposit.toBigInt(), 10_000_000n);
+  });
+
+  test('produces at least 3 new blocks without any transaction', async () => {
+    const start = await bestNumber(node);
+    await waitFor('3 new blocks', async () => (await bestNumber(node)) >= start + 3, { timeoutMs: 30_000 });
+  });
+
+  test('a signed Alice→Bob transfer after paymentInfo emits Balances.Transfer and moves both balances', async () => {
+    const amount = 12n * SPR;
+    const transfer = api.tx.balances.transferKeepAlive(bob.address, amount);
+    const info = await transfer.paymentInfo(alice);
+    const estimated = info.partialFee.toBigInt();
+    assert.ok(estimated > 0n, 'paymentInfo reports a fee');
+
+    const aliceBefore = (await api.query.system.account(alice.address)).data.free.toBigInt();
+    const bobBefore = (await api.query.system.account(bob.address)).data.free.toBigInt();
+
+    const { events, blockHash } = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('transfer not included within 60 s')), 60_000);
+      transfer
+        .signAndSend(alice, ({ status, events, dispatchError }) => {
+          if (dispatchError) {
+            clearTimeout(timer);
+            reject(new Error(`transfer failed: ${dispatchError.toString()}`));
+          } else if (status.isInBlock) {
+            clearTimeout(timer);
+            resolve({ events, blockHash: status.asInBlock });
+          }
+        })
+        .catch((e) => {
+          clearTimeout(timer);
+          reject(e);
+        });
+    });
+
+    const transferEvent = events.find(({ event }) => api.events.balances.Transfer.is(event));
+    assert.ok(transferEvent, 'Balances.Transfer emitted');
+    const [from, to, value] = transferEvent.event.data;
+    assert.equal(from.toString(), alice.address);
+    assert.equal(to.toString(), bob.address);
+    assert.equal(value.toBigInt(), amount);
+
+    const feeEvent = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
+    assert.ok(feeEvent, 'TransactionPayment.TransactionFeePaid emitted');
+    const fee = feeEvent.event.data[1].toBigInt();
+    assert.ok(fee > 0n);
+    // paymentInfo's estimate and the fee charged agree (same weight, same length; the
+    // congestion multiplier may move it slightly between the two blocks).
+    assert.ok(fee <= estimated * 2n && fee * 2n >= estimated, `fee ${fee} vs estimate ${estimated}`);
+
+    const apiAt = await api.at(blockHash);
+    const aliceAfter = (await apiAt.query.system.account(alice.address)).data.free.toBigInt();
+    const bobAfter = (await apiAt.query.system.account(bob.address)).data.free.toBigInt();
+    assert.equal(bobAfter - bobBefore, amount);
+    assert.equal(aliceBefore - aliceAfter, amount + fee);
+  });
+
+  test('system_accountNextIndex counts Alice\'s transaction', async () => {
+    const next = await api.rpc.system.accountNextIndex(alice.address);
+    assert.ok(next.toNumber() >= 1);
+  });
+
+  test('the finalized head advances', async () => {
+    const start = await finalizedNumber(node);
+    await waitFor('finalized head to advance by 2', async () => (await finalizedNumber(node)) >= start + 2, { timeoutMs: 30_000 });
+  });
+
+  test('--tmp leaves nothing behind after the node stops', async () => {
+    assert.ok(readdirSync(nodeTmp).length > 0, 'the node made its temporary base path');
+    await node.kill('SIGTERM');
+    assert.equal(node.exitCode, 0, `clean exit:\n${tail(node.log())}`);
+    assert.deepEqual(readdirSync(nodeTmp), []);
+    rmSync(nodeTmp, { recursive: true, force: true });
+  });
+});
