@@ -1,6 +1,6 @@
-//! `--dev` block production: a timer seals and finalizes one block every `--dev-block-time`
-//! milliseconds, with or without transactions, so that epochs (counted in blocks) pass in
-//! seconds.
+//! `--dev` block production: a timer seals one block every `--dev-block-time` milliseconds,
+//! with or without transactions, so that epochs (counted in blocks) pass in seconds, and
+//! finalizes it at the next tick.
 //!
 //! The runtime still runs pallet-aura and pallet-timestamp, which insist that every block is in
 //! a later Aura slot than its parent and that its timestamp falls in that slot. So each block
@@ -10,7 +10,10 @@
 
 use std::{error::Error, sync::Arc, time::Duration};
 
-use futures::{channel::mpsc, FutureExt};
+use futures::{
+	channel::{mpsc, oneshot},
+	FutureExt, SinkExt,
+};
 use polkadot_sdk::{
 	sc_consensus_aura, sc_consensus_manual_seal as manual_seal,
 	sc_consensus_manual_seal::{consensus::aura::AuraConsensusDataProvider, EngineCommand},
@@ -47,25 +50,38 @@ pub fn start(
 ) -> Result<(), ServiceError> {
 	let slot_duration = sc_consensus_aura::slot_duration(&*client)?;
 
-	// Capacity 1: when sealing falls behind the timer, ticks are dropped instead of queued, so
-	// the node never bursts blocks to catch up.
+	// One command at a time: the timer waits for each block to be sealed, so when sealing falls
+	// behind, ticks are delayed instead of queued and the node never bursts blocks to catch up.
+	// Each tick first finalizes the block sealed at the previous tick, then seals a new one:
+	// finality lags one block, as on a real chain, so that clients see a transaction `InBlock`
+	// before it is `Finalized` (finalizing in the same step hides `InBlock` from them).
 	let (mut sink, commands_stream) = mpsc::channel::<EngineCommand<H256>>(1);
 	task_manager.spawn_handle().spawn("dev-block-timer", None, async move {
 		let mut interval = tokio::time::interval(block_time);
 		interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+		let mut unfinalized: Option<H256> = None;
 		loop {
 			interval.tick().await;
-			let command = EngineCommand::SealNewBlock {
-				create_empty: true,
-				finalize: true,
-				parent_hash: None,
-				sender: None,
-			};
-			match sink.try_send(command) {
-				Ok(()) => {}
-				Err(e) if e.is_full() => {
-					log::debug!("dev block timer: previous block still sealing")
+			if let Some(hash) = unfinalized.take() {
+				let finalize =
+					EngineCommand::FinalizeBlock { hash, sender: None, justification: None };
+				if sink.send(finalize).await.is_err() {
+					break;
 				}
+			}
+			let (sender, created) = oneshot::channel();
+			let seal = EngineCommand::SealNewBlock {
+				create_empty: true,
+				finalize: false,
+				parent_hash: None,
+				sender: Some(sender),
+			};
+			if sink.send(seal).await.is_err() {
+				break;
+			}
+			match created.await {
+				Ok(Ok(block)) => unfinalized = Some(block.hash),
+				Ok(Err(e)) => log::warn!("dev block timer: sealing failed: {e}"),
 				Err(_) => break,
 			}
 		}

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { bestNumber, finalizedNumber, startNode, stopAll, tail, waitFor } from './lib/node.js';
+import { bestNumber, finalizedNumber, rpcHttp, startNode, stopAll, tail, waitFor } from './lib/node.js';
 
 const SPR = 10n ** 9n;
 
@@ -35,10 +35,9 @@ describe('sprint-node --dev --tmp with @polkadot/api', () => {
 
   test('reports the chain name, token properties and runtime version', async () => {
     assert.equal((await api.rpc.system.chain()).toString(), 'Sprint Development');
-    const props = (await api.rpc.system.properties()).toJSON();
-    assert.equal(props.tokenSymbol, 'SPR');
-    assert.equal(props.tokenDecimals, 9);
-    assert.equal(props.ss58Format, 42);
+    // The raw JSON-RPC answer, as any client sees it.
+    const { result: props } = await rpcHttp(node, 'system_properties', []);
+    assert.deepEqual(props, { ss58Format: 42, tokenDecimals: 9, tokenSymbol: 'SPR' });
     assert.equal(api.registry.chainSS58, 42);
     assert.deepEqual(api.registry.chainTokens, ['SPR']);
     assert.deepEqual(api.registry.chainDecimals, [9]);

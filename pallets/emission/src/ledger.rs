@@ -41,14 +41,22 @@ pub fn release(ledger: &mut RewardLedger<u128>, now: EpochIndex) {
 /// Adds `amount`, vesting from `now` over `duration` epochs. Releases first, so buckets are
 /// keyed by their end epoch and a ledger never holds more than `duration` of them; returns
 /// `false` (and changes nothing) only if the bound would still be exceeded.
-pub fn credit(ledger: &mut RewardLedger<u128>, now: EpochIndex, amount: u128, duration: u32) -> bool {
+pub fn credit(
+	ledger: &mut RewardLedger<u128>,
+	now: EpochIndex,
+	amount: u128,
+	duration: u32,
+) -> bool {
 	release(ledger, now);
 	let duration = duration.max(1);
-	if let Some(bucket) = ledger.buckets.iter_mut().find(|b| b.start == now && b.duration == duration) {
+	if let Some(bucket) =
+		ledger.buckets.iter_mut().find(|b| b.start == now && b.duration == duration)
+	{
 		bucket.amount = bucket.amount.saturating_add(amount);
 		return true;
 	}
-	let position = ledger.buckets.iter().position(|b| b.duration > duration).unwrap_or(ledger.buckets.len());
+	let position =
+		ledger.buckets.iter().position(|b| b.duration > duration).unwrap_or(ledger.buckets.len());
 	ledger.buckets.try_insert(position, RewardBucket { start: now, duration, amount }).is_ok()
 }
 

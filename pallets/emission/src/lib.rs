@@ -198,7 +198,12 @@ pub mod pallet {
 		/// `reward(e)` by the current parameters, before caps.
 		pub fn scheduled_reward(epoch: EpochIndex) -> BalanceOf<T> {
 			let params = Params::<T>::get().unwrap_or_else(EmissionParams::gonka_defaults);
-			schedule::reward(params.initial_reward, params.decay_per_epoch, params.start_epoch, epoch)
+			schedule::reward(
+				params.initial_reward,
+				params.decay_per_epoch,
+				params.start_epoch,
+				epoch,
+			)
 		}
 
 		/// Room left under both caps: the emission cap on what this pallet mints, and the total
@@ -206,8 +211,8 @@ pub mod pallet {
 		pub fn mint_room() -> BalanceOf<T> {
 			let params = Params::<T>::get().unwrap_or_else(EmissionParams::gonka_defaults);
 			let emission_room = params.emission_cap.saturating_sub(TotalMinted::<T>::get());
-			let issuance_room = sprint_primitives::TOTAL_ISSUANCE_CAP
-				.saturating_sub(T::Currency::total_issuance());
+			let issuance_room =
+				sprint_primitives::TOTAL_ISSUANCE_CAP.saturating_sub(T::Currency::total_issuance());
 			emission_room.min(issuance_room)
 		}
 
@@ -254,11 +259,8 @@ pub mod pallet {
 			// The pot keeps the existential deposit so that amounts of any size can land in it;
 			// the deposit is minted with the first reward and counts as emission.
 			let pot = Self::pot();
-			let deposit = if T::Currency::balance(&pot) == 0 {
-				T::Currency::minimum_balance()
-			} else {
-				0
-			};
+			let deposit =
+				if T::Currency::balance(&pot) == 0 { T::Currency::minimum_balance() } else { 0 };
 			let room = Self::mint_room().saturating_sub(deposit);
 			let amount = share.min(budget.budget.saturating_sub(budget.minted)).min(room);
 			if amount == 0 {
@@ -267,8 +269,12 @@ pub mod pallet {
 
 			let params = Params::<T>::get().unwrap_or_else(EmissionParams::gonka_defaults);
 			let mut ledger = Ledgers::<T>::get(host).unwrap_or_default();
-			if !ledger::credit(&mut ledger, T::EpochInfo::current_epoch(), amount, params.vesting_epochs) ||
-				T::Currency::mint_into(&pot, deposit.saturating_add(amount)).is_err()
+			if !ledger::credit(
+				&mut ledger,
+				T::EpochInfo::current_epoch(),
+				amount,
+				params.vesting_epochs,
+			) || T::Currency::mint_into(&pot, deposit.saturating_add(amount)).is_err()
 			{
 				return 0;
 			}
@@ -288,7 +294,8 @@ pub mod pallet {
 			fraction: Perbill,
 		) -> Credit<T::AccountId, T::Currency> {
 			let Some(mut ledger) = Ledgers::<T>::get(who) else { return Default::default() };
-			let taken = ledger::slash_unvested(&mut ledger, T::EpochInfo::current_epoch(), fraction);
+			let taken =
+				ledger::slash_unvested(&mut ledger, T::EpochInfo::current_epoch(), fraction);
 			let credit = T::Currency::withdraw(
 				&Self::pot(),
 				taken,
@@ -299,9 +306,12 @@ pub mod pallet {
 			match credit {
 				Ok(credit) => {
 					Ledgers::<T>::insert(who, ledger);
-					Self::deposit_event(Event::UnvestedRewardsSlashed { who: who.clone(), amount: taken });
+					Self::deposit_event(Event::UnvestedRewardsSlashed {
+						who: who.clone(),
+						amount: taken,
+					});
 					credit
-				},
+				}
 				Err(_) => Default::default(),
 			}
 		}

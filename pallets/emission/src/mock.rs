@@ -114,8 +114,14 @@ impl ExtBuilder {
 
 	pub fn build(self) -> TestExternalities {
 		let storage = RuntimeGenesisConfig {
-			balances: pallet_balances::GenesisConfig { balances: self.balances, ..Default::default() },
-			emission: pallet_emission::GenesisConfig { params: Some(self.params), ..Default::default() },
+			balances: pallet_balances::GenesisConfig {
+				balances: self.balances,
+				..Default::default()
+			},
+			emission: pallet_emission::GenesisConfig {
+				params: Some(self.params),
+				..Default::default()
+			},
 			..Default::default()
 		}
 		.build_storage()

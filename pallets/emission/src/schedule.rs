@@ -87,7 +87,8 @@ mod tests {
 	/// R0 · exp(−λ·e) with exact rational arithmetic: the Taylor series of exp(−x) summed until
 	/// the remaining terms cannot change the integer part (no range reduction, no fixed point).
 	fn exact_reward(r0: u128, e: u32) -> BigRational {
-		let x = BigRational::new(BigInt::from(475u32) * BigInt::from(e), BigInt::from(1_000_000u32));
+		let x =
+			BigRational::new(BigInt::from(475u32) * BigInt::from(e), BigInt::from(1_000_000u32));
 		let mut sum = BigRational::zero();
 		let mut term = BigRational::one();
 		let bound = BigRational::new(BigInt::one(), BigInt::from(10u32).pow(40));

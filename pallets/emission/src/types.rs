@@ -12,9 +12,18 @@ pub use sprint_primitives::EpochIndex;
 /// The schedule's parameters: chain state, set from genesis (SPEC.md §6, Gonka's values as
 /// defaults), read at each epoch's distribution.
 #[derive(
-	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
 )]
-#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EmissionParams<Balance> {
 	/// R0: the reward of the start epoch, in planck (default 323,000 SPR).
@@ -33,7 +42,16 @@ pub struct EmissionParams<Balance> {
 /// distribution starts, so that a distribution in several steps pays every host from the same
 /// total.
 #[derive(
-	Clone, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct EpochBudget<Balance> {
 	/// `reward(e)`, less what the emission cap and the issuance cap leave no room for.
@@ -63,7 +81,16 @@ pub type MaxBuckets = ConstU32<1_000>;
 
 /// A host's rewards held by pallet-emission: vested but unclaimed, and vesting buckets.
 #[derive(
-	Clone, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct RewardLedger<Balance> {
 	/// Vested, not yet claimed.

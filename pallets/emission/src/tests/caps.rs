@@ -35,7 +35,10 @@ fn a_host_earns_reward_times_its_weight_over_the_denominator() {
 fn the_reward_decays_by_the_schedule() {
 	ExtBuilder::default().build().execute_with(|| {
 		let lambda = crate::EmissionParams::gonka_defaults().decay_per_epoch;
-		assert_eq!(Emission::credit_reward(1459, &ALICE, 1, 1), schedule::reward(r0(), lambda, 0, 1459));
+		assert_eq!(
+			Emission::credit_reward(1459, &ALICE, 1, 1),
+			schedule::reward(r0(), lambda, 0, 1459)
+		);
 	});
 }
 

@@ -13,7 +13,10 @@ const R0: u128 = 323_000 * SPR;
 fn nothing_has_vested_in_the_epoch_that_earned_it() {
 	ExtBuilder::default().build().execute_with(|| {
 		Emission::credit_reward(0, &ALICE, 1, 1);
-		assert_noop!(Emission::claim_rewards(RuntimeOrigin::signed(ALICE)), Error::<Test>::NothingToClaim);
+		assert_noop!(
+			Emission::claim_rewards(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::NothingToClaim
+		);
 	});
 }
 
@@ -43,14 +46,20 @@ fn claiming_twice_in_one_epoch_pays_once() {
 		assert_ok!(Emission::claim_rewards(RuntimeOrigin::signed(ALICE)));
 		let paid = Balances::balance(&ALICE);
 		assert_eq!(paid, R0 / 18);
-		assert_noop!(Emission::claim_rewards(RuntimeOrigin::signed(ALICE)), Error::<Test>::NothingToClaim);
+		assert_noop!(
+			Emission::claim_rewards(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::NothingToClaim
+		);
 	});
 }
 
 #[test]
 fn a_host_without_rewards_cannot_claim() {
 	ExtBuilder::default().build().execute_with(|| {
-		assert_noop!(Emission::claim_rewards(RuntimeOrigin::signed(BOB)), Error::<Test>::NothingToClaim);
+		assert_noop!(
+			Emission::claim_rewards(RuntimeOrigin::signed(BOB)),
+			Error::<Test>::NothingToClaim
+		);
 		assert_noop!(Emission::claim_rewards(RuntimeOrigin::none()), DispatchError::BadOrigin);
 	});
 }
