@@ -19,10 +19,7 @@ fn the_runtime_lists_exactly_the_three_presets() {
 	let wasm = sprint_runtime::WASM_BINARY.expect("WASM runtime built");
 	let mut names: Vec<String> = GenesisConfigBuilderRuntimeCaller::<()>::new(wasm)
 		.preset_names()
-		.expect("preset_names callable")
-		.into_iter()
-		.map(Into::into)
-		.collect();
+		.expect("preset_names callable");
 	names.sort();
 	assert_eq!(names, ["development", "local_testnet", "mainnet_template"]);
 }

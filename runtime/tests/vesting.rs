@@ -28,7 +28,7 @@ fn founders_hold_the_whole_allocation_locked_at_genesis() {
 	common::genesis_of(MAINNET_TEMPLATE_PRESET).execute_with(|| {
 		let founders = founders();
 		assert_eq!(founders.len(), 4);
-		let total: Balance = founders.iter().map(|f| Balances::balance(f)).sum();
+		let total: Balance = founders.iter().map(Balances::balance).sum();
 		assert_eq!(total, FOUNDERS_ALLOCATION);
 		for f in &founders {
 			assert_eq!(locked(f), Balances::balance(f));

@@ -36,6 +36,8 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 pub mod ledger;
 pub mod schedule;
 pub mod types;

@@ -71,6 +71,11 @@ impl sprint_primitives::EpochInfo for TestEpoch {
 	fn current_epoch() -> EpochIndex {
 		EPOCH.with(|e| e.get())
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_current_epoch(epoch: EpochIndex) {
+		set_epoch(epoch);
+	}
 }
 
 /// Moves the mock chain to `epoch`.

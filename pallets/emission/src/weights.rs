@@ -12,6 +12,10 @@ use polkadot_sdk::frame_support::{traits::Get, weights::Weight};
 pub trait WeightInfo {
 	/// `claim_rewards` with a full ledger (1,000 buckets).
 	fn claim_rewards() -> Weight;
+	/// One `credit_reward` by the PoC tally, into a full ledger.
+	fn credit_reward() -> Weight;
+	/// One `slash_unvested` over a full ledger.
+	fn slash_unvested() -> Weight;
 }
 
 /// Weights for a runtime, from its database weights.
@@ -22,11 +26,27 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
+	fn credit_reward() -> Weight {
+		Weight::from_parts(150_000_000, 30_000)
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(5))
+	}
+	fn slash_unvested() -> Weight {
+		Weight::from_parts(150_000_000, 30_000)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(2))
+	}
 }
 
 /// For tests.
 impl WeightInfo for () {
 	fn claim_rewards() -> Weight {
+		Weight::from_parts(150_000_000, 30_000)
+	}
+	fn credit_reward() -> Weight {
+		Weight::from_parts(150_000_000, 30_000)
+	}
+	fn slash_unvested() -> Weight {
 		Weight::from_parts(150_000_000, 30_000)
 	}
 }

@@ -68,4 +68,8 @@ pub type EpochIndex = u32;
 pub trait EpochInfo {
 	/// The epoch the chain is in now.
 	fn current_epoch() -> EpochIndex;
+
+	/// Moves the chain to `epoch`, for benchmarks that need time to pass.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_current_epoch(epoch: EpochIndex);
 }
