@@ -44,6 +44,18 @@ fn signed_transfer(
 	UncheckedExtrinsic::new_signed(call, from.to_account_id().into(), signature.into(), extension)
 }
 
+/// Opens block #1 on top of genesis, as a block author would before applying transactions.
+fn start_block_one() {
+	let header = Header::new(
+		1,
+		Default::default(),
+		Default::default(),
+		System::parent_hash(),
+		Default::default(),
+	);
+	Executive::initialize_block(&header);
+}
+
 #[test]
 fn a_signed_transfer_moves_the_balance_and_pays_a_fee_into_the_community_fund() {
 	common::genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
@@ -53,14 +65,7 @@ fn a_signed_transfer_moves_the_balance_and_pays_a_fee_into_the_community_fund() 
 		let (alice_before, bob_before, fund_before) =
 			(Balances::balance(&alice), Balances::balance(&bob), Balances::balance(&fund));
 
-		let header = Header::new(
-			1,
-			Default::default(),
-			Default::default(),
-			System::parent_hash(),
-			Default::default(),
-		);
-		Executive::initialize_block(&header);
+		start_block_one();
 		let amount = 10 * SPR;
 		let outcome = Executive::apply_extrinsic(signed_transfer(
 			Sr25519Keyring::Alice,
@@ -95,14 +100,7 @@ fn a_transfer_with_a_bad_signature_is_rejected_and_changes_nothing() {
 	common::genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
 		let alice = Sr25519Keyring::Alice.to_account_id();
 		let alice_before = Balances::balance(&alice);
-		let header = Header::new(
-			1,
-			Default::default(),
-			Default::default(),
-			System::parent_hash(),
-			Default::default(),
-		);
-		Executive::initialize_block(&header);
+		start_block_one();
 		let mut xt = signed_transfer(Sr25519Keyring::Alice, Sr25519Keyring::Bob, SPR, 0);
 		// Re-sign the same payload with Bob's key while claiming to be Alice.
 		let forged = signed_transfer(Sr25519Keyring::Bob, Sr25519Keyring::Bob, SPR, 0);

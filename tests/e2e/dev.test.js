@@ -54,6 +54,17 @@ describe('sprint-node --dev --tmp with @polkadot/api', () => {
     assert.equal(api.consts.balances.existentialDeposit.toBigInt(), 10_000_000n);
   });
 
+  test('serves the standard JSON-RPC set plus accountNextIndex and payment_queryInfo', async () => {
+    const { result } = await rpcHttp(node, 'rpc_methods', []);
+    for (const method of [
+      'system_health', 'system_accountNextIndex', 'chain_getFinalizedHead', 'state_getMetadata',
+      'author_submitExtrinsic', 'childstate_getStorage', 'payment_queryInfo', 'chainHead_v1_follow',
+      'transaction_v1_broadcast', 'chainSpec_v1_genesisHash',
+    ]) {
+      assert.ok(result.methods.includes(method), `${method} is served`);
+    }
+  });
+
   test('produces at least 3 new blocks without any transaction', async () => {
     const start = await bestNumber(node);
     await waitFor('3 new blocks', async () => (await bestNumber(node)) >= start + 3, { timeoutMs: 30_000 });

@@ -7,24 +7,28 @@ node_bin="${1:?usage: localnet.sh PATH-TO-sprint-node}"
 data="${LOCALNET_DATA:-$PWD/localnet-data}"
 mkdir -p "$data"
 pids=()
+stopping=""
 stop() {
+	[ -n "$stopping" ] && return
+	stopping=1
 	echo "stopping the local testnet"
 	kill "${pids[@]}" 2>/dev/null || true
 	wait 2>/dev/null || true
 }
-trap stop EXIT INT TERM
+trap stop EXIT
+trap 'stop; exit 0' INT TERM
 
 names=(alice bob charlie dave)
-# Alice's node key is fixed so that the others can name her as their bootnode.
-alice_key=0000000000000000000000000000000000000000000000000000000000000001
-alice_peer=$("$node_bin" key inspect-node-key --file <(printf %s "$alice_key") 2>/dev/null)
+# Fixed, public node keys (0x…01 to 0x…04): fine on loopback, never for a real network. Alice's
+# peer id follows from hers, so the others can name her as their bootnode.
+node_key() { printf '%064x' "$(($1 + 1))"; }
+alice_peer=$("$node_bin" key inspect-node-key --file <(node_key 0))
 for i in "${!names[@]}"; do
 	name=${names[$i]}
 	args=(--chain local "--$name" --base-path "$data/$name" --rpc-port $((9944 + i))
 		--listen-addr "/ip4/127.0.0.1/tcp/$((30333 + i))" --prometheus-port $((9615 + i)) --no-mdns)
-	if [ "$i" -eq 0 ]; then
-		args+=(--node-key "$alice_key")
-	else
+	args+=(--node-key "$(node_key "$i")")
+	if [ "$i" -ne 0 ]; then
 		args+=(--bootnodes "/ip4/127.0.0.1/tcp/30333/p2p/$alice_peer")
 	fi
 	"$node_bin" "${args[@]}" > "$data/$name.log" 2>&1 &

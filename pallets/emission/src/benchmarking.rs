@@ -11,7 +11,7 @@ use polkadot_sdk::{frame_benchmarking::v2::*, frame_system::RawOrigin};
 fn ledger_with_buckets<T: Config>(who: &T::AccountId, buckets: u32) -> EpochIndex {
 	Params::<T>::mutate(|p| {
 		if let Some(p) = p {
-			p.vesting_epochs = MaxBuckets::get();
+			p.vesting_epochs = <MaxBuckets as Get<u32>>::get();
 		}
 	});
 	for epoch in 0..buckets {
@@ -29,7 +29,7 @@ mod benchmarks {
 	#[benchmark]
 	fn claim_rewards() {
 		let caller: T::AccountId = whitelisted_caller();
-		ledger_with_buckets::<T>(&caller, MaxBuckets::get());
+		ledger_with_buckets::<T>(&caller, <MaxBuckets as Get<u32>>::get());
 		let before = T::Currency::balance(&caller);
 
 		#[extrinsic_call]
@@ -41,7 +41,7 @@ mod benchmarks {
 	#[benchmark]
 	fn credit_reward() {
 		let host: T::AccountId = account("host", 0, 0);
-		let now = ledger_with_buckets::<T>(&host, MaxBuckets::get() - 1);
+		let now = ledger_with_buckets::<T>(&host, <MaxBuckets as Get<u32>>::get() - 1);
 		let minted;
 
 		#[block]
@@ -55,7 +55,7 @@ mod benchmarks {
 	#[benchmark]
 	fn slash_unvested() {
 		let host: T::AccountId = account("host", 0, 0);
-		ledger_with_buckets::<T>(&host, MaxBuckets::get());
+		ledger_with_buckets::<T>(&host, <MaxBuckets as Get<u32>>::get());
 		let taken;
 
 		#[block]
