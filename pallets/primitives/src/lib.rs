@@ -9,8 +9,10 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::{
 	frame_support::PalletId,
+	sp_runtime::DispatchResult,
 	sp_runtime::{
 		traits::{IdentifyAccount, Verify},
 		MultiSignature,
@@ -72,4 +74,58 @@ pub trait EpochInfo {
 	/// Moves the chain to `epoch`, for benchmarks that need time to pass.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn set_current_epoch(epoch: EpochIndex);
+}
+
+/// The offences that cost collateral (SPEC.md §5).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	scale_info::TypeInfo,
+)]
+pub enum OffenceKind {
+	/// A PoC leaf proven bad (by self-proving evidence or a majority of seats): 20%.
+	PocFraud,
+	/// Five consecutive failed inference audits: 20%.
+	InferenceFraud,
+	/// A challenge left unanswered: 10%, no bounty.
+	Downtime,
+	/// A `Valid` verdict over a leaf later proven bad: 10% of the seat's collateral.
+	LazyValidation,
+}
+
+/// Slashes collateral for offences; implemented by pallet-collateral, called by the pallets that
+/// decide offences (PoC tally, audit).
+pub trait Slasher<AccountId> {
+	/// The amount type.
+	type Balance;
+
+	/// Slashes `offender` for its `kind` offence in `epoch`, jails it, and pays the confirmers'
+	/// share to `confirmers` (equal parts; none for an empty list) and the rest to the community
+	/// fund. The same offence (offender, epoch, kind) is slashed once: a repeat returns zero.
+	/// Returns the amount slashed.
+	fn slash(
+		offender: &AccountId,
+		kind: OffenceKind,
+		epoch: EpochIndex,
+		confirmers: &[AccountId],
+	) -> Self::Balance;
+
+	/// Whether `who` is jailed now (a jailed host is skipped by seat draws and acceptance).
+	fn is_jailed(who: &AccountId) -> bool;
+}
+
+/// The host bond behind registration (SPEC.md §4: `min_host_bond`, held and slashable).
+pub trait HostBond<AccountId> {
+	/// Holds the host bond from `who`'s free balance.
+	fn bond_host(who: &AccountId) -> DispatchResult;
+
+	/// Starts unbonding `who`'s host bond (when it deregisters).
+	fn unbond_host(who: &AccountId) -> DispatchResult;
 }

@@ -1,0 +1,453 @@
+//! # pallet-collateral
+//!
+//! What a Sprint host puts at stake (SPEC.md §5). Collateral is held from the host's free balance
+//! (a `fungible` hold, `HoldReason::Collateral`), so it stays in the host's account, counts in
+//! total issuance, and can be slashed. It has three uses:
+//!
+//! - the **host bond** (`min_host_bond`, default 1,000 SPR) that registration requires, so that a
+//!   commitment always has something at stake ([`HostBond`], called by pallet-poc);
+//! - **weight activation**: 20% of a host's weight counts with its bond alone, the other 80% only
+//!   as far as collateral beyond the bond covers it at 10 SPR per unit ([`activation`]);
+//! - **slashes** for offences decided elsewhere ([`Slasher`]): fraud 20%, downtime 10%, a lazy
+//!   `Valid` 10%; of a slash with confirmers, 10% goes to them and the rest to the community
+//!   fund; the offender is jailed for `jail_epochs`; the same offence is never slashed twice.
+//!
+//! Hosts add collateral with [`Pallet::deposit`], and take it back in two steps:
+//! [`Pallet::request_unbond`] (it stops backing weight but stays slashable) and, after
+//! `unbonding_epochs`, [`Pallet::withdraw_unbonded`].
+//!
+//! ## Example (from `tests/slashing.rs`)
+//! ```ignore
+//! Collateral::deposit(RuntimeOrigin::signed(HOST), 1_000 * SPR)?;
+//! // Fraud confirmed by two seats: 20% slashed, 10% of that to the seats, the rest to the fund.
+//! assert_eq!(<Collateral as Slasher<_>>::slash(&HOST, OffenceKind::PocFraud, 3, &[V1, V2]), 200 * SPR);
+//! ```
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+pub mod activation;
+pub mod types;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+use polkadot_sdk::{
+	frame_support::{
+		self,
+		traits::{
+			fungible::{Inspect, InspectHold, Mutate, MutateHold},
+			tokens::{Fortitude, Precision, Restriction},
+			Get,
+		},
+	},
+	frame_system,
+	sp_arithmetic::Perbill,
+	sp_runtime::DispatchError,
+};
+use sprint_primitives::{EpochInfo, HostBond, Slasher};
+
+/// The balance type of the pallet's currency.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use polkadot_sdk::{frame_support::pallet_prelude::*, frame_system::pallet_prelude::*};
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The token (pallet-balances), with holds.
+		type Currency: Mutate<Self::AccountId, Balance = u128>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, of which ours is one.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The current epoch (pallet-poc).
+		type EpochInfo: EpochInfo;
+
+		/// Where slashed collateral goes, less the confirmers' share.
+		type CommunityFund: Get<Self::AccountId>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// Collateral: host bond and deposits, until withdrawn or slashed.
+		Collateral,
+	}
+
+	/// The parameters (SPEC.md §5), set from genesis.
+	#[pallet::storage]
+	pub type Params<T: Config> = StorageValue<_, CollateralParams<BalanceOf<T>>, OptionQuery>;
+
+	/// Each account's collateral. Keyed by account (user-chosen): `Blake2_128Concat`.
+	#[pallet::storage]
+	pub type Collaterals<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, CollateralLedger<BalanceOf<T>>, OptionQuery>;
+
+	/// Jailed accounts and the first epoch they are free again.
+	#[pallet::storage]
+	pub type JailedUntil<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, EpochIndex, OptionQuery>;
+
+	/// Offences already slashed, with the amount: `(offender, (epoch, kind))`. Nothing is slashed
+	/// twice for the same offence.
+	#[pallet::storage]
+	pub type SlashedOffences<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		(EpochIndex, OffenceKind),
+		BalanceOf<T>,
+		OptionQuery,
+	>;
+
+	#[pallet::genesis_config]
+	pub struct GenesisConfig<T: Config> {
+		/// The parameters; `None` keeps [`CollateralParams::gonka_defaults`].
+		pub params: Option<CollateralParams<BalanceOf<T>>>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	impl<T: Config> Default for GenesisConfig<T> {
+		fn default() -> Self {
+			Self { params: None, _config: Default::default() }
+		}
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			Params::<T>::put(self.params.clone().unwrap_or_else(CollateralParams::gonka_defaults));
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// `who` added `amount` of collateral.
+		Deposited { who: T::AccountId, amount: BalanceOf<T> },
+		/// `who` bonded `amount` as its host bond.
+		HostBonded { who: T::AccountId, amount: BalanceOf<T> },
+		/// `amount` of `who`'s collateral stops backing weight and unlocks at `unlock_epoch`.
+		UnbondRequested { who: T::AccountId, amount: BalanceOf<T>, unlock_epoch: EpochIndex },
+		/// `amount` of unlocked collateral went back to `who`'s free balance.
+		Withdrawn { who: T::AccountId, amount: BalanceOf<T> },
+		/// `who` was slashed `amount` for `kind` in `epoch`; `bounty` of it went to confirmers.
+		Slashed {
+			who: T::AccountId,
+			kind: OffenceKind,
+			epoch: EpochIndex,
+			amount: BalanceOf<T>,
+			bounty: BalanceOf<T>,
+		},
+		/// `who` is jailed until `until` (exclusive).
+		Jailed { who: T::AccountId, until: EpochIndex },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// A deposit or unbond of zero. Pass an amount above zero.
+		ZeroAmount,
+		/// The free balance cannot cover the deposit (or the host bond). Deposit less, or top up.
+		InsufficientBalance,
+		/// More than the active collateral, less the host bond, was asked to unbond. The host
+		/// bond leaves only when the host deregisters.
+		InsufficientCollateral,
+		/// Too many unbonding requests in flight: withdraw the unlocked ones first, or wait.
+		TooManyUnbondingChunks,
+		/// Nothing has unlocked yet: collateral unlocks `unbonding_epochs` after the request.
+		NothingToWithdraw,
+		/// The account already holds a host bond.
+		AlreadyBonded,
+		/// The account holds no host bond.
+		NotBonded,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Holds `amount` of the caller's free balance as collateral.
+		///
+		/// Origin: signed. Emits `Deposited`. Fails with `ZeroAmount` or `InsufficientBalance`
+		/// (and then holds nothing).
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::deposit())]
+		pub fn deposit(
+			origin: OriginFor<T>,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::hold_into_active(&who, amount)?;
+			Self::deposit_event(Event::Deposited { who, amount });
+			Ok(())
+		}
+
+		/// Stops `amount` of the caller's active collateral from backing weight; it stays held
+		/// and slashable until `withdraw_unbonded` after `unbonding_epochs`.
+		///
+		/// Origin: signed. Emits `UnbondRequested`. Fails with `ZeroAmount`,
+		/// `InsufficientCollateral` (the host bond cannot be unbonded this way) or
+		/// `TooManyUnbondingChunks`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::request_unbond())]
+		pub fn request_unbond(
+			origin: OriginFor<T>,
+			#[pallet::compact] amount: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(amount > 0, Error::<T>::ZeroAmount);
+			let mut ledger = Collaterals::<T>::get(&who).unwrap_or_default();
+			ensure!(
+				amount <= ledger.active.saturating_sub(ledger.host_bond),
+				Error::<T>::InsufficientCollateral
+			);
+			let unlock_epoch = Self::start_unbonding(&mut ledger, amount)?;
+			Collaterals::<T>::insert(&who, ledger);
+			Self::deposit_event(Event::UnbondRequested { who, amount, unlock_epoch });
+			Ok(())
+		}
+
+		/// Releases every unbonding chunk that has unlocked back to the caller's free balance.
+		///
+		/// Origin: signed. Emits `Withdrawn`. Fails with `NothingToWithdraw`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
+		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let now = T::EpochInfo::current_epoch();
+			let mut ledger = Collaterals::<T>::get(&who).ok_or(Error::<T>::NothingToWithdraw)?;
+			let unlocked: BalanceOf<T> = ledger
+				.unbonding
+				.iter()
+				.filter(|c| c.unlock_epoch <= now)
+				.fold(0, |sum, c| sum.saturating_add(c.amount));
+			ensure!(unlocked > 0, Error::<T>::NothingToWithdraw);
+			T::Currency::release(&HoldReason::Collateral.into(), &who, unlocked, Precision::Exact)?;
+			ledger.unbonding.retain(|c| c.unlock_epoch > now);
+			Self::store(&who, ledger);
+			Self::deposit_event(Event::Withdrawn { who, amount: unlocked });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The parameters in force.
+		pub fn params() -> CollateralParams<BalanceOf<T>> {
+			Params::<T>::get().unwrap_or_else(CollateralParams::gonka_defaults)
+		}
+
+		/// Everything held for `who` (active and unbonding).
+		pub fn held(who: &T::AccountId) -> BalanceOf<T> {
+			T::Currency::balance_on_hold(&HoldReason::Collateral.into(), who)
+		}
+
+		/// Active collateral beyond the host bond: what activates weight beyond the base share.
+		pub fn collateral_beyond_bond(who: &T::AccountId) -> BalanceOf<T> {
+			Collaterals::<T>::get(who).map_or(0, |l| l.active.saturating_sub(l.host_bond))
+		}
+
+		/// `weight` as it counts for `who` in `epoch`, after collateral activation (SPEC.md §5).
+		pub fn activated_weight(who: &T::AccountId, weight: u128, epoch: EpochIndex) -> u128 {
+			activation::activated_weight(
+				weight,
+				Self::collateral_beyond_bond(who),
+				epoch,
+				&Self::params(),
+			)
+		}
+
+		pub(crate) fn hold_into_active(
+			who: &T::AccountId,
+			amount: BalanceOf<T>,
+		) -> Result<(), DispatchError> {
+			ensure!(amount > 0, Error::<T>::ZeroAmount);
+			T::Currency::hold(&HoldReason::Collateral.into(), who, amount)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			Collaterals::<T>::mutate(who, |ledger| {
+				let ledger = ledger.get_or_insert_with(Default::default);
+				ledger.active = ledger.active.saturating_add(amount);
+			});
+			Ok(())
+		}
+
+		/// Moves `amount` from active to a chunk unlocking `unbonding_epochs` from now.
+		pub(crate) fn start_unbonding(
+			ledger: &mut CollateralLedger<BalanceOf<T>>,
+			amount: BalanceOf<T>,
+		) -> Result<EpochIndex, DispatchError> {
+			let unlock_epoch =
+				T::EpochInfo::current_epoch().saturating_add(Self::params().unbonding_epochs);
+			match ledger.unbonding.iter_mut().find(|c| c.unlock_epoch == unlock_epoch) {
+				Some(chunk) => chunk.amount = chunk.amount.saturating_add(amount),
+				None => ledger
+					.unbonding
+					.try_push(UnbondingChunk { unlock_epoch, amount })
+					.map_err(|_| Error::<T>::TooManyUnbondingChunks)?,
+			}
+			ledger.active = ledger.active.saturating_sub(amount);
+			Ok(unlock_epoch)
+		}
+
+		pub(crate) fn store(who: &T::AccountId, ledger: CollateralLedger<BalanceOf<T>>) {
+			if ledger.active == 0 && ledger.unbonding.is_empty() {
+				Collaterals::<T>::remove(who);
+			} else {
+				Collaterals::<T>::insert(who, ledger);
+			}
+		}
+
+		/// Takes `amount` out of `ledger`: active first (the host bond last), then unbonding
+		/// chunks, newest first (the ones furthest from leaving).
+		pub(crate) fn take(ledger: &mut CollateralLedger<BalanceOf<T>>, amount: BalanceOf<T>) {
+			let from_active = amount.min(ledger.active);
+			ledger.active -= from_active;
+			ledger.host_bond = ledger.host_bond.min(ledger.active);
+			let mut left = amount - from_active;
+			for chunk in ledger.unbonding.iter_mut().rev() {
+				let cut = left.min(chunk.amount);
+				chunk.amount -= cut;
+				left -= cut;
+			}
+			ledger.unbonding.retain(|c| c.amount > 0);
+		}
+
+		/// Moves up to `amount` of `from`'s held collateral to `to`'s free balance.
+		pub(crate) fn pay_out(
+			from: &T::AccountId,
+			to: &T::AccountId,
+			amount: BalanceOf<T>,
+		) -> BalanceOf<T> {
+			if amount == 0 {
+				return 0;
+			}
+			T::Currency::transfer_on_hold(
+				&HoldReason::Collateral.into(),
+				from,
+				to,
+				amount,
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
+			)
+			.unwrap_or(0)
+		}
+	}
+}
+
+impl<T: Config> Slasher<T::AccountId> for Pallet<T> {
+	type Balance = BalanceOf<T>;
+
+	fn slash(
+		offender: &T::AccountId,
+		kind: OffenceKind,
+		epoch: EpochIndex,
+		confirmers: &[T::AccountId],
+	) -> Self::Balance {
+		if SlashedOffences::<T>::contains_key(offender, (epoch, kind)) {
+			return 0;
+		}
+		let params = Self::params();
+		let mut ledger = Collaterals::<T>::get(offender).unwrap_or_default();
+		let held = Self::held(offender);
+		let amount = params.slash_fraction(kind).mul_floor(held);
+
+		// Confirmers share their part equally; the division's remainder goes to the fund.
+		let per_confirmer = match u128::try_from(confirmers.len()) {
+			Ok(n) if n > 0 => params.confirmers_share.mul_floor(amount) / n,
+			_ => 0,
+		};
+		let mut bounty = 0;
+		for confirmer in confirmers {
+			bounty += Self::pay_out(offender, confirmer, per_confirmer);
+		}
+		let to_fund = Self::pay_out(offender, &T::CommunityFund::get(), amount - bounty);
+		let slashed = bounty + to_fund;
+		Self::take(&mut ledger, slashed);
+		Self::store(offender, ledger);
+		SlashedOffences::<T>::insert(offender, (epoch, kind), slashed);
+
+		let until =
+			T::EpochInfo::current_epoch().saturating_add(params.jail_epochs).saturating_add(1);
+		JailedUntil::<T>::mutate(offender, |j| *j = Some(j.map_or(until, |j| j.max(until))));
+		Self::deposit_event(Event::Slashed {
+			who: offender.clone(),
+			kind,
+			epoch,
+			amount: slashed,
+			bounty,
+		});
+		Self::deposit_event(Event::Jailed { who: offender.clone(), until });
+		slashed
+	}
+
+	fn is_jailed(who: &T::AccountId) -> bool {
+		JailedUntil::<T>::get(who).is_some_and(|until| T::EpochInfo::current_epoch() < until)
+	}
+}
+
+impl<T: Config> HostBond<T::AccountId> for Pallet<T> {
+	fn bond_host(who: &T::AccountId) -> polkadot_sdk::sp_runtime::DispatchResult {
+		let ledger = Collaterals::<T>::get(who).unwrap_or_default();
+		frame_support::ensure!(ledger.host_bond == 0, Error::<T>::AlreadyBonded);
+		let bond = Self::params().min_host_bond;
+		Self::hold_into_active(who, bond)?;
+		Collaterals::<T>::mutate(who, |l| {
+			if let Some(l) = l {
+				l.host_bond = bond;
+			}
+		});
+		Self::deposit_event(Event::HostBonded { who: who.clone(), amount: bond });
+		Ok(())
+	}
+
+	fn unbond_host(who: &T::AccountId) -> polkadot_sdk::sp_runtime::DispatchResult {
+		let mut ledger = Collaterals::<T>::get(who).ok_or(Error::<T>::NotBonded)?;
+		let bond = ledger.host_bond;
+		frame_support::ensure!(bond > 0, Error::<T>::NotBonded);
+		ledger.host_bond = 0;
+		let unlock_epoch = Self::start_unbonding(&mut ledger, bond)?;
+		Collaterals::<T>::insert(who, ledger);
+		Self::deposit_event(Event::UnbondRequested {
+			who: who.clone(),
+			amount: bond,
+			unlock_epoch,
+		});
+		Ok(())
+	}
+}
+
+impl CollateralParams<u128> {
+	/// SPEC.md §5's defaults (Gonka's mainnet values).
+	pub fn gonka_defaults() -> Self {
+		use sprint_primitives::SPR;
+		Self {
+			min_host_bond: 1_000 * SPR,
+			unbonding_epochs: 1,
+			jail_epochs: 1,
+			fraud_slash: Perbill::from_percent(20),
+			downtime_slash: Perbill::from_percent(10),
+			lazy_validation_slash: Perbill::from_percent(10),
+			confirmers_share: Perbill::from_percent(10),
+			base_weight_ratio: Perbill::from_percent(20),
+			collateral_per_weight_unit: 10 * SPR,
+			grace_epochs: 180,
+		}
+	}
+}

@@ -1,0 +1,6 @@
+//! pallet-collateral's tests, by topic (SPEC.md §5).
+
+mod activation;
+mod deposits;
+mod invariants;
+mod slashing;

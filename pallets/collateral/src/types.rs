@@ -1,0 +1,95 @@
+//! The structs pallet-collateral stores.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use polkadot_sdk::{
+	frame_support::{pallet_prelude::ConstU32, BoundedVec},
+	sp_arithmetic::Perbill,
+};
+use scale_info::TypeInfo;
+pub use sprint_primitives::{EpochIndex, OffenceKind};
+
+/// Collateral parameters (SPEC.md §5, Gonka's values as defaults): chain state, set from genesis.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CollateralParams<Balance> {
+	/// The bond a host holds to register (default 1,000 SPR).
+	pub min_host_bond: Balance,
+	/// Epochs between `request_unbond` and `withdraw_unbonded` (default 1); still slashable.
+	pub unbonding_epochs: u32,
+	/// Epochs a slashed account stays jailed (default 1).
+	pub jail_epochs: u32,
+	/// PoC or inference fraud: share of collateral slashed (default 20%).
+	pub fraud_slash: Perbill,
+	/// An unanswered challenge (default 10%).
+	pub downtime_slash: Perbill,
+	/// A lazy `Valid` (default 10%).
+	pub lazy_validation_slash: Perbill,
+	/// Of a slash with confirmers, their share (default 10%); the rest goes to the community fund.
+	pub confirmers_share: Perbill,
+	/// Share of a host's weight that counts with no collateral beyond its bond (default 20%).
+	pub base_weight_ratio: Perbill,
+	/// Collateral beyond the bond that activates one unit of the rest of the weight (10 SPR).
+	pub collateral_per_weight_unit: Balance,
+	/// Before this epoch all weight counts, collateral or not (default 180).
+	pub grace_epochs: EpochIndex,
+}
+
+impl<Balance> CollateralParams<Balance> {
+	/// The share of collateral an offence of `kind` costs.
+	pub fn slash_fraction(&self, kind: OffenceKind) -> Perbill {
+		match kind {
+			OffenceKind::PocFraud | OffenceKind::InferenceFraud => self.fraud_slash,
+			OffenceKind::Downtime => self.downtime_slash,
+			OffenceKind::LazyValidation => self.lazy_validation_slash,
+		}
+	}
+}
+
+/// Collateral leaving: it unlocks at `unlock_epoch` and stays slashable until withdrawn.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct UnbondingChunk<Balance> {
+	/// The first epoch in which `withdraw_unbonded` releases it.
+	pub unlock_epoch: EpochIndex,
+	/// Still held.
+	pub amount: Balance,
+}
+
+/// The most unbonding requests in flight per account (requests of one epoch merge).
+pub type MaxUnbondingChunks = ConstU32<16>;
+
+/// An account's collateral. Everything here is held (`HoldReason::Collateral`):
+/// `held = active + Σ unbonding`.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct CollateralLedger<Balance> {
+	/// Backing weight now; includes `host_bond`.
+	pub active: Balance,
+	/// The part of `active` that is the host bond: it cannot be unbonded while registered.
+	pub host_bond: Balance,
+	/// Requested to leave, oldest first.
+	pub unbonding: BoundedVec<UnbondingChunk<Balance>, MaxUnbondingChunks>,
+}
