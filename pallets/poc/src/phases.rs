@@ -1,0 +1,66 @@
+//! The epoch timeline (SPEC.md §2): which phase a block is in, and which parameters are sound.
+
+use crate::types::{Phase, PocParams};
+
+/// The phase of the block `offset` blocks after its epoch's first block.
+pub fn phase_at(offset: u32, p: &PocParams) -> Phase {
+	let mut end = p.generation_window;
+	if offset < end {
+		return Phase::Generation;
+	}
+	end += p.commit_window;
+	if offset < end {
+		return Phase::Commit;
+	}
+	end += p.validation_window;
+	if offset < end {
+		return Phase::Validation;
+	}
+	end += p.answer_period;
+	if offset < end {
+		return Phase::Answer;
+	}
+	end += p.check_period;
+	if offset < end {
+		return Phase::Check;
+	}
+	Phase::Tally
+}
+
+/// Why `p` cannot run a chain, if it cannot: every window at least one block, all of them (and a
+/// block for the tally to start) inside `epoch_length`, a goal, a count bound, seats, samples,
+/// and a model shape whose heads divide `d_model`.
+pub fn validate(p: &PocParams) -> Result<(), &'static str> {
+	let windows = [
+		p.generation_window,
+		p.commit_window,
+		p.validation_window,
+		p.answer_period,
+		p.check_period,
+	];
+	if windows.contains(&0) {
+		return Err("every PoC window must be at least one block");
+	}
+	let total = windows
+		.iter()
+		.try_fold(0u32, |sum, w| sum.checked_add(*w))
+		.ok_or("PoC windows overflow")?;
+	if total >= p.epoch_length {
+		return Err(
+			"the PoC windows do not fit in epoch_length (the tally needs at least one block)",
+		);
+	}
+	if p.goal == 0 || p.max_count == 0 {
+		return Err("goal and max_count must be above zero");
+	}
+	if p.seats_per_participant == 0 || p.samples_per_seat == 0 {
+		return Err("seats_per_participant and samples_per_seat must be above zero");
+	}
+	let m = &p.model;
+	if [m.d_model, m.n_layers, m.n_heads, m.d_ff, m.seq_len].contains(&0)
+		|| m.d_model % m.n_heads != 0
+	{
+		return Err("the model shape needs non-zero sizes and n_heads dividing d_model");
+	}
+	Ok(())
+}

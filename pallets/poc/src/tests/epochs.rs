@@ -1,0 +1,109 @@
+//! Epochs, phases and the sprint seed (SPEC.md §2).
+
+use polkadot_sdk::{frame_support::traits::Get, frame_system, sp_core::H256};
+
+use crate::{mock::*, phases, CurrentEpoch, EpochStart, Event, Phase, Seeds, Targets};
+
+#[test]
+fn epoch_zero_starts_at_the_first_block_with_its_parent_hash_as_seed() {
+	ExtBuilder::default().build().execute_with(|| {
+		assert_eq!(CurrentEpoch::<Test>::get(), 0);
+		assert_eq!(EpochStart::<Test>::get(), Some(1));
+		assert_eq!(Seeds::<Test>::get(0), Some(H256::from_low_u64_be(1_000)));
+		assert_eq!(Targets::<Test>::get(0), Some(INITIAL_TARGET));
+		assert!(poc_events().contains(&Event::EpochStarted {
+			epoch: 0,
+			block: 1,
+			seed: H256::from_low_u64_be(1_000)
+		}));
+	});
+}
+
+#[test]
+fn the_phases_follow_the_dev_windows_in_order() {
+	ExtBuilder::default().build().execute_with(|| {
+		let expected = [
+			(1, Phase::Generation),
+			(20, Phase::Generation),
+			(21, Phase::Commit),
+			(25, Phase::Commit),
+			(26, Phase::Validation),
+			(40, Phase::Validation),
+			(41, Phase::Answer),
+			(51, Phase::Check),
+			(56, Phase::Tally),
+			(60, Phase::Tally),
+		];
+		for (block, phase) in expected {
+			run_to_block(block);
+			assert_eq!(Poc::current_phase(), Some(phase), "block {block}");
+			assert_eq!(CurrentEpoch::<Test>::get(), 0);
+		}
+		run_to_block(61);
+		assert_eq!(CurrentEpoch::<Test>::get(), 1);
+		assert_eq!(Poc::current_phase(), Some(Phase::Generation));
+		assert_eq!(Seeds::<Test>::get(1), Some(H256::from_low_u64_be(1_060)));
+		// The target carries over until the tally adjusts it.
+		assert_eq!(Targets::<Test>::get(1), Some(INITIAL_TARGET));
+	});
+}
+
+#[test]
+fn the_seed_survives_more_than_block_hash_count_blocks() {
+	ExtBuilder::default().build().execute_with(|| {
+		let kept: u64 = <<Test as frame_system::Config>::BlockHashCount as Get<u64>>::get();
+		run_to_block(61);
+		let seed = Seeds::<Test>::get(1).expect("stored at epoch 1's first block");
+		run_to_block(61 + kept + 5);
+		assert_eq!(
+			frame_system::Pallet::<Test>::block_hash(60),
+			H256::zero(),
+			"the chain forgot it"
+		);
+		assert_eq!(Seeds::<Test>::get(1), Some(seed));
+	});
+}
+
+#[test]
+fn per_epoch_storage_is_pruned_after_epoch_e_plus_2() {
+	ExtBuilder::default().build().execute_with(|| {
+		run_to_block(1 + 60 * 3 - 1);
+		assert_eq!(CurrentEpoch::<Test>::get(), 2);
+		assert!(Seeds::<Test>::get(0).is_some());
+		run_to_block(1 + 60 * 3);
+		assert_eq!(CurrentEpoch::<Test>::get(), 3);
+		assert!(Seeds::<Test>::get(0).is_none());
+		assert!(Seeds::<Test>::get(1).is_some());
+	});
+}
+
+#[test]
+fn parameters_whose_windows_do_not_fit_the_epoch_are_rejected() {
+	let mut p = dev_params();
+	assert_eq!(phases::validate(&p), Ok(()));
+	p.epoch_length = 55;
+	assert!(phases::validate(&p).is_err(), "no block left for the tally");
+	let mut p = dev_params();
+	p.commit_window = 0;
+	assert!(phases::validate(&p).is_err());
+	let mut p = dev_params();
+	p.model.n_heads = 3;
+	assert!(phases::validate(&p).is_err());
+}
+
+#[test]
+#[should_panic(expected = "invalid PoC parameters")]
+fn genesis_rejects_a_spec_whose_phases_do_not_fit_in_epoch_length() {
+	use polkadot_sdk::sp_runtime::BuildStorage;
+	let mut params = dev_params();
+	params.epoch_length = 40;
+	let _ = RuntimeGenesisConfig {
+		poc: crate::GenesisConfig {
+			params,
+			initial_target: INITIAL_TARGET,
+			secret_commitments: vec![],
+		},
+		..Default::default()
+	}
+	.build_storage();
+}

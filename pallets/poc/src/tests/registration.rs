@@ -1,0 +1,65 @@
+//! Host registration holds the host bond (SPEC.md §4).
+
+use polkadot_sdk::frame_support::{assert_noop, assert_ok};
+
+use crate::{mock::*, Error, Event, Hosts};
+
+fn register(who: AccountId) -> polkadot_sdk::sp_runtime::DispatchResult {
+	Poc::register_host(
+		RuntimeOrigin::signed(who),
+		[7; 32],
+		b"http://127.0.0.1:8080".to_vec(),
+		b"gpu=test".to_vec(),
+	)
+}
+
+#[test]
+fn registering_holds_the_host_bond_and_records_the_proof_key() {
+	ExtBuilder::default().build().execute_with(|| {
+		assert_ok!(register(HOST));
+		assert_eq!(Collateral::held(&HOST), 1_000 * SPR);
+		let info = Hosts::<Test>::get(HOST).expect("registered");
+		assert_eq!(info.proof_key, [7; 32]);
+		assert_eq!(info.proof_url.to_vec(), b"http://127.0.0.1:8080".to_vec());
+		assert!(poc_events().contains(&Event::HostRegistered { host: HOST }));
+		assert_noop!(register(HOST), Error::<Test>::AlreadyRegistered);
+	});
+}
+
+#[test]
+fn an_account_without_the_bond_cannot_register() {
+	ExtBuilder::default().build().execute_with(|| {
+		assert_noop!(register(POOR), pallet_collateral::Error::<Test>::InsufficientBalance);
+		assert!(Hosts::<Test>::get(POOR).is_none());
+	});
+}
+
+#[test]
+fn an_oversized_url_or_metadata_is_refused() {
+	ExtBuilder::default().build().execute_with(|| {
+		assert_noop!(
+			Poc::register_host(RuntimeOrigin::signed(HOST), [0; 32], vec![b'a'; 257], vec![]),
+			Error::<Test>::ProofUrlTooLong
+		);
+		assert_noop!(
+			Poc::register_host(RuntimeOrigin::signed(HOST), [0; 32], vec![], vec![0; 1025]),
+			Error::<Test>::MetadataTooLong
+		);
+	});
+}
+
+#[test]
+fn deregistering_unbonds_the_host_bond() {
+	ExtBuilder::default().build().execute_with(|| {
+		assert_ok!(register(HOST));
+		assert_ok!(Poc::deregister_host(RuntimeOrigin::signed(HOST)));
+		assert!(Hosts::<Test>::get(HOST).is_none());
+		assert_noop!(
+			Poc::deregister_host(RuntimeOrigin::signed(HOST)),
+			Error::<Test>::NotRegistered
+		);
+		// Still held (and slashable) until the unbonding period passes.
+		assert_eq!(Collateral::held(&HOST), 1_000 * SPR);
+		assert_eq!(Collateral::collateral_beyond_bond(&HOST), 0);
+	});
+}
