@@ -14,6 +14,7 @@ use polkadot_sdk::{
 			ConstantMultiplier, Weight, WeightToFeeCoefficient, WeightToFeeCoefficients,
 			WeightToFeePolynomial,
 		},
+		PalletId,
 	},
 	frame_system::limits::{BlockLength, BlockWeights},
 	pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment},
@@ -28,9 +29,10 @@ use smallvec::smallvec;
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, OriginCaller, PalletInfo,
-	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
-	RuntimeTask, System, EXISTENTIAL_DEPOSIT, MILLI_SPR, SLOT_DURATION, SPR, VERSION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, Collateral, Hash, Nonce, OriginCaller,
+	PalletInfo, Poc, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
+	RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, MILLI_SPR, SLOT_DURATION, SPR,
+	VERSION,
 };
 
 /// 75% of each block is for ordinary transactions; the rest is kept for operational ones.
@@ -198,4 +200,30 @@ impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_poc::Config for Runtime {
+	type HostBond = Collateral;
+	type Slasher = Collateral;
+	type WeightInfo = pallet_poc::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_collateral::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type EpochInfo = Poc;
+	type CommunityFund = CommunityFundAccount;
+	type WeightInfo = pallet_collateral::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Emission's pot: unvested rewards are minted here, with a ledger per host.
+	pub const EmissionPalletId: PalletId = PalletId(*b"spr/emis");
+}
+
+impl pallet_emission::Config for Runtime {
+	type Currency = Balances;
+	type PalletId = EmissionPalletId;
+	type EpochInfo = Poc;
+	type WeightInfo = pallet_emission::weights::SubstrateWeight<Runtime>;
 }

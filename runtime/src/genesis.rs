@@ -11,14 +11,21 @@
 //!   placeholders derived from public strings: an operator replaces them before launch
 //!   (chain-specs/README.md says how), keeping the sums.
 //!
+//! Every preset also sets pallet-poc's parameters: SPEC.md §2's dev column (60-block epochs, dev
+//! model shape) on dev and local chains, the production column on the mainnet template (with
+//! placeholder epoch-0 secret commitments for its genesis validators). pallet-collateral and
+//! pallet-emission take SPEC.md §5–§6's defaults.
+//!
 //! Everything else is minted later by emission, under the [`crate::TOTAL_ISSUANCE_CAP`].
 
 use alloc::{format, vec, vec::Vec};
+use pallet_poc::PocParams;
 use polkadot_sdk::{
 	sp_consensus_aura::sr25519::AuthorityId as AuraId,
 	sp_consensus_grandpa::AuthorityId as GrandpaId,
-	sp_core::{crypto::get_public_from_string_or_panic, ed25519, sr25519},
+	sp_core::{crypto::get_public_from_string_or_panic, ed25519, sr25519, H256},
 	sp_genesis_builder::{self, PresetId},
+	sp_io::hashing::blake2_256,
 	sp_keyring::Sr25519Keyring,
 	sp_runtime::traits::AccountIdConversion,
 };
@@ -80,6 +87,27 @@ fn consensus_patch(authorities: &[Authority]) -> (Value, Value) {
 
 /// A chain for development and tests: `authorities` author and finalize, the well-known dev
 /// accounts hold [`DEV_ENDOWMENT`] each, `sudo` holds the sudo key.
+/// The PoC section of a preset: parameters, epoch 0's target, genesis validators' epoch-0 secret
+/// commitments.
+fn poc_patch(
+	params: PocParams,
+	initial_target: H256,
+	secret_commitments: Vec<(AccountId, H256)>,
+) -> Value {
+	json!({
+		"params": params,
+		"initialTarget": initial_target,
+		"secretCommitments": secret_commitments,
+	})
+}
+
+/// Dev and local chains: one nonce in 16 is valid, so a CPU finds many in a 20-block sprint.
+fn dev_target() -> H256 {
+	let mut target = [0xffu8; 32];
+	target[0] = 0x0f;
+	H256(target)
+}
+
 fn testnet_genesis(authorities: Vec<Authority>, sudo: AccountId) -> Value {
 	let mut balances: Vec<(AccountId, Balance)> =
 		Sr25519Keyring::well_known().map(|k| (k.to_account_id(), DEV_ENDOWMENT)).collect();
@@ -92,6 +120,7 @@ fn testnet_genesis(authorities: Vec<Authority>, sudo: AccountId) -> Value {
 		"aura": aura,
 		"grandpa": grandpa,
 		"sudo": { "key": Some(sudo) },
+		"poc": poc_patch(PocParams::dev_defaults(), dev_target(), Vec::new()),
 	})
 }
 
@@ -118,12 +147,28 @@ fn mainnet_template_genesis() -> Value {
 	let vesting: Vec<(AccountId, BlockNumber, BlockNumber, Balance)> =
 		founders.iter().map(|f| (f.clone(), FOUNDER_CLIFF, FOUNDER_VESTING_LENGTH, 0)).collect();
 
+	// Placeholders too: each genesis validator replaces its commitment with H(its own secret).
+	let secret_commitments: Vec<(AccountId, H256)> = validators
+		.iter()
+		.enumerate()
+		.map(|(i, v)| {
+			(
+				v.account.clone(),
+				H256(blake2_256(format!("Sprint//Validator//{}//secret", i + 1).as_bytes())),
+			)
+		})
+		.collect();
+	let mut production_target = [0xffu8; 32];
+	production_target[..2].copy_from_slice(&[0, 0]);
+	production_target[2] = 0x0f;
+
 	let (aura, grandpa) = consensus_patch(&validators);
 	json!({
 		"balances": { "balances": balances },
 		"vesting": { "vesting": vesting },
 		"aura": aura,
 		"grandpa": grandpa,
+		"poc": poc_patch(PocParams::production_defaults(), H256(production_target), secret_commitments),
 	})
 }
 

@@ -9,7 +9,10 @@
 //! token: 9 decimals, existential deposit [`EXISTENTIAL_DEPOSIT`]), `pallet-transaction-payment`
 //! (fees, paid into the community fund, with the runtime API behind polkadot-js `paymentInfo`),
 //! `pallet-vesting` (founders' allocation), `pallet-utility` and `pallet-sudo` (whose key is set
-//! only in the `development` and `local_testnet` presets).
+//! only in the `development` and `local_testnet` presets); and Sprint's own `pallet-poc` (epochs,
+//! sprint phases, host registry, commitments), `pallet-collateral` (host bond, collateral,
+//! slashes) and `pallet-emission` (the halving reward and its vesting ledgers), wired through the
+//! traits in `sprint-primitives` (issue #3 adds the seat draw, verdicts and tally).
 //!
 //! - [`configs`]: every pallet's configuration and the numbers in it.
 //! - [`genesis`]: the genesis presets `development`, `local_testnet` and `mainnet_template` (SPEC.md
@@ -188,6 +191,15 @@ mod runtime {
 
 	#[runtime::pallet_index(8)]
 	pub type Sudo = pallet_sudo;
+
+	#[runtime::pallet_index(10)]
+	pub type Poc = pallet_poc;
+
+	#[runtime::pallet_index(11)]
+	pub type Collateral = pallet_collateral;
+
+	#[runtime::pallet_index(12)]
+	pub type Emission = pallet_emission;
 }
 
 /// The pallets whose benchmarks `sprint-node benchmark pallet` runs (`make bench`).

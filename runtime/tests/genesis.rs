@@ -82,3 +82,22 @@ fn the_issuance_cap_is_one_billion_spr() {
 	assert_eq!(TOTAL_ISSUANCE_CAP, 1_000_000_000 * 1_000_000_000);
 	assert_eq!(SPR, 1_000_000_000);
 }
+
+#[test]
+fn every_preset_sets_poc_parameters_that_fit_the_epoch() {
+	for (preset, epoch_length) in [
+		(sp_genesis_builder::DEV_RUNTIME_PRESET, 60),
+		(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET, 60),
+		(MAINNET_TEMPLATE_PRESET, 14_400),
+	] {
+		common::genesis_of(preset).execute_with(|| {
+			let params = pallet_poc::Params::<Runtime>::get().expect("set at genesis");
+			assert_eq!(params.epoch_length, epoch_length, "{preset}");
+			assert_eq!(pallet_poc::phases::validate(&params), Ok(()), "{preset}");
+			assert!(pallet_poc::Targets::<Runtime>::get(0).is_some(), "{preset}");
+		});
+	}
+	common::genesis_of(MAINNET_TEMPLATE_PRESET).execute_with(|| {
+		assert_eq!(pallet_poc::SecretCommitments::<Runtime>::iter_prefix(0).count(), 4);
+	});
+}

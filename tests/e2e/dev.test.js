@@ -48,7 +48,7 @@ describe('sprint-node --dev --tmp with @polkadot/api', () => {
   test('serves metadata with the expected pallets and the issuance cap runtime constant', async () => {
     const metadata = await api.rpc.state.getMetadata();
     assert.ok(metadata.version >= 14, `metadata v${metadata.version}`);
-    for (const pallet of ['system', 'timestamp', 'aura', 'grandpa', 'balances', 'transactionPayment', 'vesting', 'utility', 'sudo']) {
+    for (const pallet of ['system', 'timestamp', 'aura', 'grandpa', 'balances', 'transactionPayment', 'vesting', 'utility', 'sudo', 'poc', 'collateral', 'emission']) {
       assert.ok(api.query[pallet] || api.tx[pallet], `pallet ${pallet} in metadata`);
     }
     assert.equal(api.consts.balances.existentialDeposit.toBigInt(), 10_000_000n);
@@ -118,6 +118,38 @@ describe('sprint-node --dev --tmp with @polkadot/api', () => {
     const bobAfter = (await apiAt.query.system.account(bob.address)).data.free.toBigInt();
     assert.equal(bobAfter - bobBefore, amount);
     assert.equal(aliceBefore - aliceAfter, amount + fee);
+  });
+
+  test('PoC epochs, seeds and parameters are plain storage @polkadot/api reads without custom types', async () => {
+    const params = (await api.query.poc.params()).unwrap();
+    assert.equal(params.epochLength.toNumber(), 60);
+    assert.equal(params.generationWindow.toNumber(), 20);
+    assert.equal(params.model.dModel.toNumber(), 64);
+    const start = (await api.query.poc.epochStart()).unwrap().toNumber();
+    const epoch = (await api.query.poc.currentEpoch()).toNumber();
+    const seed = (await api.query.poc.seeds(epoch)).unwrap();
+    assert.equal(seed.length, 32);
+    // The seed is the parent hash seen by the epoch's first block.
+    assert.equal(seed.toHex(), (await api.rpc.chain.getBlockHash(start - 1)).toHex());
+    assert.ok((await api.query.poc.targets(epoch)).isSome);
+  });
+
+  test('a host registers with polkadot-js and its bond is held by pallet-collateral', async () => {
+    const bond = 1_000n * SPR;
+    const freeBefore = (await api.query.system.account(bob.address)).data.free.toBigInt();
+    const register = api.tx.poc.registerHost(new Uint8Array(32).fill(7), 'http://127.0.0.1:8090', 'e2e');
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('registration not included within 60 s')), 60_000);
+      register.signAndSend(bob, ({ status, dispatchError }) => {
+        if (dispatchError) { clearTimeout(timer); reject(new Error(dispatchError.toString())); }
+        else if (status.isInBlock) { clearTimeout(timer); resolve(); }
+      }).catch((e) => { clearTimeout(timer); reject(e); });
+    });
+    const host = (await api.query.poc.hosts(bob.address)).unwrap();
+    assert.equal(host.proofUrl.toUtf8(), 'http://127.0.0.1:8090');
+    const account = (await api.query.system.account(bob.address)).data;
+    assert.ok(account.reserved.toBigInt() >= bond, 'the bond is on hold');
+    assert.ok(freeBefore - account.free.toBigInt() >= bond);
   });
 
   test('system_accountNextIndex counts Alice\'s transaction', async () => {
