@@ -58,7 +58,7 @@ pub fn validate(p: &PocParams) -> Result<(), &'static str> {
 	}
 	let m = &p.model;
 	if [m.d_model, m.n_layers, m.n_heads, m.d_ff, m.seq_len].contains(&0)
-		|| m.d_model % m.n_heads != 0
+		|| !m.d_model.is_multiple_of(m.n_heads)
 	{
 		return Err("the model shape needs non-zero sizes and n_heads dividing d_model");
 	}
