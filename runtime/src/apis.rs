@@ -21,8 +21,9 @@ use polkadot_sdk::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	genesis, AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	genesis, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt,
+	Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
+	VERSION,
 };
 
 impl_runtime_apis! {
@@ -222,6 +223,12 @@ impl_runtime_apis! {
 			let params = (&config, &whitelist);
 			add_benchmarks!(params, batches);
 			Ok(batches)
+		}
+	}
+
+	impl pallet_poc::runtime_api::PocApi<Block, BlockNumber> for Runtime {
+		fn epoch_status() -> Option<pallet_poc::EpochStatus<BlockNumber>> {
+			pallet_poc::Pallet::<Runtime>::epoch_status()
 		}
 	}
 

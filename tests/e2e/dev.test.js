@@ -134,6 +134,15 @@ describe('sprint-node --dev --tmp with @polkadot/api', () => {
     assert.ok((await api.query.poc.targets(epoch)).isSome);
   });
 
+  test('the PocApi runtime API reports the epoch, phase, seed and parameters', async () => {
+    const status = (await api.call.pocApi.epochStatus()).unwrap();
+    const epoch = (await api.query.poc.currentEpoch()).toNumber();
+    assert.ok(status.epoch.toNumber() >= epoch);
+    assert.ok(['Generation', 'Commit', 'Validation', 'Answer', 'Check', 'Tally'].includes(status.phase.type));
+    assert.equal(status.params.epochLength.toNumber(), 60);
+    assert.equal(status.seed.toHex(), (await api.query.poc.seeds(status.epoch)).unwrap().toHex());
+  });
+
   test('a host registers with polkadot-js and its bond is held by pallet-collateral', async () => {
     const bond = 1_000n * SPR;
     const freeBefore = (await api.query.system.account(bob.address)).data.free.toBigInt();

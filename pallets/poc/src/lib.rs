@@ -38,6 +38,7 @@ extern crate alloc;
 
 pub mod difficulty;
 pub mod phases;
+pub mod runtime_api;
 pub mod types;
 pub mod weights;
 
@@ -354,6 +355,19 @@ pub mod pallet {
 				.saturating_sub(start)
 				.unique_saturated_into();
 			Some(phases::phase_at(offset, &params))
+		}
+
+		/// Where the chain stands, for the worker's runtime API ([`runtime_api::PocApi`]).
+		pub fn epoch_status() -> Option<EpochStatus<BlockNumberFor<T>>> {
+			let epoch = CurrentEpoch::<T>::get();
+			Some(EpochStatus {
+				epoch,
+				phase: Self::current_phase()?,
+				epoch_start: EpochStart::<T>::get()?,
+				seed: Seeds::<T>::get(epoch)?,
+				target: Targets::<T>::get(epoch)?,
+				params: EpochParams::<T>::get(epoch)?,
+			})
 		}
 
 		/// Starts the next epoch at block `now` (the first epoch, 0, at the first block).

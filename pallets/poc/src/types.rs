@@ -167,3 +167,20 @@ impl PocParams {
 		}
 	}
 }
+
+/// Where the chain stands in the sprint: what a worker needs each block.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct EpochStatus<BlockNumber> {
+	/// The current epoch.
+	pub epoch: EpochIndex,
+	/// Its phase at the block the API was called at.
+	pub phase: Phase,
+	/// Its first block.
+	pub epoch_start: BlockNumber,
+	/// Its sprint seed.
+	pub seed: H256,
+	/// Its PoW target (big-endian 256-bit).
+	pub target: H256,
+	/// Its parameters (windows, goal, model shape).
+	pub params: PocParams,
+}

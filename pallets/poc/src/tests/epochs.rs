@@ -107,3 +107,17 @@ fn genesis_rejects_a_spec_whose_phases_do_not_fit_in_epoch_length() {
 	}
 	.build_storage();
 }
+
+#[test]
+fn the_runtime_api_reports_where_the_sprint_stands() {
+	ExtBuilder::default().build().execute_with(|| {
+		run_to_block(22);
+		let status = Poc::epoch_status().expect("an epoch is running");
+		assert_eq!(status.epoch, 0);
+		assert_eq!(status.phase, Phase::Commit);
+		assert_eq!(status.epoch_start, 1);
+		assert_eq!(status.seed, H256::from_low_u64_be(1_000));
+		assert_eq!(status.target, INITIAL_TARGET);
+		assert_eq!(status.params, dev_params());
+	});
+}
