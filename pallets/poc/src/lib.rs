@@ -60,6 +60,9 @@ use polkadot_sdk::{
 };
 use sprint_primitives::{EpochInfo, HostBond, Slasher};
 
+/// Per-host entries of a past epoch deleted per block.
+pub const PRUNE_PER_BLOCK: u32 = 500;
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -139,6 +142,11 @@ pub mod pallet {
 	/// How many hosts committed in each epoch.
 	#[pallet::storage]
 	pub type CommitmentCount<T: Config> = StorageMap<_, Twox64Concat, EpochIndex, u32, ValueQuery>;
+
+	/// An epoch whose per-host storage is still being deleted, [`PRUNE_PER_BLOCK`] entries per
+	/// block, so that pruning after 10,000 hosts never overruns a block.
+	#[pallet::storage]
+	pub type PruningEpoch<T: Config> = StorageValue<_, EpochIndex, OptionQuery>;
 
 	#[pallet::genesis_config]
 	pub struct GenesisConfig<T: Config> {
@@ -236,11 +244,13 @@ pub mod pallet {
 				None => true,
 				Some(start) => now.saturating_sub(start) >= epoch_length,
 			};
+			let pruned = Self::prune_step();
+			let pruning = db.reads_writes(1 + pruned, 1 + pruned);
 			if !due {
-				return db.reads(2);
+				return db.reads(2).saturating_add(pruning);
 			}
 			Self::start_epoch(now);
-			db.reads_writes(4, 9)
+			db.reads_writes(4, 9).saturating_add(pruning)
 		}
 	}
 
@@ -395,15 +405,31 @@ pub mod pallet {
 			Self::deposit_event(Event::EpochStarted { epoch, block: now, seed });
 		}
 
-		/// Drops epoch `old`'s per-epoch storage (SPEC.md §2: kept until after e+2).
+		/// Drops epoch `old`'s per-epoch storage (SPEC.md §2: kept until after e+2): its single
+		/// values now, its per-host maps over the next blocks ([`Self::prune_step`]).
 		fn prune(old: EpochIndex) {
 			EpochParams::<T>::remove(old);
 			Seeds::<T>::remove(old);
 			Targets::<T>::remove(old);
 			CommitmentCount::<T>::remove(old);
-			let limit = u32::MAX;
-			let _ = Commitments::<T>::clear_prefix(old, limit, None);
-			let _ = SecretCommitments::<T>::clear_prefix(old, limit, None);
+			PruningEpoch::<T>::put(old);
+		}
+
+		/// Deletes up to [`PRUNE_PER_BLOCK`] per-host entries of the epoch being pruned; returns
+		/// how many it deleted.
+		pub(crate) fn prune_step() -> u64 {
+			let Some(old) = PruningEpoch::<T>::get() else { return 0 };
+			let commitments = Commitments::<T>::clear_prefix(old, PRUNE_PER_BLOCK, None);
+			let mut removed = commitments.backend;
+			if commitments.maybe_cursor.is_none() {
+				let left = PRUNE_PER_BLOCK.saturating_sub(commitments.backend);
+				let secrets = SecretCommitments::<T>::clear_prefix(old, left.max(1), None);
+				removed = removed.saturating_add(secrets.backend);
+				if secrets.maybe_cursor.is_none() {
+					PruningEpoch::<T>::kill();
+				}
+			}
+			u64::from(removed)
 		}
 	}
 }

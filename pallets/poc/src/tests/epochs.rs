@@ -121,3 +121,43 @@ fn the_runtime_api_reports_where_the_sprint_stands() {
 		assert_eq!(status.params, dev_params());
 	});
 }
+
+#[test]
+fn pruning_many_hosts_takes_bounded_steps() {
+	use crate::{Commitment, Commitments, PruningEpoch, SecretCommitments, PRUNE_PER_BLOCK};
+	let hosts = u64::from(PRUNE_PER_BLOCK) * 2 + 100;
+	let mut ext = ExtBuilder::default().build();
+	// Deletion limits apply to committed state, as between real blocks: commit after each step.
+	let mut step = |f: &mut dyn FnMut()| {
+		ext.execute_with(|| f());
+		ext.commit_all().expect("commits");
+	};
+	step(&mut || {
+		for host in 0..hosts {
+			Commitments::<Test>::insert(
+				0,
+				10_000 + host,
+				Commitment { root: H256::zero(), count: 1 },
+			);
+		}
+	});
+	// Epoch 3 starts and schedules epoch 0's pruning; each next block deletes one step.
+	step(&mut || run_to_block(1 + 60 * 3));
+	step(&mut || {
+		assert_eq!(PruningEpoch::<Test>::get(), Some(0));
+		assert_eq!(Commitments::<Test>::iter_prefix(0).count() as u64, hosts);
+	});
+	step(&mut || run_to_block(2 + 60 * 3));
+	step(&mut || {
+		let left = Commitments::<Test>::iter_prefix(0).count() as u64;
+		assert_eq!(left, hosts - u64::from(PRUNE_PER_BLOCK), "one step per block");
+	});
+	for block in 3..6 {
+		step(&mut || run_to_block(block + 60 * 3));
+	}
+	step(&mut || {
+		assert_eq!(Commitments::<Test>::iter_prefix(0).count(), 0);
+		assert_eq!(SecretCommitments::<Test>::iter_prefix(0).count(), 0);
+		assert_eq!(PruningEpoch::<Test>::get(), None);
+	});
+}
