@@ -129,7 +129,7 @@ fn pruning_many_hosts_takes_bounded_steps() {
 	let mut ext = ExtBuilder::default().build();
 	// Deletion limits apply to committed state, as between real blocks: commit after each step.
 	let mut step = |f: &mut dyn FnMut()| {
-		ext.execute_with(|| f());
+		ext.execute_with(&mut *f);
 		ext.commit_all().expect("commits");
 	};
 	step(&mut || {
