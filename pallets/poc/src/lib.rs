@@ -22,9 +22,10 @@
 //! [`Targets`] (big-endian 256-bit), [`Params`] and [`EpochParams`] (windows, model shape),
 //! [`Commitments`].
 //!
-//! Not yet here (issue #3): the seat draw, verdict chunks and openings, challenges, the tally,
-//! penalties, the power cap and the difficulty update at the tally ([`difficulty`] holds its
-//! formula).
+//! Not yet here (issue #3): running the seat draw at the commit window's close, verdict chunks
+//! and openings, challenges, the tally, penalties, the power cap and the difficulty update at the
+//! tally. Their pure parts exist: [`sampling`] (sample indices, weighted seat draw) and
+//! [`difficulty`] (the target formula).
 //!
 //! ## Example (from `tests/commit.rs`)
 //! ```ignore
@@ -39,6 +40,7 @@ extern crate alloc;
 pub mod difficulty;
 pub mod phases;
 pub mod runtime_api;
+pub mod sampling;
 pub mod types;
 pub mod weights;
 
