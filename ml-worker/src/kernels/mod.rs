@@ -1,0 +1,14 @@
+//! The PoW's integer ops (SPEC.md §3), one file each. Each file holds the op's CPU twin — the
+//! definition, on ndarray, with its formula written out — which the WGSL kernels must match bit
+//! for bit. Every value is an integer; sums are i32 with wrapping adds (order-independent), never
+//! 64-bit (not portable in WGSL); int8 activations stay in [-127, 127].
+
+pub mod activation;
+pub mod attention;
+pub mod matmul;
+pub mod rmsnorm;
+
+/// Saturates an i32 to the int8 activation range [-127, 127].
+pub fn saturate(x: i32) -> i8 {
+	x.clamp(-127, 127) as i8
+}
