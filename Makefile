@@ -17,7 +17,7 @@ export SPRINT_NODE := $(NODE_BIN)
 APT_PACKAGES := protobuf-compiler clang libclang-dev mesa-vulkan-drivers
 RUST_TARGETS := wasm32-unknown-unknown wasm32v1-none
 
-.PHONY: help deps build run test test-rust test-e2e lint fmt chain-specs check-chain-specs localnet bench bench-cold clean-e2e
+.PHONY: help deps build run test test-rust test-e2e lint fmt chain-specs check-chain-specs localnet bench bench-cold weights clean-e2e
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -72,8 +72,12 @@ check-chain-specs: ## Fail when the committed chain-specs differ from what sprin
 localnet: build ## Four validators (Alice, Bob, Charlie, Dave) on loopback ports; Ctrl-C stops them.
 	tests/scripts/localnet.sh $(NODE_BIN)
 
-bench: build ## Measure: warm build, make test time, dev-node transfer throughput, node peak RSS.
+bench: build ## Measure: warm build, make test time, dev-node transfer throughput, node peak RSS; regenerate weights.
 	tests/scripts/bench.sh
+	tests/scripts/weights.sh
+
+weights: ## Regenerate the pallets' weights.rs from their benchmarks (builds a runtime-benchmarks node once, ~25 min).
+	tests/scripts/weights.sh
 
 bench-cold: ## Measure a cold build in a fresh target dir (about 30 minutes on 2 cores).
 	tests/scripts/bench.sh --cold

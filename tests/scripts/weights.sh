@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Regenerates weights.rs of Sprint's pallets from their benchmarks: builds sprint-node with
+# `--features runtime-benchmarks` in its own target directory (the first time, a second ~25-minute
+# build of the node stack on 2 cores; it never clobbers the release binary the tests use), then
+# runs `sprint-node benchmark pallet` for each pallet with pallets/weight-template.hbs.
+#
+# Usage: tests/scripts/weights.sh [pallet ...]   (default: poc collateral emission)
+# Env:   BENCH_TARGET_DIR (default: $CARGO_TARGET_DIR-bench), STEPS (20), REPEAT (10).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+target="${BENCH_TARGET_DIR:-${CARGO_TARGET_DIR:-$HOME/.cache/sprint-target}-bench}"
+steps="${STEPS:-20}"
+repeat="${REPEAT:-10}"
+pallets=("$@")
+[ ${#pallets[@]} -eq 0 ] && pallets=(poc collateral emission)
+
+echo "building sprint-node with runtime benchmarks in $target"
+CARGO_TARGET_DIR="$target" cargo build --locked --release -p sprint-node --features runtime-benchmarks
+node="$target/release/sprint-node"
+
+for pallet in "${pallets[@]}"; do
+	out="pallets/$pallet/src/weights.rs"
+	echo "benchmarking pallet_$pallet (steps $steps, repeat $repeat) -> $out"
+	"$node" benchmark pallet \
+		--chain dev \
+		--pallet "pallet_$pallet" \
+		--extrinsic '*' \
+		--steps "$steps" \
+		--repeat "$repeat" \
+		--wasm-execution compiled \
+		--heap-pages 4096 \
+		--template pallets/weight-template.hbs \
+		--output "$out"
+done
+echo "weights regenerated: git diff pallets/*/src/weights.rs"
