@@ -226,9 +226,26 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl pallet_poc::runtime_api::PocApi<Block, BlockNumber> for Runtime {
+	impl pallet_poc::runtime_api::PocApi<Block, BlockNumber, AccountId> for Runtime {
 		fn epoch_status() -> Option<pallet_poc::EpochStatus<BlockNumber>> {
 			pallet_poc::Pallet::<Runtime>::epoch_status()
+		}
+
+		fn seats(epoch: pallet_poc::EpochIndex, participant: AccountId) -> Vec<AccountId> {
+			pallet_poc::Seats::<Runtime>::get(epoch, participant)
+				.map(|seats| seats.into_iter().map(|s| s.validator).collect())
+				.unwrap_or_default()
+		}
+
+		fn assignments(
+			epoch: pallet_poc::EpochIndex,
+			validator: AccountId,
+		) -> Vec<(AccountId, u32)> {
+			pallet_poc::Assignments::<Runtime>::iter_prefix((epoch, validator)).collect()
+		}
+
+		fn accepted_weight(epoch: pallet_poc::EpochIndex, host: AccountId) -> Option<u128> {
+			pallet_poc::AcceptedWeights::<Runtime>::get(epoch, host)
 		}
 	}
 

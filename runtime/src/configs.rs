@@ -29,10 +29,10 @@ use smallvec::smallvec;
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Collateral, Hash, Nonce, OriginCaller,
-	PalletInfo, Poc, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
-	RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, MILLI_SPR, SLOT_DURATION, SPR,
-	VERSION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, Collateral, Emission, Hash, Nonce,
+	OriginCaller, PalletInfo, Poc, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
+	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, MILLI_SPR,
+	SLOT_DURATION, SPR, VERSION,
 };
 
 /// 75% of each block is for ordinary transactions; the rest is kept for operational ones.
@@ -202,9 +202,22 @@ impl pallet_sudo::Config for Runtime {
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
 
+parameter_types! {
+	/// On-initialize's share of each block for the seat draw and the tally: a quarter of the
+	/// block, so that transactions keep most of it (SPEC.md §2: bounded steps).
+	pub PocHookBudget: Weight = Perbill::from_percent(25) * RuntimeBlockWeights::get().max_block;
+}
+
 impl pallet_poc::Config for Runtime {
 	type HostBond = Collateral;
 	type Slasher = Collateral;
+	type WeightActivation = Collateral;
+	type Rewards = Emission;
+	/// 16,384 participants per epoch: the SPEC's 10,000-host scale with room.
+	type MaxParticipants = ConstU32<16_384>;
+	type HookBudget = PocHookBudget;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchmarkFunder;
 	type WeightInfo = pallet_poc::weights::SubstrateWeight<Runtime>;
 }
 
@@ -213,6 +226,7 @@ impl pallet_collateral::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type EpochInfo = Poc;
 	type CommunityFund = CommunityFundAccount;
+	type UnvestedRewards = Emission;
 	type WeightInfo = pallet_collateral::weights::SubstrateWeight<Runtime>;
 }
 
@@ -226,4 +240,15 @@ impl pallet_emission::Config for Runtime {
 	type PalletId = EmissionPalletId;
 	type EpochInfo = Poc;
 	type WeightInfo = pallet_emission::weights::SubstrateWeight<Runtime>;
+}
+
+/// Funds the PoC benchmarks' accounts.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchmarkFunder;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_poc::BenchmarkHelper<AccountId> for BenchmarkFunder {
+	fn fund(who: &AccountId) {
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		let _ = Balances::set_balance(who, 1_000_000 * SPR);
+	}
 }

@@ -12,7 +12,8 @@
 //!   (chain-specs/README.md says how), keeping the sums.
 //!
 //! Every preset also sets pallet-poc's parameters: SPEC.md §2's dev column (60-block epochs, dev
-//! model shape) on dev and local chains, the production column on the mainnet template (with
+//! model shape) on dev and local chains, whose authorities are the genesis validators with
+//! epoch-0 commitments to their public [`dev_secret`]s, the production column on the mainnet template (with
 //! placeholder epoch-0 secret commitments for its genesis validators). pallet-collateral and
 //! pallet-emission take SPEC.md §5–§6's defaults.
 //!
@@ -108,7 +109,21 @@ fn dev_target() -> H256 {
 	H256(target)
 }
 
-fn testnet_genesis(authorities: Vec<Authority>, sudo: AccountId) -> Value {
+/// A dev or local chain validator's PoC secret for `epoch`:
+/// `blake2_256("//{seed}//sprint-secret//{epoch}")`. Public, like the dev keys themselves: only for development chains, whose genesis commits to
+/// epoch 0's (`sprint-worker` derives it for a dev key; never use it on a real network).
+pub fn dev_secret(seed: &str, epoch: u32) -> H256 {
+	H256(blake2_256(format!("//{seed}//sprint-secret//{epoch}").as_bytes()))
+}
+
+fn testnet_genesis(seeds: &[&str], sudo: AccountId) -> Value {
+	let authorities: Vec<Authority> = seeds.iter().map(|s| authority_from_seed(s)).collect();
+	// The authorities are the genesis validators: they hold the seats until hosts are accepted.
+	let secret_commitments: Vec<(AccountId, H256)> = seeds
+		.iter()
+		.zip(&authorities)
+		.map(|(seed, a)| (a.account.clone(), H256(blake2_256(dev_secret(seed, 0).as_bytes()))))
+		.collect();
 	let mut balances: Vec<(AccountId, Balance)> =
 		Sr25519Keyring::well_known().map(|k| (k.to_account_id(), DEV_ENDOWMENT)).collect();
 	// The fund exists from genesis so that fees and slashes paid into it are never too small to
@@ -120,7 +135,7 @@ fn testnet_genesis(authorities: Vec<Authority>, sudo: AccountId) -> Value {
 		"aura": aura,
 		"grandpa": grandpa,
 		"sudo": { "key": Some(sudo) },
-		"poc": poc_patch(PocParams::dev_defaults(), dev_target(), Vec::new()),
+		"poc": poc_patch(PocParams::dev_defaults(), dev_target(), secret_commitments),
 	})
 }
 
@@ -175,12 +190,11 @@ fn mainnet_template_genesis() -> Value {
 /// The JSON patch of the preset named `id`, or `None` for an unknown name.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
-		sp_genesis_builder::DEV_RUNTIME_PRESET => testnet_genesis(
-			vec![authority_from_seed("Alice")],
-			Sr25519Keyring::Alice.to_account_id(),
-		),
+		sp_genesis_builder::DEV_RUNTIME_PRESET => {
+			testnet_genesis(&["Alice"], Sr25519Keyring::Alice.to_account_id())
+		}
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => testnet_genesis(
-			["Alice", "Bob", "Charlie", "Dave"].into_iter().map(authority_from_seed).collect(),
+			&["Alice", "Bob", "Charlie", "Dave"],
 			Sr25519Keyring::Alice.to_account_id(),
 		),
 		MAINNET_TEMPLATE_PRESET => mainnet_template_genesis(),

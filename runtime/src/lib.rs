@@ -212,5 +212,8 @@ mod benches {
 		[pallet_vesting, Vesting]
 		[pallet_utility, Utility]
 		[pallet_sudo, Sudo]
+		[pallet_poc, Poc]
+		[pallet_collateral, Collateral]
+		[pallet_emission, Emission]
 	);
 }

@@ -11,6 +11,8 @@
 //! - **slashes** for offences decided elsewhere ([`Slasher`]): fraud 20%, downtime 10%, a lazy
 //!   `Valid` 10%; of a slash with confirmers, 10% goes to them and the rest to the community
 //!   fund; the offender is jailed for `jail_epochs`; the same offence is never slashed twice.
+//!   A fraud also takes the same fraction of the offender's unvested rewards, routed the same
+//!   way, through [`Config::UnvestedRewards`] (pallet-emission).
 //!
 //! Hosts add collateral with [`Pallet::deposit`], and take it back in two steps:
 //! [`Pallet::request_unbond`] (it stops backing weight but stays slashable) and, after
@@ -26,6 +28,8 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod activation;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 pub mod types;
 pub mod weights;
 
@@ -51,7 +55,7 @@ use polkadot_sdk::{
 	sp_arithmetic::Perbill,
 	sp_runtime::DispatchError,
 };
-use sprint_primitives::{EpochInfo, HostBond, Slasher};
+use sprint_primitives::{EpochInfo, HostBond, Slasher, UnvestedRewards, WeightActivation};
 
 /// The balance type of the pallet's currency.
 pub type BalanceOf<T> =
@@ -79,6 +83,9 @@ pub mod pallet {
 
 		/// Where slashed collateral goes, less the confirmers' share.
 		type CommunityFund: Get<Self::AccountId>;
+
+		/// Unvested rewards, which a fraud slash also takes (pallet-emission).
+		type UnvestedRewards: UnvestedRewards<Self::AccountId>;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
@@ -150,13 +157,15 @@ pub mod pallet {
 		UnbondRequested { who: T::AccountId, amount: BalanceOf<T>, unlock_epoch: EpochIndex },
 		/// `amount` of unlocked collateral went back to `who`'s free balance.
 		Withdrawn { who: T::AccountId, amount: BalanceOf<T> },
-		/// `who` was slashed `amount` for `kind` in `epoch`; `bounty` of it went to confirmers.
+		/// `who` was slashed `amount` of collateral for `kind` in `epoch`; `bounty` of it went to
+		/// confirmers. A fraud also took `unvested` of its unvested rewards (pallet-emission).
 		Slashed {
 			who: T::AccountId,
 			kind: OffenceKind,
 			epoch: EpochIndex,
 			amount: BalanceOf<T>,
 			bounty: BalanceOf<T>,
+			unvested: BalanceOf<T>,
 		},
 		/// `who` is jailed until `until` (exclusive).
 		Jailed { who: T::AccountId, until: EpochIndex },
@@ -377,8 +386,22 @@ impl<T: Config> Slasher<T::AccountId> for Pallet<T> {
 		for confirmer in confirmers {
 			bounty += Self::pay_out(offender, confirmer, per_confirmer);
 		}
-		let to_fund = Self::pay_out(offender, &T::CommunityFund::get(), amount - bounty);
+		let fund = T::CommunityFund::get();
+		let to_fund = Self::pay_out(offender, &fund, amount - bounty);
 		let slashed = bounty + to_fund;
+		// SPEC.md §5: fraud also costs the same fraction of the offender's unvested rewards.
+		let unvested = match kind {
+			OffenceKind::PocFraud | OffenceKind::InferenceFraud => {
+				T::UnvestedRewards::slash_unvested(
+					offender,
+					params.slash_fraction(kind),
+					confirmers,
+					params.confirmers_share,
+					&fund,
+				)
+			}
+			OffenceKind::Downtime | OffenceKind::LazyValidation => 0,
+		};
 		Self::take(&mut ledger, slashed);
 		Self::store(offender, ledger);
 		SlashedOffences::<T>::insert(offender, (epoch, kind), slashed);
@@ -392,6 +415,7 @@ impl<T: Config> Slasher<T::AccountId> for Pallet<T> {
 			epoch,
 			amount: slashed,
 			bounty,
+			unvested,
 		});
 		Self::deposit_event(Event::Jailed { who: offender.clone(), until });
 		slashed
@@ -399,6 +423,12 @@ impl<T: Config> Slasher<T::AccountId> for Pallet<T> {
 
 	fn is_jailed(who: &T::AccountId) -> bool {
 		JailedUntil::<T>::get(who).is_some_and(|until| T::EpochInfo::current_epoch() < until)
+	}
+}
+
+impl<T: Config> WeightActivation<T::AccountId> for Pallet<T> {
+	fn activated_weight(who: &T::AccountId, weight: u128, epoch: EpochIndex) -> u128 {
+		Pallet::<T>::activated_weight(who, weight, epoch)
 	}
 }
 

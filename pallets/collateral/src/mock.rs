@@ -93,6 +93,7 @@ impl pallet_collateral::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type EpochInfo = TestEpoch;
 	type CommunityFund = Fund;
+	type UnvestedRewards = ();
 	type WeightInfo = ();
 }
 

@@ -66,7 +66,7 @@ use polkadot_sdk::{
 	sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, Perbill, Rounding},
 	sp_runtime::traits::AccountIdConversion,
 };
-use sprint_primitives::EpochInfo;
+use sprint_primitives::{EpochIndex as Epoch, EpochInfo, RewardSink, UnvestedRewards};
 
 /// The balance type of the pallet's currency.
 pub type BalanceOf<T> =
@@ -324,6 +324,47 @@ pub mod pallet {
 			ledger::release(&mut ledger, T::EpochInfo::current_epoch());
 			(ledger.vested, ledger::unvested(&ledger))
 		}
+	}
+}
+
+impl<T: Config> RewardSink<T::AccountId> for Pallet<T> {
+	fn credit_reward(epoch: Epoch, host: &T::AccountId, weight: u128, total_weight: u128) -> u128 {
+		Pallet::<T>::credit_reward(epoch, host, weight, total_weight)
+	}
+}
+
+impl<T: Config> UnvestedRewards<T::AccountId> for Pallet<T> {
+	fn slash_unvested(
+		who: &T::AccountId,
+		fraction: Perbill,
+		confirmers: &[T::AccountId],
+		confirmers_share: Perbill,
+		fund: &T::AccountId,
+	) -> u128 {
+		use frame_support::traits::Imbalance;
+		let mut credit = Pallet::<T>::slash_unvested(who, fraction);
+		let taken = credit.peek();
+		// Confirmers share their part equally; what cannot land (an amount below the existential
+		// deposit for a new account) goes to the fund with the rest.
+		if let Ok(count) = u128::try_from(confirmers.len()) {
+			let per_confirmer = confirmers_share.mul_floor(taken).checked_div(count).unwrap_or(0);
+			for confirmer in confirmers {
+				if per_confirmer == 0 {
+					break;
+				}
+				let (part, rest) = credit.split(per_confirmer);
+				credit = rest;
+				if let Err(back) = T::Currency::resolve(confirmer, part) {
+					credit = credit.merge(back);
+				}
+			}
+		}
+		if let Err(left) = T::Currency::resolve(fund, credit) {
+			// The fund always exists (it is endowed at genesis); should it not, the amount is
+			// burned rather than left in the pot, where no ledger would account for it.
+			drop(left);
+		}
+		taken
 	}
 }
 

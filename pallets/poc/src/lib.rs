@@ -1,47 +1,69 @@
 //! # pallet-poc
 //!
 //! Sprint's proof of compute (SPEC.md §2–§4): epochs and their sprint phases, the host registry,
-//! validators' secret commitments and hosts' PoW commitments, and difficulty.
+//! PoW commitments, the seat draw, verdicts, challenges, the tally and difficulty.
 //!
 //! Each epoch starts with the **generation window** — the Sprint, in which hosts search nonces
 //! of the integer transformer PoW — then the **commit window**, in which each host submits one
 //! [`Pallet::commit`] `(epoch, root, count)` of its valid leaves' Merkle tree
-//! ([`sprint_primitives::merkle`]); nothing else of the sprint goes on chain. Then come the
-//! validation window, the answer and check periods, and the tally (SPEC.md §4).
+//! ([`sprint_primitives::merkle`]); nothing else of the sprint goes on chain.
+//!
+//! When the commit window closes, the pallet **draws seats** ([`seats`]): `k_v` validators per
+//! participant, by weight, from the previous epoch's accepted hosts that published a secret
+//! commitment, never the participant itself; genesis validators stand in when fewer than 3 are
+//! eligible. The assignment is stored both ways: [`Seats`] (who checks P) and [`Assignments`]
+//! (whom V checks). In the **validation window** each seat opens the indices its revealed
+//! secret derives ([`sampling::sample_indices`]) and submits [`Pallet::submit_verdicts`]:
+//! `Valid`, `Fraud` with the host-signed opening ([`opening`]), or `Unavailable`. In the
+//! **answer period** challenged hosts post their openings ([`Pallet::answer_challenge`]) and the
+//! seats [`Pallet::vote`] on fraud claims; in the **check period** they vote on posted answers.
+//! Then the **tally** ([`tally`]) decides each participant in bounded steps: slashes through
+//! [`Slasher`], accepted weights after collateral activation and the power cap, rewards through
+//! [`RewardSink`], the next epoch's seat pool and target ([`difficulty`]).
 //!
 //! At the first block of each epoch the pallet stores the **sprint seed**: the parent hash as
 //! seen in that block (a block cannot read its own hash, and `frame_system` forgets block hashes
 //! after `BlockHashCount`, so the seed is stored, never looked up later). Grinding it gains
 //! nothing: every seed asks the same work of everyone.
 //!
-//! Registering as a host holds the host bond in pallet-collateral (through [`HostBond`]), so a
-//! commitment always has something at stake; a jailed host cannot commit.
-//!
 //! Everything a client needs is plain storage, readable by @polkadot/api and
 //! py-substrate-interface without custom types: [`CurrentEpoch`], [`EpochStart`], [`Seeds`],
 //! [`Targets`] (big-endian 256-bit), [`Params`] and [`EpochParams`] (windows, model shape),
-//! [`Commitments`].
+//! [`Commitments`], [`Seats`], [`Assignments`], [`Outcomes`], [`AcceptedWeights`]; the worker
+//! also has the [`runtime_api::PocApi`].
 //!
-//! Not yet here (issue #3): running the seat draw at the commit window's close, verdict chunks
-//! and openings, challenges, the tally, penalties, the power cap and the difficulty update at the
-//! tally. Their pure parts exist: [`sampling`] (sample indices, weighted seat draw) and
-//! [`difficulty`] (the target formula).
+//! ## Terms
+//! - *participant*: a host that committed in the epoch. *seat*: a validator drawn to check one.
+//! - *W(e)*: Σ activated, capped weight over participants not excluded by their own doing
+//!   (confirmed fraud, unanswered challenge) — a rejected host stays in it (SPEC.md §6).
+//! - *forfeit*: an account earns nothing for the epoch (silent seat, refuted claim, lazy `Valid`).
 //!
-//! ## Example (from `tests/commit.rs`)
+//! ## Example (from `tests/tally.rs`)
 //! ```ignore
 //! run_to_phase(Phase::Commit);
-//! Poc::commit(RuntimeOrigin::signed(HOST), 0, root, 10)?;
+//! Poc::commit(RuntimeOrigin::signed(HOST), 0, root, count)?;
+//! run_to_phase(Phase::Validation); // seats drawn
+//! Poc::submit_verdicts(RuntimeOrigin::signed(VALIDATOR), 0, Some(secret), verdicts)?;
+//! run_to_phase(Phase::Tally);     // tally runs
+//! assert_eq!(AcceptedWeights::<Test>::get(0, HOST), Some(count as u128));
 //! ```
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 pub mod difficulty;
+pub mod opening;
 pub mod phases;
+mod pruning;
 pub mod runtime_api;
 pub mod sampling;
+pub mod seats;
+pub mod tally;
 pub mod types;
+mod verdicts;
 pub mod weights;
 
 #[cfg(test)]
@@ -50,20 +72,21 @@ mod mock;
 mod tests;
 
 pub use pallet::*;
+pub use pruning::PRUNE_PER_BLOCK;
 pub use types::*;
 pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
 use polkadot_sdk::{
-	frame_support,
+	frame_support::{
+		self,
+		weights::{Weight, WeightMeter},
+	},
 	frame_system::{self, pallet_prelude::BlockNumberFor},
 	sp_core::H256,
 	sp_runtime::traits::{Saturating, UniqueSaturatedInto},
 };
-use sprint_primitives::{EpochInfo, HostBond, Slasher};
-
-/// Per-host entries of a past epoch deleted per block.
-pub const PRUNE_PER_BLOCK: u32 = 500;
+use sprint_primitives::{EpochInfo, HostBond, RewardSink, Slasher, WeightActivation};
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -78,19 +101,39 @@ pub mod pallet {
 		/// Holds the host bond at registration (pallet-collateral).
 		type HostBond: HostBond<Self::AccountId>;
 
-		/// Knows who is jailed (pallet-collateral).
+		/// Slashes offences and knows who is jailed (pallet-collateral).
 		type Slasher: Slasher<Self::AccountId>;
 
-		/// Weights of this pallet's calls.
+		/// Collateral activation of accepted weight (pallet-collateral).
+		type WeightActivation: WeightActivation<Self::AccountId>;
+
+		/// Pays rewards by accepted weight (pallet-emission).
+		type Rewards: RewardSink<Self::AccountId>;
+
+		/// The most hosts that can commit in one epoch: bounds the seat draw, the tally and the
+		/// seat pool (a commit beyond it fails with `TooManyParticipants`).
+		#[pallet::constant]
+		type MaxParticipants: Get<u32>;
+
+		/// The weight `on_initialize` may spend per block on the seat draw and the tally, so
+		/// that most of each block stays for transactions.
+		#[pallet::constant]
+		type HookBudget: Get<Weight>;
+
+		/// Weights of this pallet's calls and steps.
 		type WeightInfo: WeightInfo;
+
+		/// Funds accounts for the benchmarks (bonds and slashes need real balances).
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
-	/// The parameters new epochs take (SPEC.md §2–§4), set from genesis.
+	/// The parameters new epochs take (SPEC.md §2–§5), set from genesis.
 	#[pallet::storage]
 	pub type Params<T: Config> = StorageValue<_, PocParams, OptionQuery>;
 
 	/// Each epoch's parameters, as they were when it started. Epochs are sequential, not
-	/// user-chosen: `Twox64Concat`. Pruned after epoch e+2.
+	/// user-chosen: `Twox64Concat`. Pruned after epoch e+2, like every per-epoch item below.
 	#[pallet::storage]
 	pub type EpochParams<T: Config> =
 		StorageMap<_, Twox64Concat, EpochIndex, PocParams, OptionQuery>;
@@ -103,12 +146,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type EpochStart<T: Config> = StorageValue<_, BlockNumberFor<T>, OptionQuery>;
 
-	/// Each epoch's sprint seed: the parent hash seen by its first block. Pruned after e+2.
+	/// Each epoch's sprint seed: the parent hash seen by its first block.
 	#[pallet::storage]
 	pub type Seeds<T: Config> = StorageMap<_, Twox64Concat, EpochIndex, H256, OptionQuery>;
 
 	/// Each epoch's PoW target, a big-endian 256-bit integer: a nonce is valid iff its digest is
-	/// below it. Pruned after e+2.
+	/// below it.
 	#[pallet::storage]
 	pub type Targets<T: Config> = StorageMap<_, Twox64Concat, EpochIndex, H256, OptionQuery>;
 
@@ -117,7 +160,13 @@ pub mod pallet {
 	pub type Hosts<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, HostInfo, OptionQuery>;
 
-	/// Validators' secret commitments `H(secret_e)` per epoch (SPEC.md §4: seats and samples).
+	/// The genesis validators: they stand in for the seat draw when fewer than 3 accepted hosts
+	/// are eligible (SPEC.md §4).
+	#[pallet::storage]
+	pub type GenesisValidators<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, ConstU32<MAX_GENESIS_VALIDATORS>>, ValueQuery>;
+
+	/// Validators' secret commitments `blake2_256(secret_e)` per epoch.
 	#[pallet::storage]
 	pub type SecretCommitments<T: Config> = StorageDoubleMap<
 		_,
@@ -128,6 +177,23 @@ pub mod pallet {
 		H256,
 		OptionQuery,
 	>;
+
+	/// Secrets revealed with validators' first verdict chunk of the epoch.
+	#[pallet::storage]
+	pub type RevealedSecrets<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		H256,
+		OptionQuery,
+	>;
+
+	/// A running hash of every secret revealed in an epoch (`blake2(previous ‖ secret)`), part
+	/// of the next epoch's seat-draw randomness.
+	#[pallet::storage]
+	pub type RevealDigest<T: Config> = StorageMap<_, Twox64Concat, EpochIndex, H256, OptionQuery>;
 
 	/// Hosts' PoW commitments per epoch.
 	#[pallet::storage]
@@ -145,7 +211,106 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type CommitmentCount<T: Config> = StorageMap<_, Twox64Concat, EpochIndex, u32, ValueQuery>;
 
-	/// An epoch whose per-host storage is still being deleted, [`PRUNE_PER_BLOCK`] entries per
+	/// Each epoch's participants in commit order (the seat draw and the tally walk it in steps).
+	#[pallet::storage]
+	pub type Participants<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, EpochIndex, Twox64Concat, u32, T::AccountId, OptionQuery>;
+
+	/// Who checks participant P: its seats in draw order, each with its verdict and the votes
+	/// on it.
+	#[pallet::storage]
+	pub type Seats<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<Seat<T::AccountId>, ConstU32<MAX_SEATS>>,
+		OptionQuery,
+	>;
+
+	/// Whom validator V checks: `(epoch, V, P) → V's seat number among P's seats`.
+	#[pallet::storage]
+	pub type Assignments<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Twox64Concat, EpochIndex>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+		),
+		u32,
+		OptionQuery,
+	>;
+
+	/// The candidates of an epoch's seat draw with their weights: the hosts the previous
+	/// epoch's tally accepted, with their accepted weights.
+	#[pallet::storage]
+	pub type ValidatorPool<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		BoundedVec<(T::AccountId, u128), T::MaxParticipants>,
+		ValueQuery,
+	>;
+
+	/// The seat draw under way: its eligible candidates (after the secret and jail filters, or
+	/// the stand-ins), read once per block of the draw.
+	#[pallet::storage]
+	pub type DrawPool<T: Config> =
+		StorageValue<_, BoundedVec<(T::AccountId, u128), T::MaxParticipants>, ValueQuery>;
+
+	/// Each epoch's seat draw: randomness and progress.
+	#[pallet::storage]
+	pub type DrawStatus<T: Config> =
+		StorageMap<_, Twox64Concat, EpochIndex, DrawProgress, OptionQuery>;
+
+	/// Each epoch's tally: stage and running sums.
+	#[pallet::storage]
+	pub type TallyStatus<T: Config> =
+		StorageMap<_, Twox64Concat, EpochIndex, TallyProgress, OptionQuery>;
+
+	/// The epoch whose tally is running, if one is.
+	#[pallet::storage]
+	pub type Tallying<T: Config> = StorageValue<_, EpochIndex, OptionQuery>;
+
+	/// The tally's decision and activated weight per participant.
+	#[pallet::storage]
+	pub type Outcomes<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		TallyLine,
+		OptionQuery,
+	>;
+
+	/// Accepted weight ŵ per host and epoch: activated by collateral and capped (SPEC.md §5).
+	/// The reward share, the next seat draw and voting power follow it.
+	#[pallet::storage]
+	pub type AcceptedWeights<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		u128,
+		OptionQuery,
+	>;
+
+	/// Accounts that earn nothing for an epoch, and why.
+	#[pallet::storage]
+	pub type Forfeited<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		ForfeitReason,
+		OptionQuery,
+	>;
+
+	/// An epoch whose per-epoch storage is still being deleted, [`PRUNE_PER_BLOCK`] entries per
 	/// block, so that pruning after 10,000 hosts never overruns a block.
 	#[pallet::storage]
 	pub type PruningEpoch<T: Config> = StorageValue<_, EpochIndex, OptionQuery>;
@@ -156,7 +321,8 @@ pub mod pallet {
 		pub params: PocParams,
 		/// Epoch 0's target (big-endian 256-bit; default 2^236 − 1, one nonce in ~2^20 valid).
 		pub initial_target: H256,
-		/// Genesis validators' secret commitments for epoch 0.
+		/// The genesis validators and their epoch-0 secret commitments. They stand in for the
+		/// seat draw while fewer than 3 accepted hosts are eligible.
 		pub secret_commitments: Vec<(T::AccountId, H256)>,
 	}
 
@@ -184,9 +350,16 @@ pub mod pallet {
 			assert!(self.initial_target != H256::zero(), "poc.initialTarget must be above zero");
 			Params::<T>::put(params);
 			Targets::<T>::insert(0, self.initial_target);
+			let mut validators = Vec::new();
 			for (validator, commitment) in &self.secret_commitments {
 				SecretCommitments::<T>::insert(0, validator, commitment);
+				if !validators.contains(validator) {
+					validators.push(validator.clone());
+				}
 			}
+			let validators = BoundedVec::try_from(validators)
+				.expect("at most 64 genesis validators in poc.secretCommitments");
+			GenesisValidators::<T>::put(validators);
 		}
 	}
 
@@ -203,6 +376,43 @@ pub mod pallet {
 		SecretCommitted { epoch: EpochIndex, validator: T::AccountId },
 		/// `host` committed `count` leaves under `root` for `epoch`.
 		Committed { epoch: EpochIndex, host: T::AccountId, root: H256, count: u32 },
+		/// The seat draw of `epoch` began with `candidates` eligible validators (`stand_ins`:
+		/// genesis validators joined because fewer than 3 were eligible).
+		SeatDrawStarted { epoch: EpochIndex, candidates: u32, stand_ins: bool },
+		/// Every participant of `epoch` has its seats.
+		SeatsDrawn { epoch: EpochIndex, participants: u32 },
+		/// `validator` revealed its secret for `epoch`.
+		SecretRevealed { epoch: EpochIndex, validator: T::AccountId },
+		/// `validator` submitted its verdict on `participant`.
+		VerdictSubmitted {
+			epoch: EpochIndex,
+			validator: T::AccountId,
+			participant: T::AccountId,
+			verdict: VerdictKind,
+		},
+		/// `participant` answered `validator`'s challenge with `leaves` openings on chain.
+		ChallengeAnswered {
+			epoch: EpochIndex,
+			participant: T::AccountId,
+			validator: T::AccountId,
+			leaves: u32,
+		},
+		/// `voter` cast `votes` votes on claims or answers about `participant`.
+		Voted { epoch: EpochIndex, participant: T::AccountId, voter: T::AccountId, votes: u32 },
+		/// The tally decided `participant`: `outcome`, with `activated` weight before the cap.
+		Tallied { epoch: EpochIndex, participant: T::AccountId, outcome: Outcome, activated: u128 },
+		/// `who` earns nothing for `epoch`.
+		RewardForfeited { epoch: EpochIndex, who: T::AccountId, reason: ForfeitReason },
+		/// The tally of `epoch` finished: `accepted` hosts, W(e) = `total_weight`,
+		/// `accepted_nonces` accepted leaves, and the next epoch's target (`None` when the tally
+		/// finished after the next epoch had started, which keeps its target).
+		TallyFinished {
+			epoch: EpochIndex,
+			accepted: u32,
+			total_weight: u128,
+			accepted_nonces: u64,
+			next_target: Option<H256>,
+		},
 	}
 
 	#[pallet::error]
@@ -218,7 +428,7 @@ pub mod pallet {
 		MetadataTooLong,
 		/// The account is jailed for an offence and cannot commit until its jail ends.
 		Jailed,
-		/// The commitment names another epoch than the current one. Commit for `CurrentEpoch`.
+		/// The call names another epoch than the current one. Use `CurrentEpoch`.
 		WrongEpoch,
 		/// The commitment arrived outside the commit window of its epoch. Submit between
 		/// `generation_window` and `generation_window + commit_window` blocks after `EpochStart`.
@@ -229,11 +439,54 @@ pub mod pallet {
 		CountAboveMax,
 		/// The host already committed for this epoch; commitments cannot be replaced.
 		AlreadyCommitted,
+		/// `MaxParticipants` hosts have committed this epoch already; try again next epoch.
+		TooManyParticipants,
 		/// A secret commitment for an epoch that has passed its commit window, or for more than
 		/// one epoch ahead. Commit to epoch e's secret during epoch e−1 or e's generation window.
 		SecretCommitmentOutOfTime,
 		/// The validator already committed to a secret for this epoch.
 		SecretAlreadyCommitted,
+		/// Verdicts are accepted only in the validation window of the current epoch.
+		VerdictOutsideWindow,
+		/// The caller does not sit in a seat of this participant (or the seats are not drawn
+		/// yet: they are, a few blocks into the validation window at most). See `Assignments`.
+		NotASeat,
+		/// This seat already gave its verdict on this participant; verdicts are final.
+		VerdictAlreadySubmitted,
+		/// The validator's first verdict chunk of the epoch must carry its secret.
+		SecretNotRevealed,
+		/// `blake2_256(secret)` is not the validator's secret commitment for this epoch (or a
+		/// later chunk carries another secret than the one revealed).
+		SecretMismatch,
+		/// The validator never committed to a secret for this epoch, so it has no seat.
+		NoSecretCommitment,
+		/// An index the verdict names is not among the seat's sampled indices, which follow
+		/// from the revealed secret (`sampling::sample_indices`).
+		IndexNotSampled,
+		/// An `Unavailable` verdict must name at least one sampled index.
+		NoIndices,
+		/// The opening's signature is not the participant's proof key's over this epoch and
+		/// commitment (SPEC.md §4). It proves nothing; report `Unavailable` instead.
+		BadOpeningSignature,
+		/// Challenges are answered only in the validation window and answer period.
+		AnswerOutsideWindow,
+		/// That seat has no open `Unavailable` challenge against the caller.
+		NoChallenge,
+		/// The challenge was already answered.
+		AlreadyAnswered,
+		/// The openings must answer the challenged indices exactly, in the challenge's order.
+		AnswerMismatch,
+		/// A posted opening fails its signature, path, order or target check; post sound ones.
+		BadAnswer,
+		/// Votes on fraud claims are taken in the answer period, on posted answers in the check
+		/// period.
+		VoteOutsideWindow,
+		/// That seat has no claim (answer period) or posted answer (check period) to vote on.
+		NothingToVoteOn,
+		/// The caller already voted on that claim or answer.
+		AlreadyVoted,
+		/// A confirming vote must name the claimed index (claims) or a posted index (answers).
+		BadVoteIndex,
 	}
 
 	#[pallet::hooks]
@@ -246,13 +499,20 @@ pub mod pallet {
 				None => true,
 				Some(start) => now.saturating_sub(start) >= epoch_length,
 			};
-			let pruned = Self::prune_step();
-			let pruning = db.reads_writes(1 + pruned, 1 + pruned);
-			if !due {
-				return db.reads(2).saturating_add(pruning);
+			let mut weight = T::WeightInfo::on_initialize_idle();
+			if due {
+				Self::start_epoch(now);
+				weight.saturating_accrue(db.reads_writes(4, 9));
 			}
-			Self::start_epoch(now);
-			db.reads_writes(4, 9).saturating_add(pruning)
+			if Self::prune_step() > 0 {
+				weight.saturating_accrue(T::WeightInfo::prune_step());
+			}
+
+			// The tally of an epoch runs before the next draw, in one budget per block.
+			let mut meter = WeightMeter::with_limit(T::HookBudget::get());
+			Self::tally_steps(&mut meter);
+			Self::draw_steps(&mut meter);
+			weight.saturating_add(meter.consumed())
 		}
 	}
 
@@ -300,8 +560,9 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Commits the caller to `H(secret_epoch)`, the secret from which its seat samples in
-		/// `epoch` are derived. A validator without one is skipped when seats are drawn.
+		/// Commits the caller to `blake2_256(secret_epoch)`, the secret from which its seat
+		/// samples in `epoch` are derived. A validator without one is skipped when seats are
+		/// drawn.
 		///
 		/// Origin: signed. Allowed during epoch `epoch − 1`, and in epoch `epoch` until its
 		/// commit window opens. Emits `SecretCommitted`. Fails with `SecretCommitmentOutOfTime`
@@ -331,9 +592,10 @@ pub mod pallet {
 		/// `count` valid leaves for `epoch`.
 		///
 		/// Origin: signed, a registered host that is not jailed. Only in the current epoch's
-		/// commit window, once per epoch, with `1 ≤ count ≤ max_count`. Emits `Committed`.
-		/// Fails with `NotRegistered`, `Jailed`, `WrongEpoch`, `CommitOutsideWindow`,
-		/// `CountZero`, `CountAboveMax` or `AlreadyCommitted`.
+		/// commit window, once per epoch, with `1 ≤ count ≤ max_count`. Free when it succeeds.
+		/// Emits `Committed`. Fails with `NotRegistered`, `Jailed`, `WrongEpoch`,
+		/// `CommitOutsideWindow`, `CountZero`, `CountAboveMax`, `AlreadyCommitted` or
+		/// `TooManyParticipants`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::commit())]
 		pub fn commit(
@@ -341,9 +603,9 @@ pub mod pallet {
 			epoch: EpochIndex,
 			root: H256,
 			count: u32,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let host = ensure_signed(origin)?;
-			ensure!(Hosts::<T>::contains_key(&host), Error::<T>::NotRegistered);
+			let info = Hosts::<T>::get(&host).ok_or(Error::<T>::NotRegistered)?;
 			ensure!(!T::Slasher::is_jailed(&host), Error::<T>::Jailed);
 			ensure!(epoch == CurrentEpoch::<T>::get(), Error::<T>::WrongEpoch);
 			ensure!(Self::current_phase() == Some(Phase::Commit), Error::<T>::CommitOutsideWindow);
@@ -351,10 +613,86 @@ pub mod pallet {
 			let max_count = EpochParams::<T>::get(epoch).map_or(0, |p| p.max_count);
 			ensure!(count <= max_count, Error::<T>::CountAboveMax);
 			ensure!(!Commitments::<T>::contains_key(epoch, &host), Error::<T>::AlreadyCommitted);
-			Commitments::<T>::insert(epoch, &host, Commitment { root, count });
-			CommitmentCount::<T>::mutate(epoch, |n| *n = n.saturating_add(1));
+			let index = CommitmentCount::<T>::get(epoch);
+			ensure!(index < T::MaxParticipants::get(), Error::<T>::TooManyParticipants);
+			let commitment = Commitment { root, count, proof_key: info.proof_key };
+			Commitments::<T>::insert(epoch, &host, commitment);
+			Participants::<T>::insert(epoch, index, &host);
+			CommitmentCount::<T>::insert(epoch, index.saturating_add(1));
 			Self::deposit_event(Event::Committed { epoch, host, root, count });
-			Ok(())
+			Ok(Pays::No.into())
+		}
+
+		/// Submits a chunk of the caller's verdicts for `epoch` (SPEC.md §4), one per seat:
+		/// `Valid`; `Fraud` with the participant-signed opening of one of the seat's sampled
+		/// indices (checked here: a bad signature is refused; a bad path, broken order or a
+		/// digest above the target is fraud at once; otherwise the seats vote on the digest in
+		/// the answer period); or `Unavailable` with sampled indices the host did not serve
+		/// (it must post them with `answer_challenge`). The first chunk of the epoch carries
+		/// `secret`, whose `blake2_256` must be the caller's secret commitment: the runtime
+		/// derives each seat's sampled indices from it.
+		///
+		/// Origin: signed, a seat of every participant named. Only in the validation window.
+		/// Free when it succeeds. Emits `SecretRevealed` and `VerdictSubmitted`. Fails with
+		/// `WrongEpoch`, `VerdictOutsideWindow`, `SecretNotRevealed`, `SecretMismatch`,
+		/// `NoSecretCommitment`, `NotASeat`, `VerdictAlreadySubmitted`, `IndexNotSampled`,
+		/// `NoIndices` or `BadOpeningSignature`; a failing chunk changes nothing.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::submit_verdicts(verdicts.len() as u32))]
+		pub fn submit_verdicts(
+			origin: OriginFor<T>,
+			epoch: EpochIndex,
+			secret: Option<H256>,
+			verdicts: BoundedVec<(T::AccountId, Verdict), ConstU32<MAX_VERDICTS_PER_CHUNK>>,
+		) -> DispatchResultWithPostInfo {
+			let validator = ensure_signed(origin)?;
+			Self::do_submit_verdicts(validator, epoch, secret, verdicts)?;
+			Ok(Pays::No.into())
+		}
+
+		/// Answers `validator`'s `Unavailable` challenge against the caller: the signed openings
+		/// of exactly the challenged indices, in order. Each is checked (signature, path, order,
+		/// target); in the check period the seats recompute the posted leaves and vote. An
+		/// answered challenge that is not refuted counts as that seat's `Valid`; an unanswered
+		/// one costs the host its weight and the downtime slash.
+		///
+		/// Origin: signed, the challenged participant. In the validation window or the answer
+		/// period. Free when it succeeds. Emits `ChallengeAnswered`. Fails with `WrongEpoch`,
+		/// `AnswerOutsideWindow`, `NoChallenge`, `AlreadyAnswered`, `AnswerMismatch` or
+		/// `BadAnswer`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::answer_challenge(openings.len() as u32))]
+		pub fn answer_challenge(
+			origin: OriginFor<T>,
+			epoch: EpochIndex,
+			validator: T::AccountId,
+			openings: BoundedVec<SignedOpening, ConstU32<MAX_SAMPLES>>,
+		) -> DispatchResultWithPostInfo {
+			let host = ensure_signed(origin)?;
+			Self::do_answer_challenge(host, epoch, validator, openings)?;
+			Ok(Pays::No.into())
+		}
+
+		/// Votes, as a seat of `participant`, on other seats' claims (answer period) or on the
+		/// leaves the participant posted (check period): `(seat, Some(index))` confirms that
+		/// leaf `index` is bad — its digest, recomputed from on-chain data (seed, participant,
+		/// nonce), is not the one committed; `(seat, None)` refutes the claim, or finds the
+		/// posted leaves good.
+		///
+		/// Origin: signed, a seat of `participant`. Free when it succeeds. Emits `Voted`. Fails
+		/// with `WrongEpoch`, `VoteOutsideWindow`, `NotASeat`, `NothingToVoteOn`,
+		/// `AlreadyVoted` or `BadVoteIndex`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::vote(votes.len() as u32))]
+		pub fn vote(
+			origin: OriginFor<T>,
+			epoch: EpochIndex,
+			participant: T::AccountId,
+			votes: BoundedVec<(u32, Option<u32>), ConstU32<MAX_SEATS>>,
+		) -> DispatchResultWithPostInfo {
+			let voter = ensure_signed(origin)?;
+			Self::do_vote(voter, epoch, participant, votes)?;
+			Ok(Pays::No.into())
 		}
 	}
 
@@ -382,6 +720,13 @@ pub mod pallet {
 			})
 		}
 
+		/// The genesis hash, bound into every opening's signature.
+		pub fn genesis_hash() -> H256 {
+			H256::from_slice(
+				frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::from(0u32)).as_ref(),
+			)
+		}
+
 		/// Starts the next epoch at block `now` (the first epoch, 0, at the first block).
 		fn start_epoch(now: BlockNumberFor<T>) {
 			let epoch = match EpochStart::<T>::get() {
@@ -395,7 +740,7 @@ pub mod pallet {
 			if let Some(params) = Params::<T>::get() {
 				EpochParams::<T>::insert(epoch, params);
 			}
-			// Until the tally adjusts it (SPEC.md §3), a new epoch keeps the last target.
+			// The previous tally sets this epoch's target; if it has not, the last one holds.
 			if !Targets::<T>::contains_key(epoch) {
 				if let Some(previous) = epoch.checked_sub(1).and_then(Targets::<T>::get) {
 					Targets::<T>::insert(epoch, previous);
@@ -406,34 +751,35 @@ pub mod pallet {
 			}
 			Self::deposit_event(Event::EpochStarted { epoch, block: now, seed });
 		}
-
-		/// Drops epoch `old`'s per-epoch storage (SPEC.md §2: kept until after e+2): its single
-		/// values now, its per-host maps over the next blocks ([`Self::prune_step`]).
-		fn prune(old: EpochIndex) {
-			EpochParams::<T>::remove(old);
-			Seeds::<T>::remove(old);
-			Targets::<T>::remove(old);
-			CommitmentCount::<T>::remove(old);
-			PruningEpoch::<T>::put(old);
-		}
-
-		/// Deletes up to [`PRUNE_PER_BLOCK`] per-host entries of the epoch being pruned; returns
-		/// how many it deleted.
-		pub(crate) fn prune_step() -> u64 {
-			let Some(old) = PruningEpoch::<T>::get() else { return 0 };
-			let commitments = Commitments::<T>::clear_prefix(old, PRUNE_PER_BLOCK, None);
-			let mut removed = commitments.backend;
-			if commitments.maybe_cursor.is_none() {
-				let left = PRUNE_PER_BLOCK.saturating_sub(commitments.backend);
-				let secrets = SecretCommitments::<T>::clear_prefix(old, left.max(1), None);
-				removed = removed.saturating_add(secrets.backend);
-				if secrets.maybe_cursor.is_none() {
-					PruningEpoch::<T>::kill();
-				}
-			}
-			u64::from(removed)
-		}
 	}
+}
+
+/// Whether the block is in `phase` of `epoch`.
+impl<T: Config> Pallet<T> {
+	/// Takes `step` from the block's hook budget. The first step of a block is always taken,
+	/// even over budget, so that a budget set below one step slows the draw and the tally down
+	/// but can never stall them.
+	pub(crate) fn take_step(meter: &mut WeightMeter, step: Weight) -> bool {
+		if meter.try_consume(step).is_ok() {
+			return true;
+		}
+		if meter.consumed() == Weight::zero() {
+			meter.consume(step);
+			return true;
+		}
+		false
+	}
+
+	pub(crate) fn in_phase(epoch: EpochIndex, phase: Phase) -> bool {
+		CurrentEpoch::<T>::get() == epoch && Self::current_phase() == Some(phase)
+	}
+}
+
+/// What the benchmarks need from the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Gives `who` enough free balance for a host bond, deposits and fees.
+	fn fund(who: &AccountId);
 }
 
 impl<T: Config> EpochInfo for Pallet<T> {

@@ -1,18 +1,26 @@
-//! A small runtime for pallet-poc's tests: System, Balances, the real pallet-collateral (host
-//! bond, jail) and Poc with the dev spec's short windows (SPEC.md §2).
+//! A small runtime for pallet-poc's tests: System, Balances, the real pallet-collateral (bond,
+//! activation, slashes, jail) and pallet-emission (rewards), and Poc with the dev spec's short
+//! windows (SPEC.md §2): 20 + 5 + 15 + 10 + 5 blocks in a 60-block epoch.
 
+use codec::Encode;
 use polkadot_sdk::{
 	frame_support::{
 		derive_impl, parameter_types,
-		traits::{ConstU128, Hooks},
+		traits::{ConstU128, ConstU32, Hooks},
+		weights::Weight,
+		PalletId,
 	},
 	frame_system, pallet_balances,
-	sp_core::H256,
+	sp_core::{sr25519, Pair, H256},
+	sp_crypto_hashing::blake2_256,
 	sp_io::TestExternalities,
 	sp_runtime::BuildStorage,
 };
+use sprint_primitives::merkle::Tree;
 
-use crate::{self as pallet_poc, Phase, PocParams};
+use crate::{
+	self as pallet_poc, opening, Commitment, Leaf, Opening, Phase, PocParams, SignedOpening,
+};
 use polkadot_sdk::frame_support;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -42,15 +50,21 @@ mod runtime {
 	pub type Collateral = pallet_collateral;
 	#[runtime::pallet_index(3)]
 	pub type Poc = pallet_poc;
+	#[runtime::pallet_index(4)]
+	pub type Emission = pallet_emission;
 }
 
 pub type AccountId = u64;
 pub const HOST: AccountId = 1;
 pub const VALIDATOR: AccountId = 2;
 pub const POOR: AccountId = 3;
+/// Hosts 10..=19 and genesis validators 20..=29 are funded too.
 pub const FUND: AccountId = 99;
 pub const SPR: u128 = 1_000_000_000;
 pub const ED: u128 = SPR / 100;
+pub const ENDOWMENT: u128 = 2_000 * SPR;
+/// The mock's epoch reward (small, so the arithmetic in tests stays readable).
+pub const R0: u128 = 1_000 * SPR;
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
@@ -68,6 +82,8 @@ impl pallet_balances::Config for Test {
 
 parameter_types! {
 	pub const Fund: AccountId = FUND;
+	pub const EmissionPot: PalletId = PalletId(*b"spr/emis");
+	pub static HookBudget: Weight = Weight::from_parts(2_000_000_000_000, u64::MAX);
 }
 
 impl pallet_collateral::Config for Test {
@@ -75,13 +91,38 @@ impl pallet_collateral::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type EpochInfo = Poc;
 	type CommunityFund = Fund;
+	type UnvestedRewards = Emission;
+	type WeightInfo = ();
+}
+
+impl pallet_emission::Config for Test {
+	type Currency = Balances;
+	type PalletId = EmissionPot;
+	type EpochInfo = Poc;
 	type WeightInfo = ();
 }
 
 impl pallet_poc::Config for Test {
 	type HostBond = Collateral;
 	type Slasher = Collateral;
+	type WeightActivation = Collateral;
+	type Rewards = Emission;
+	type MaxParticipants = ConstU32<1_000>;
+	type HookBudget = HookBudget;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = Funder;
+}
+
+/// Funds benchmark accounts.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct Funder;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for Funder {
+	fn fund(who: &AccountId) {
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		Balances::set_balance(who, 1_000_000 * SPR);
+	}
 }
 
 /// SPEC.md §2's dev column: 20 + 5 + 15 + 10 + 5 blocks in a 60-block epoch.
@@ -89,41 +130,89 @@ pub fn dev_params() -> PocParams {
 	PocParams::dev_defaults()
 }
 
-pub const INITIAL_TARGET: H256 = H256::repeat_byte(0x0f);
+/// Half of all digests are below it (first byte < 0x80).
+pub const INITIAL_TARGET: H256 = H256::repeat_byte(0x80);
 
-/// Builds test state with HOST and VALIDATOR funded (2,000 SPR each) and POOR nearly empty.
+/// A validator's secret for an epoch in tests.
+pub fn secret_of(validator: AccountId, epoch: u32) -> H256 {
+	H256(blake2_256(&(validator, epoch, b"secret").encode()))
+}
+
+/// `blake2_256(secret)`: what a validator commits to.
+pub fn commitment_of(secret: H256) -> H256 {
+	H256(blake2_256(secret.as_ref()))
+}
+
+/// Builds test state: HOST, VALIDATOR, hosts 10..=19 and validators 20..=29 funded with
+/// [`ENDOWMENT`], POOR nearly empty, VALIDATOR the one genesis validator unless told otherwise.
 pub struct ExtBuilder {
 	params: PocParams,
+	genesis_validators: Vec<AccountId>,
+	grace: bool,
 }
 
 impl Default for ExtBuilder {
 	fn default() -> Self {
-		Self { params: dev_params() }
+		Self { params: dev_params(), genesis_validators: vec![VALIDATOR], grace: true }
 	}
 }
 
 impl ExtBuilder {
+	/// Changes the PoC parameters.
+	pub fn with_params(mut self, f: impl FnOnce(&mut PocParams)) -> Self {
+		f(&mut self.params);
+		self
+	}
+
+	/// These genesis validators, with epoch-0 secret commitments.
+	pub fn with_genesis_validators(mut self, validators: &[AccountId]) -> Self {
+		self.genesis_validators = validators.to_vec();
+		self
+	}
+
+	/// Collateral activation in force from epoch 0 (no grace period).
+	pub fn without_grace(mut self) -> Self {
+		self.grace = false;
+		self
+	}
+
 	pub fn build(self) -> TestExternalities {
+		let mut balances = vec![(HOST, ENDOWMENT), (VALIDATOR, ENDOWMENT), (POOR, SPR), (FUND, ED)];
+		balances.extend((10..30).map(|a| (a, ENDOWMENT)));
+		let mut collateral = pallet_collateral::CollateralParams::gonka_defaults();
+		if !self.grace {
+			collateral.grace_epochs = 0;
+		}
+		let mut emission = pallet_emission::EmissionParams::gonka_defaults();
+		emission.initial_reward = R0;
 		let storage = RuntimeGenesisConfig {
-			balances: pallet_balances::GenesisConfig {
-				balances: vec![
-					(HOST, 2_000 * SPR),
-					(VALIDATOR, 2_000 * SPR),
-					(POOR, SPR),
-					(FUND, ED),
-				],
+			balances: pallet_balances::GenesisConfig { balances, ..Default::default() },
+			collateral: pallet_collateral::GenesisConfig {
+				params: Some(collateral),
+				..Default::default()
+			},
+			emission: pallet_emission::GenesisConfig {
+				params: Some(emission),
 				..Default::default()
 			},
 			poc: pallet_poc::GenesisConfig {
 				params: self.params,
 				initial_target: INITIAL_TARGET,
-				secret_commitments: vec![(VALIDATOR, H256::repeat_byte(7))],
+				secret_commitments: self
+					.genesis_validators
+					.iter()
+					.map(|v| (*v, commitment_of(secret_of(*v, 0))))
+					.collect(),
 			},
 			..Default::default()
 		}
 		.build_storage()
 		.expect("genesis builds");
 		let mut ext = TestExternalities::new(storage);
+		// Proof keys for the benchmarks, which sign openings through the host's keystore.
+		ext.register_extension(polkadot_sdk::sp_keystore::KeystoreExt::new(
+			polkadot_sdk::sp_keystore::testing::MemoryKeystore::new(),
+		));
 		ext.execute_with(|| run_to_block(1));
 		ext
 	}
@@ -154,6 +243,17 @@ pub fn run_to_phase(phase: Phase) {
 	panic!("never reached {phase:?}");
 }
 
+/// Runs blocks until epoch `epoch` has started.
+pub fn run_to_epoch(epoch: u32) {
+	for _ in 0..10_000 {
+		if crate::CurrentEpoch::<Test>::get() >= epoch {
+			return;
+		}
+		run_to_block(System::block_number() + 1);
+	}
+	panic!("never reached epoch {epoch}");
+}
+
 /// Events of pallet-poc deposited in the current block.
 pub fn poc_events() -> Vec<pallet_poc::Event<Test>> {
 	System::events()
@@ -163,4 +263,80 @@ pub fn poc_events() -> Vec<pallet_poc::Event<Test>> {
 			_ => None,
 		})
 		.collect()
+}
+
+/// A host's sprint in tests: its proof key and its committed leaves and tree.
+pub struct Sprint {
+	pub host: AccountId,
+	pub key: sr25519::Pair,
+	pub leaves: Vec<(u64, [u8; 32])>,
+	pub tree: Tree,
+}
+
+impl Sprint {
+	/// `count` leaves with nonces 1, 4, 7, … and digests below [`INITIAL_TARGET`] (the PoW is
+	/// the worker's; the runtime never recomputes a digest).
+	pub fn new(host: AccountId, count: u64) -> Self {
+		let key = sr25519::Pair::from_seed(&[host as u8; 32]);
+		let leaves: Vec<(u64, [u8; 32])> = (0..count)
+			.map(|i| {
+				let mut digest = blake2_256(&(host, i).encode());
+				digest[0] &= 0x7f;
+				(3 * i + 1, digest)
+			})
+			.collect();
+		let tree = Tree::new(&leaves);
+		Self { host, key, leaves, tree }
+	}
+
+	pub fn root(&self) -> H256 {
+		H256(self.tree.root())
+	}
+
+	pub fn count(&self) -> u32 {
+		self.leaves.len() as u32
+	}
+
+	pub fn commitment(&self) -> Commitment {
+		Commitment { root: self.root(), count: self.count(), proof_key: self.key.public().0 }
+	}
+
+	/// Registers the host with its proof key.
+	pub fn register(&self) {
+		Poc::register_host(RuntimeOrigin::signed(self.host), self.key.public().0, vec![], vec![])
+			.expect("registers");
+	}
+
+	/// Commits (the chain must be in the commit window).
+	pub fn commit(&self, epoch: u32) {
+		Poc::commit(RuntimeOrigin::signed(self.host), epoch, self.root(), self.count())
+			.expect("commits");
+	}
+
+	/// The unsigned opening of `index`, as the tree has it.
+	pub fn opening(&self, index: u32) -> Opening {
+		let leaf = |i: usize| Leaf { nonce: self.leaves[i].0, digest: H256(self.leaves[i].1) };
+		let path = |i: u32| {
+			self.tree.path(i).into_iter().map(H256).collect::<Vec<_>>().try_into().expect("≤ 32")
+		};
+		let i = index as usize;
+		Opening {
+			index,
+			leaf: leaf(i),
+			path: path(index),
+			next: (i + 1 < self.leaves.len()).then(|| (leaf(i + 1), path(index + 1))),
+		}
+	}
+
+	/// `opening` signed with the host's proof key for `epoch`.
+	pub fn sign(&self, epoch: u32, opening: Opening) -> SignedOpening {
+		let payload = opening::signing_payload(
+			&Poc::genesis_hash(),
+			epoch,
+			&self.host,
+			&self.commitment(),
+			&opening,
+		);
+		SignedOpening { opening, signature: self.key.sign(&payload).0 }
+	}
 }

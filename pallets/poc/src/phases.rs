@@ -1,6 +1,6 @@
 //! The epoch timeline (SPEC.md §2): which phase a block is in, and which parameters are sound.
 
-use crate::types::{Phase, PocParams};
+use crate::types::{Phase, PocParams, MAX_SAMPLES, MAX_SEATS};
 
 /// The phase of the block `offset` blocks after its epoch's first block.
 pub fn phase_at(offset: u32, p: &PocParams) -> Phase {
@@ -53,8 +53,11 @@ pub fn validate(p: &PocParams) -> Result<(), &'static str> {
 	if p.goal == 0 || p.max_count == 0 {
 		return Err("goal and max_count must be above zero");
 	}
-	if p.seats_per_participant == 0 || p.samples_per_seat == 0 {
-		return Err("seats_per_participant and samples_per_seat must be above zero");
+	if !(1..=MAX_SEATS).contains(&p.seats_per_participant) {
+		return Err("seats_per_participant must be between 1 and 16");
+	}
+	if !(1..=MAX_SAMPLES).contains(&p.samples_per_seat) {
+		return Err("samples_per_seat must be between 1 and 64");
 	}
 	let m = &p.model;
 	if [m.d_model, m.n_layers, m.n_heads, m.d_ff, m.seq_len].contains(&0)

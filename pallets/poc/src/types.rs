@@ -3,6 +3,7 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::{
 	frame_support::{pallet_prelude::ConstU32, BoundedVec},
+	sp_arithmetic::Perbill,
 	sp_core::H256,
 };
 use scale_info::TypeInfo;
@@ -67,10 +68,253 @@ pub struct PocParams {
 	pub max_count: u32,
 	/// Seats drawn per participant, k_v (default 8).
 	pub seats_per_participant: u32,
-	/// Indices each seat opens (default 32).
+	/// Indices each seat opens (default 32, at most [`MAX_SAMPLES`]).
 	pub samples_per_seat: u32,
+	/// With at least `power_cap_min_hosts` accepted hosts, none counts for more than this share
+	/// of the accepted total (SPEC.md §5: 25%).
+	pub power_cap: Perbill,
+	/// How many accepted hosts switch the power cap on (SPEC.md §5: 4).
+	pub power_cap_min_hosts: u32,
 	/// The PoW model's shape.
 	pub model: ModelShape,
+}
+
+/// The most seats one participant can have (`seats_per_participant` ≤ this).
+pub const MAX_SEATS: u32 = 16;
+/// The most indices one seat can open (`samples_per_seat` ≤ this).
+pub const MAX_SAMPLES: u32 = 64;
+/// The deepest tree an opening can prove (2^32 leaves: `count` is a `u32`).
+pub const MAX_DEPTH: u32 = 32;
+/// The most verdicts in one chunk.
+pub const MAX_VERDICTS_PER_CHUNK: u32 = 64;
+/// The most genesis validators (stand-ins for the seat draw).
+pub const MAX_GENESIS_VALIDATORS: u32 = 64;
+
+/// A committed leaf: a valid nonce and its PoW digest.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Leaf {
+	pub nonce: u64,
+	pub digest: H256,
+}
+
+/// A sibling path, bottom-up.
+pub type Path = BoundedVec<H256, ConstU32<MAX_DEPTH>>;
+
+/// An opening of index `index` (SPEC.md §4): the leaf and its path, and — unless it is the last
+/// leaf — its successor and the successor's path, which prove strict order.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Opening {
+	pub index: u32,
+	pub leaf: Leaf,
+	pub path: Path,
+	pub next: Option<(Leaf, Path)>,
+}
+
+/// An opening signed by the host's proof key (sr25519) over
+/// `SCALE(("sprint/opening", genesis_hash, epoch, host, root, count, opening))`
+/// ([`crate::opening::signing_payload`]).
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct SignedOpening {
+	pub opening: Opening,
+	pub signature: [u8; 64],
+}
+
+/// What a seat says about its participant (SPEC.md §4, verdicts).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum Verdict {
+	/// Every sampled leaf checked out.
+	Valid,
+	/// A sampled leaf is bad; the host-signed opening proves what the host claimed.
+	Fraud(SignedOpening),
+	/// The host did not answer for these sampled indices after bounded retries.
+	Unavailable(BoundedVec<u32, ConstU32<MAX_SAMPLES>>),
+}
+
+/// A leaf the host posted on chain to answer a challenge.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct PostedLeaf {
+	pub index: u32,
+	pub leaf: Leaf,
+}
+
+/// Where a seat's verdict stands.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum SeatVerdict {
+	/// Nothing submitted yet (a seat still silent at the tally loses its reward).
+	Silent,
+	/// `Valid`.
+	Valid,
+	/// A signed opening that failed its signature-free checks (path, order, target): fraud at
+	/// once, no vote. `index` is the proven-bad leaf.
+	ProvenFraud { index: u32 },
+	/// A claim that leaf `index` (`leaf`) has a wrong digest; the seats vote in the answer period.
+	FraudClaim { index: u32, leaf: Leaf },
+	/// A challenge for `indices`; `answer` holds the leaves the host posted, once it has.
+	Unavailable {
+		indices: BoundedVec<u32, ConstU32<MAX_SAMPLES>>,
+		answer: Option<BoundedVec<PostedLeaf, ConstU32<MAX_SAMPLES>>>,
+	},
+}
+
+/// One seat of a participant: who sits, its verdict, and the votes of the participant's seats on
+/// that verdict's claim or posted answer.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Seat<AccountId> {
+	pub validator: AccountId,
+	pub verdict: SeatVerdict,
+	/// `(voter's seat, bad leaf)`: `Some(index)` confirms that leaf `index` is bad, `None`
+	/// refutes the claim (or finds the posted answer good).
+	pub votes: BoundedVec<(u32, Option<u32>), ConstU32<MAX_SEATS>>,
+}
+
+/// The tally's decision for one participant (SPEC.md §4).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Outcome {
+	/// At least half of its seats voted and more than half of those count as `Valid`.
+	Accepted,
+	/// Not enough votes or not enough `Valid`s: weight zero, no slash, still in W(e).
+	Rejected,
+	/// Fraud confirmed (self-proving evidence or a majority of seats): slashed, weight zero, out
+	/// of W(e).
+	Fraud,
+	/// A challenge left unanswered: weight zero, the downtime slash, out of W(e).
+	Unanswered,
+}
+
+/// A participant's line in the tally.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct TallyLine {
+	pub outcome: Outcome,
+	/// Its committed count after collateral activation (zero for `Fraud` and `Unanswered`).
+	pub activated: u128,
+}
+
+/// The stages of an epoch's tally, each a pass over its participants in bounded steps.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum TallyStage {
+	/// Decide each participant, slash, mark forfeited rewards, activate weight.
+	Decide,
+	/// Sum W(e) with the power cap.
+	Weigh,
+	/// Record accepted weights, credit rewards, build the next seat pool.
+	Credit,
+	/// Finished; the next target is set.
+	Done,
+}
+
+/// An epoch's tally in progress.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct TallyProgress {
+	pub stage: TallyStage,
+	/// The next participant (by commit order) of the current stage.
+	pub next: u32,
+	/// Accepted participants so far.
+	pub accepted_hosts: u32,
+	/// Σ activated weight of accepted participants (the power cap's base).
+	pub accepted_activated: u128,
+	/// Σ committed counts of accepted participants (drives difficulty).
+	pub accepted_nonces: u64,
+	/// The power cap, fixed when `Decide` ends (`u128::MAX` when it does not apply).
+	pub cap: u128,
+	/// W(e): Σ capped activated weight over participants not excluded by their own doing.
+	pub total_weight: u128,
+}
+
+/// An epoch's seat draw in progress.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct DrawProgress {
+	/// `blake2(parent_hash ‖ secrets revealed in the previous epoch)`, fixed at the draw's
+	/// first block.
+	pub randomness: H256,
+	/// The next participant (by commit order) to seat.
+	pub next: u32,
+	/// Whether every participant is seated.
+	pub done: bool,
 }
 
 /// Where an epoch is (SPEC.md §2), in order.
@@ -132,6 +376,9 @@ pub struct HostInfo {
 pub struct Commitment {
 	pub root: H256,
 	pub count: u32,
+	/// The host's proof key when it committed: its openings for this commitment are checked
+	/// against it even if the host deregisters or rotates its key afterwards.
+	pub proof_key: [u8; 32],
 }
 
 impl PocParams {
@@ -149,6 +396,8 @@ impl PocParams {
 			max_count: 400_000,
 			seats_per_participant: 8,
 			samples_per_seat: 32,
+			power_cap: Perbill::from_percent(25),
+			power_cap_min_hosts: 4,
 			model: ModelShape { d_model: 1024, n_layers: 16, n_heads: 16, d_ff: 4096, seq_len: 16 },
 		}
 	}
@@ -183,4 +432,49 @@ pub struct EpochStatus<BlockNumber> {
 	pub target: H256,
 	/// Its parameters (windows, goal, model shape).
 	pub params: PocParams,
+}
+
+/// Why an account earns nothing for an epoch although its weight may be accepted (SPEC.md §4).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum ForfeitReason {
+	/// It sat in a seat and submitted no verdict.
+	SilentSeat,
+	/// Its fraud claim was refuted by a majority of the participant's seats.
+	RefutedClaim,
+	/// It voted `Valid` while its own sampled indices held a leaf proven bad (also slashed).
+	LazyValid,
+}
+
+/// A verdict as events report it.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum VerdictKind {
+	Valid,
+	/// A signed opening that proved fraud by itself.
+	ProvenFraud,
+	/// A fraud claim the seats vote on.
+	FraudClaim,
+	/// An `Unavailable` challenge.
+	Unavailable,
 }

@@ -9,6 +9,8 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
 pub mod merkle;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -17,7 +19,7 @@ use polkadot_sdk::{
 	sp_runtime::DispatchResult,
 	sp_runtime::{
 		traits::{IdentifyAccount, Verify},
-		MultiSignature,
+		MultiSignature, Perbill,
 	},
 };
 
@@ -130,4 +132,61 @@ pub trait HostBond<AccountId> {
 
 	/// Starts unbonding `who`'s host bond (when it deregisters).
 	fn unbond_host(who: &AccountId) -> DispatchResult;
+}
+
+/// Collateral activation (SPEC.md §5), implemented by pallet-collateral, asked by the PoC tally.
+pub trait WeightActivation<AccountId> {
+	/// The part of `weight` that counts for `who` in `epoch`: the base share, plus what its
+	/// collateral beyond the bond covers, or all of it during the grace period.
+	fn activated_weight(who: &AccountId, weight: u128, epoch: EpochIndex) -> u128;
+}
+
+/// Rewards by accepted weight (SPEC.md §6), implemented by pallet-emission, called by the PoC
+/// tally once per accepted host.
+pub trait RewardSink<AccountId> {
+	/// Credits `host` `reward(epoch) · weight / total_weight`, vesting; returns what was credited
+	/// (less than the share only when a cap is reached).
+	fn credit_reward(epoch: EpochIndex, host: &AccountId, weight: u128, total_weight: u128)
+		-> u128;
+}
+
+/// Unvested rewards that a fraud slash also takes (SPEC.md §5: "20% of collateral and of unvested
+/// rewards"), implemented by pallet-emission, called by pallet-collateral.
+pub trait UnvestedRewards<AccountId> {
+	/// Takes `fraction` of `who`'s unvested rewards; pays `confirmers_share` of it to
+	/// `confirmers` in equal parts and the rest to `fund`. Returns the amount taken.
+	fn slash_unvested(
+		who: &AccountId,
+		fraction: Perbill,
+		confirmers: &[AccountId],
+		confirmers_share: Perbill,
+		fund: &AccountId,
+	) -> u128;
+}
+
+/// No unvested rewards to slash (a runtime without pallet-emission, and tests).
+impl<AccountId> UnvestedRewards<AccountId> for () {
+	fn slash_unvested(
+		_: &AccountId,
+		_: Perbill,
+		_: &[AccountId],
+		_: Perbill,
+		_: &AccountId,
+	) -> u128 {
+		0
+	}
+}
+
+/// Every weight counts in full (a runtime without pallet-collateral, and tests).
+impl<AccountId> WeightActivation<AccountId> for () {
+	fn activated_weight(_: &AccountId, weight: u128, _: EpochIndex) -> u128 {
+		weight
+	}
+}
+
+/// Rewards go nowhere (a runtime without pallet-emission, and tests).
+impl<AccountId> RewardSink<AccountId> for () {
+	fn credit_reward(_: EpochIndex, _: &AccountId, _: u128, _: u128) -> u128 {
+		0
+	}
 }

@@ -10,6 +10,7 @@
 //!   lowest first, say left (0) or right (1) at each level from the bottom.
 //! - The committed root binds the count: `blake2_256("sprint/root" ‖ count (u32 LE) ‖ tree root)`.
 
+use alloc::{vec, vec::Vec};
 use polkadot_sdk::sp_crypto_hashing::blake2_256;
 
 /// A 32-byte hash.
@@ -86,14 +87,12 @@ pub fn verify_leaf(
 		.is_some_and(|tree_root| committed_root(count, &tree_root) == *root)
 }
 
-/// A whole tree, for the worker and for tests: every level, bottom first.
-#[cfg(feature = "std")]
+/// A whole tree, for the worker, tests and benchmarks: every level, bottom first.
 pub struct Tree {
 	levels: Vec<Vec<Hash32>>,
 	count: u32,
 }
 
-#[cfg(feature = "std")]
 impl Tree {
 	/// Builds the tree of `leaves` (already sorted strictly by nonce: the caller's duty).
 	pub fn new(leaves: &[(u64, Hash32)]) -> Self {

@@ -28,7 +28,8 @@ fn fraud_confirmed_by_seats_slashes_20_percent_and_pays_them_10_percent_of_it() 
 			kind: OffenceKind::PocFraud,
 			epoch: 3,
 			amount: 200 * SPR,
-			bounty: 20 * SPR
+			bounty: 20 * SPR,
+			unvested: 0
 		}));
 	});
 }

@@ -23,7 +23,10 @@ fn a_commit_in_the_commit_window_is_recorded() {
 	registered().execute_with(|| {
 		run_to_phase(Phase::Commit);
 		assert_ok!(Poc::commit(RuntimeOrigin::signed(HOST), 0, ROOT, 10));
-		assert_eq!(Commitments::<Test>::get(0, HOST), Some(Commitment { root: ROOT, count: 10 }));
+		assert_eq!(
+			Commitments::<Test>::get(0, HOST),
+			Some(Commitment { root: ROOT, count: 10, proof_key: [1; 32] })
+		);
 		assert_eq!(CommitmentCount::<Test>::get(0), 1);
 		assert!(poc_events().contains(&Event::Committed {
 			epoch: 0,

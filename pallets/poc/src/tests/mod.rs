@@ -1,6 +1,92 @@
-//! pallet-poc's tests, by topic (SPEC.md §2–§4).
+//! pallet-poc's tests, by topic (SPEC.md §2–§5).
 
 mod commit;
 mod epochs;
+mod invariants;
 mod registration;
+mod seats;
 mod secrets;
+mod tally;
+mod verdicts;
+
+use polkadot_sdk::frame_support::BoundedVec;
+
+use crate::{mock::*, sampling, Assignments, Seats, Verdict};
+
+/// The genesis validators of the multi-seat scenarios: five, so each participant has five seats
+/// (four when it is one of them) and majorities mean something.
+pub const VALIDATORS: [AccountId; 5] = [20, 21, 22, 23, 24];
+
+/// Registers and commits `sprints` in epoch `epoch` (the chain must be before its commit window
+/// closes), then runs into the validation window, where the seats are drawn.
+pub fn commit_all(epoch: u32, sprints: &[&Sprint]) {
+	run_to_phase(crate::Phase::Commit);
+	for sprint in sprints {
+		sprint.commit(epoch);
+	}
+	run_to_phase(crate::Phase::Validation);
+}
+
+/// Who sits in `participant`'s seats, in seat order.
+pub fn seats_of(epoch: u32, participant: AccountId) -> Vec<AccountId> {
+	Seats::<Test>::get(epoch, participant)
+		.map(|seats| seats.into_iter().map(|s| s.validator).collect())
+		.unwrap_or_default()
+}
+
+/// `validator`'s seat number on `participant`.
+pub fn seat_number(epoch: u32, validator: AccountId, participant: AccountId) -> u32 {
+	Assignments::<Test>::get((epoch, validator, participant)).expect("sits")
+}
+
+/// The indices `validator`'s seat on `sprint` samples, from its secret.
+pub fn sampled(epoch: u32, validator: AccountId, sprint: &Sprint) -> Vec<u32> {
+	sampling::sample_indices(
+		&secret_of(validator, epoch),
+		&sprint.host,
+		&sprint.root(),
+		sprint.count(),
+		seat_number(epoch, validator, sprint.host),
+		crate::EpochParams::<Test>::get(epoch).expect("params").samples_per_seat,
+	)
+}
+
+/// Submits `validator`'s verdicts in one chunk, revealing its secret.
+pub fn submit(
+	epoch: u32,
+	validator: AccountId,
+	verdicts: Vec<(AccountId, Verdict)>,
+) -> polkadot_sdk::sp_runtime::DispatchResult {
+	Poc::submit_verdicts(
+		RuntimeOrigin::signed(validator),
+		epoch,
+		Some(secret_of(validator, epoch)),
+		BoundedVec::truncate_from(verdicts),
+	)
+	.map(|_| ())
+	.map_err(|e| e.error)
+}
+
+/// Every seat of every participant in `participants` says `Valid`, except `except`.
+pub fn all_valid(epoch: u32, participants: &[AccountId], except: &[AccountId]) {
+	for &participant in participants {
+		for validator in seats_of(epoch, participant) {
+			if !except.contains(&validator) {
+				submit(epoch, validator, vec![(participant, Verdict::Valid)])
+					.expect("valid verdict");
+			}
+		}
+	}
+}
+
+/// Commits every genesis validator's secret for `epoch` (during the epoch before).
+pub fn commit_secrets(epoch: u32, validators: &[AccountId]) {
+	for &validator in validators {
+		Poc::commit_secret(
+			RuntimeOrigin::signed(validator),
+			epoch,
+			commitment_of(secret_of(validator, epoch)),
+		)
+		.expect("secret committed");
+	}
+}

@@ -12,7 +12,11 @@ const SECRET_HASH: H256 = H256::repeat_byte(0x55);
 #[test]
 fn genesis_validators_have_epoch_zero_commitments() {
 	ExtBuilder::default().build().execute_with(|| {
-		assert_eq!(SecretCommitments::<Test>::get(0, VALIDATOR), Some(H256::repeat_byte(7)));
+		assert_eq!(
+			SecretCommitments::<Test>::get(0, VALIDATOR),
+			Some(commitment_of(secret_of(VALIDATOR, 0)))
+		);
+		assert_eq!(crate::GenesisValidators::<Test>::get().into_inner(), vec![VALIDATOR]);
 	});
 }
 

@@ -1,0 +1,134 @@
+//! The seat draw (SPEC.md §4, seats and samples), run in bounded steps from the first block after
+//! the commit window closes.
+//!
+//! - Candidates: the hosts the previous epoch's tally accepted ([`ValidatorPool`]), by accepted
+//!   weight, that published a secret commitment for this epoch and are not jailed. When fewer
+//!   than 3 are eligible, the genesis validators with a secret commitment join them and every
+//!   candidate is drawn uniformly (weight 1): a young network's draw cannot be dominated by its
+//!   first accepted host.
+//! - Randomness: `blake2(parent_hash ‖ RevealDigest(e−1))`, the parent hash of the draw's first
+//!   block and the running hash of every secret revealed in the previous epoch. **Bias:** only
+//!   the author of that one block can influence the draw, by re-rolling its own block (withholding
+//!   it costs its slot's reward); the revealed secrets were fixed an epoch earlier.
+//! - Each participant gets `k_eff = min(k_v, eligible other than itself)` distinct seats
+//!   ([`sampling::draw_seats`]). The assignment is stored both ways: [`Seats`] and
+//!   [`Assignments`]. The draw of epoch e waits until the tally of e−1 has finished, since that
+//!   tally builds e's pool.
+//!
+//! Cost: the pool is filtered once (O(V) reads), then each participant costs O(k_v · log V)
+//! hashing and `1 + k_v` writes, as many per block as [`Config::HookBudget`] allows.
+
+use alloc::vec::Vec;
+use codec::Encode;
+use polkadot_sdk::{
+	frame_support::{pallet_prelude::ConstU32, weights::WeightMeter, BoundedVec},
+	frame_system,
+	sp_crypto_hashing::blake2_256,
+};
+
+use crate::{sampling::SeatPool, *};
+
+impl<T: Config> Pallet<T> {
+	/// Runs seat-draw steps for the current epoch while `meter` allows.
+	pub(crate) fn draw_steps(meter: &mut WeightMeter) {
+		let epoch = CurrentEpoch::<T>::get();
+		let Some(phase) = Self::current_phase() else { return };
+		if matches!(phase, Phase::Generation | Phase::Commit) {
+			return;
+		}
+		if Tallying::<T>::get().is_some_and(|e| e < epoch) {
+			return;
+		}
+		let Some(params) = EpochParams::<T>::get(epoch) else { return };
+		let mut progress = match DrawStatus::<T>::get(epoch) {
+			Some(progress) if progress.done => return,
+			Some(progress) => progress,
+			None => {
+				let candidates = ValidatorPool::<T>::decode_len(epoch).unwrap_or(0) as u32;
+				let start = T::WeightInfo::start_draw(candidates);
+				if !Self::take_step(meter, start) {
+					return;
+				}
+				Self::start_draw(epoch)
+			}
+		};
+		let pool = SeatPool::new(DrawPool::<T>::get().into_inner());
+		let participants = CommitmentCount::<T>::get(epoch);
+		let step = T::WeightInfo::draw_step(params.seats_per_participant);
+		while progress.next < participants && Self::take_step(meter, step) {
+			if let Some(participant) = Participants::<T>::get(epoch, progress.next) {
+				Self::seat(
+					epoch,
+					&participant,
+					&pool,
+					&progress.randomness,
+					params.seats_per_participant,
+				);
+			}
+			progress.next = progress.next.saturating_add(1);
+		}
+		if progress.next >= participants {
+			progress.done = true;
+			DrawPool::<T>::kill();
+			Self::deposit_event(Event::SeatsDrawn { epoch, participants });
+		}
+		DrawStatus::<T>::insert(epoch, progress);
+	}
+
+	/// Fixes the draw's randomness and eligible candidates.
+	pub(crate) fn start_draw(epoch: EpochIndex) -> DrawProgress {
+		let eligible = |who: &T::AccountId| {
+			SecretCommitments::<T>::contains_key(epoch, who) && !T::Slasher::is_jailed(who)
+		};
+		let mut candidates: Vec<(T::AccountId, u128)> =
+			ValidatorPool::<T>::get(epoch).into_iter().filter(|(v, _)| eligible(v)).collect();
+		let stand_ins = candidates.len() < 3;
+		if stand_ins {
+			for (_, weight) in candidates.iter_mut() {
+				*weight = 1;
+			}
+			for validator in GenesisValidators::<T>::get() {
+				if eligible(&validator) && !candidates.iter().any(|(c, _)| *c == validator) {
+					candidates.push((validator, 1));
+				}
+			}
+		}
+		let count = candidates.len() as u32;
+		// The pool came from a bounded vector of the same bound plus at most 64 stand-ins used
+		// only when it had fewer than 3: it always fits; truncate rather than fail regardless.
+		let mut bounded = BoundedVec::<_, T::MaxParticipants>::default();
+		for candidate in candidates {
+			if bounded.try_push(candidate).is_err() {
+				break;
+			}
+		}
+		DrawPool::<T>::put(bounded);
+
+		let parent = frame_system::Pallet::<T>::parent_hash();
+		let previous_reveals =
+			epoch.checked_sub(1).and_then(RevealDigest::<T>::get).unwrap_or_default();
+		let randomness = H256((parent.as_ref(), previous_reveals).using_encoded(blake2_256));
+		Self::deposit_event(Event::SeatDrawStarted { epoch, candidates: count, stand_ins });
+		DrawProgress { randomness, next: 0, done: false }
+	}
+
+	/// Draws and stores `participant`'s seats, both ways.
+	pub(crate) fn seat(
+		epoch: EpochIndex,
+		participant: &T::AccountId,
+		pool: &SeatPool<T::AccountId>,
+		randomness: &H256,
+		k: u32,
+	) {
+		let drawn = sampling::draw_seats(randomness, participant, pool, k);
+		let mut seats = BoundedVec::<Seat<T::AccountId>, ConstU32<MAX_SEATS>>::default();
+		for (number, validator) in drawn.into_iter().enumerate() {
+			Assignments::<T>::insert((epoch, &validator, participant), number as u32);
+			let seat = Seat { validator, verdict: SeatVerdict::Silent, votes: Default::default() };
+			if seats.try_push(seat).is_err() {
+				break;
+			}
+		}
+		Seats::<T>::insert(epoch, participant, seats);
+	}
+}

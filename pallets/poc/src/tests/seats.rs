@@ -1,0 +1,116 @@
+//! The seat draw (SPEC.md §4, seats and samples): when, from whom, stored both ways, in bounded
+//! steps.
+
+use super::*;
+use crate::{mock::*, AcceptedWeights, DrawStatus, Event, Phase, ValidatorPool, MAX_SEATS};
+
+#[test]
+fn seats_are_drawn_when_the_commit_window_closes_and_stored_both_ways() {
+	ExtBuilder::default().with_genesis_validators(&VALIDATORS).build().execute_with(|| {
+		let host = Sprint::new(HOST, 10);
+		host.register();
+		run_to_phase(Phase::Commit);
+		host.commit(0);
+		run_to_block(System::block_number() + 1);
+		assert!(Poc::current_phase() == Some(Phase::Commit) || seats_of(0, HOST).is_empty());
+		run_to_phase(Phase::Validation);
+
+		let seats = seats_of(0, HOST);
+		assert_eq!(seats.len(), 5, "k_eff = min(k_v = 8, 5 eligible)");
+		let mut sorted = seats.clone();
+		sorted.sort();
+		assert_eq!(sorted, VALIDATORS.to_vec(), "distinct, all eligible");
+		for (number, validator) in seats.iter().enumerate() {
+			assert_eq!(seat_number(0, *validator, HOST), number as u32, "stored both ways");
+		}
+		assert!(poc_events().contains(&Event::SeatsDrawn { epoch: 0, participants: 1 }));
+	});
+}
+
+#[test]
+fn a_participant_never_sits_on_itself() {
+	ExtBuilder::default().with_genesis_validators(&VALIDATORS).build().execute_with(|| {
+		let sprints: Vec<Sprint> = VALIDATORS.iter().map(|v| Sprint::new(*v, 4)).collect();
+		sprints.iter().for_each(Sprint::register);
+		commit_all(0, &sprints.iter().collect::<Vec<_>>());
+		for v in VALIDATORS {
+			let seats = seats_of(0, v);
+			assert_eq!(seats.len(), 4);
+			assert!(!seats.contains(&v));
+		}
+	});
+}
+
+#[test]
+fn a_validator_without_a_secret_commitment_gets_no_seat() {
+	// Only VALIDATOR has an epoch-0 commitment; 20..=24 are not genesis validators here.
+	ExtBuilder::default().build().execute_with(|| {
+		let host = Sprint::new(HOST, 10);
+		host.register();
+		commit_all(0, &[&host]);
+		assert_eq!(seats_of(0, HOST), vec![VALIDATOR]);
+		assert_eq!(DrawStatus::<Test>::get(0).map(|d| d.done), Some(true));
+	});
+}
+
+#[test]
+fn with_fewer_than_three_eligible_genesis_validators_stand_in_and_later_accepted_hosts_sit_by_weight(
+) {
+	ExtBuilder::default().with_genesis_validators(&[VALIDATOR]).build().execute_with(|| {
+		let hosts: Vec<Sprint> = [10, 11, 12, 13]
+			.iter()
+			.zip([10u64, 10, 10, 170])
+			.map(|(h, c)| Sprint::new(*h, c))
+			.collect();
+		hosts.iter().for_each(Sprint::register);
+		// Epoch 0: no accepted host yet, so the genesis validator holds every seat.
+		commit_all(0, &hosts.iter().collect::<Vec<_>>());
+		for h in &hosts {
+			assert_eq!(seats_of(0, h.host), vec![VALIDATOR]);
+		}
+		all_valid(0, &[10, 11, 12, 13], &[]);
+		commit_secrets(1, &[10, 11, 12, 13]);
+		run_to_epoch(1);
+		assert_eq!(AcceptedWeights::<Test>::get(0, 13), Some(50), "capped at 25% of 200");
+		assert_eq!(ValidatorPool::<Test>::get(1).len(), 4);
+
+		// Epoch 1: four accepted hosts with secrets are eligible; the genesis validator is not
+		// needed and does not sit.
+		commit_all(1, &hosts.iter().collect::<Vec<_>>());
+		for h in &hosts {
+			let seats = seats_of(1, h.host);
+			assert_eq!(seats.len(), 3, "every other eligible host");
+			assert!(!seats.contains(&h.host) && !seats.contains(&VALIDATOR));
+		}
+	});
+}
+
+#[test]
+fn the_seat_draw_runs_in_bounded_steps() {
+	ExtBuilder::default().with_genesis_validators(&VALIDATORS).build().execute_with(|| {
+		// Room for the draw's first step and 40 participants of 5 seats per block.
+		use crate::WeightInfo;
+		type Weights = <Test as crate::Config>::WeightInfo;
+		HookBudget::set(
+			Weights::start_draw(5).saturating_add(Weights::draw_step(5).saturating_mul(40)),
+		);
+		let participants: Vec<AccountId> = (100..200).collect();
+		for p in &participants {
+			<Balances as polkadot_sdk::frame_support::traits::fungible::Mutate<_>>::set_balance(
+				p, ENDOWMENT,
+			);
+			Sprint::new(*p, 2).register();
+		}
+		run_to_phase(Phase::Commit);
+		for p in &participants {
+			Sprint::new(*p, 2).commit(0);
+		}
+		run_to_phase(Phase::Validation);
+		let seated = |ps: &[AccountId]| ps.iter().filter(|p| !seats_of(0, **p).is_empty()).count();
+		assert!(seated(&participants) < 100, "not all in the first block");
+		assert!(seated(&participants) > 0);
+		run_to_block(System::block_number() + 3);
+		assert_eq!(seated(&participants), 100, "done within four blocks");
+		assert!(participants.iter().all(|p| seats_of(0, *p).len() <= MAX_SEATS as usize));
+	});
+}
