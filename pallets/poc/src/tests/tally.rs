@@ -114,20 +114,27 @@ fn a_self_proving_opening_slashes_without_a_vote() {
 	});
 }
 
+/// HOST and 20 (a seat of HOST) are hosts; every seat says `Valid` except 20, which claims
+/// that a sound leaf of HOST's is bad; the chain is then in the answer period. Returns the
+/// claimed index.
+fn honest_host_claimed_against_by_host_20() -> u32 {
+	let host = Sprint::new(HOST, 40);
+	let claimant = Sprint::new(20, 40);
+	host.register();
+	claimant.register();
+	commit_all(0, &[&host, &claimant]);
+	all_valid(0, &[20], &[]);
+	all_valid(0, &[HOST], &[20]);
+	let index = sampled(0, 20, &host)[0];
+	submit(0, 20, vec![(HOST, Verdict::Fraud(host.sign(0, host.opening(index))))]).expect("claim");
+	run_to_phase(Phase::Answer);
+	index
+}
+
 #[test]
 fn a_refuted_claim_costs_the_claimant_its_reward_and_slashes_nobody() {
 	scenario().execute_with(|| {
-		let host = Sprint::new(HOST, 40);
-		let claimant = Sprint::new(20, 40);
-		host.register();
-		claimant.register();
-		commit_all(0, &[&host, &claimant]);
-		all_valid(0, &[20], &[]);
-		all_valid(0, &[HOST], &[20]);
-		let index = sampled(0, 20, &host)[0];
-		submit(0, 20, vec![(HOST, Verdict::Fraud(host.sign(0, host.opening(index))))])
-			.expect("claim");
-		run_to_phase(Phase::Answer);
+		honest_host_claimed_against_by_host_20();
 		for voter in [21, 22, 23] {
 			vote(voter, HOST, 20, None);
 		}
@@ -145,17 +152,7 @@ fn a_refuted_claim_costs_the_claimant_its_reward_and_slashes_nobody() {
 #[test]
 fn an_undecided_claim_costs_nothing() {
 	scenario().execute_with(|| {
-		let host = Sprint::new(HOST, 40);
-		let claimant = Sprint::new(20, 40);
-		host.register();
-		claimant.register();
-		commit_all(0, &[&host, &claimant]);
-		all_valid(0, &[20], &[]);
-		all_valid(0, &[HOST], &[20]);
-		let index = sampled(0, 20, &host)[0];
-		submit(0, 20, vec![(HOST, Verdict::Fraud(host.sign(0, host.opening(index))))])
-			.expect("claim");
-		run_to_phase(Phase::Answer);
+		let index = honest_host_claimed_against_by_host_20();
 		vote(20, HOST, 20, Some(index));
 		vote(21, HOST, 20, None);
 		run_to_phase(Phase::Tally);
