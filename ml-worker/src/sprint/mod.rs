@@ -1,3 +1,5 @@
-//! The Sprint: the PoW function and, next, the nonce search and commitments.
+//! The Sprint: the PoW function, the nonce search and the leaves it keeps on disk.
 
+pub mod leaves;
 pub mod pow;
+pub mod search;
