@@ -13,6 +13,9 @@ CARGO ?= cargo
 NODE_BIN := $(CARGO_TARGET_DIR)/release/sprint-node
 WORKER_BIN := $(CARGO_TARGET_DIR)/release/sprint-worker
 export SPRINT_NODE := $(NODE_BIN)
+export SPRINT_WORKER := $(WORKER_BIN)
+# The GPU tests run on whatever Vulkan driver is present (Mesa lavapipe on CI) and assert it.
+export WGPU_BACKEND ?= vulkan
 
 APT_PACKAGES := protobuf-compiler clang libclang-dev mesa-vulkan-drivers
 RUST_TARGETS := wasm32-unknown-unknown wasm32v1-none
@@ -39,10 +42,8 @@ deps: ## Install what a fresh Debian machine lacks (apt, rustup targets, npm pac
 build: deps ## Build sprint-node (with its WASM runtime) and sprint-worker, release profile.
 	$(CARGO) build --locked --release --workspace
 
-run: build ## Start a dev node (1 block/s, Alice, temporary state) on ws://127.0.0.1:9944.
-	@echo "sprint-node --dev: RPC on ws://127.0.0.1:9944 (polkadot-js apps: Development → custom endpoint). Ctrl-C stops it."
-	@echo "sprint-worker is not functional yet (issue #4); only the node runs."
-	$(NODE_BIN) --dev --tmp --dev-block-time 1000
+run: build ## Start a dev node (1 block/s, temporary state) on ws://127.0.0.1:9944 and Alice's worker.
+	tests/scripts/run-dev.sh $(NODE_BIN) $(WORKER_BIN)
 
 test: build test-rust check-chain-specs test-e2e ## Everything CI runs: unit, runtime and end-to-end tests.
 

@@ -1,16 +1,20 @@
 //! `sprint-worker`: the process a Sprint host runs next to its node.
 //!
-//! Today it measures the PoW function's CPU reference (`bench`). What it will do is laid out in
-//! `--help` and in SPEC.md §3–§5 and §7: follow the chain, run the Sprint proof-of-work on the
-//! GPU (wgpu) with a bit-exact CPU reference, commit and serve proofs, validate other hosts, and
-//! serve OpenAI-compatible inference with audit proofs.
+//! `run` follows a sprint-node, runs the Sprint proof-of-work each epoch (GPU through wgpu, or
+//! the bit-exact CPU reference), commits and serves proofs, and validates the hosts in its seats
+//! (SPEC.md §3–§5); `keys` makes and shows its key file; `bench` measures the PoW on this machine.
 
-use clap::{Parser, Subcommand};
+use std::{path::PathBuf, process::ExitCode};
 
-/// Sprint's worker: proves a host's compute each epoch and serves inference.
-///
-/// `run` and `keys` are not implemented yet: they say so and exit with an error, so that no
-/// script mistakes them for working.
+use clap::{Args, Parser, Subcommand};
+use sprint_worker::{
+	config::{BackendChoice, Config},
+	keys::KeyFile,
+	run::TestHooks,
+	sprint::search::Cheat,
+};
+
+/// Sprint's worker: proves a host's compute each epoch and checks other hosts'.
 #[derive(Debug, Parser)]
 #[command(name = "sprint-worker", version, about, long_about)]
 struct Cli {
@@ -20,11 +24,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-	/// (coming) Follow a sprint-node, run the Sprint each epoch, commit and serve proofs,
-	/// validate the hosts in this worker's seats, and serve inference.
-	Run,
-	/// Measure this machine: nonces/s and int8 GOPS of the PoW function's CPU reference (the
-	/// GPU path is coming).
+	/// Follow a sprint-node: register as a host, run the Sprint each epoch, commit and serve
+	/// proofs, validate the hosts in this worker's seats.
+	Run(RunArgs),
+	/// Measure this machine: nonces/s and int8 GOPS of the PoW function.
 	Bench {
 		/// The model shape: `dev` (64, 2, 4, 256, 4) or `production` (1024, 16, 16, 4096, 16).
 		#[arg(long, default_value = "dev")]
@@ -36,27 +39,176 @@ enum Command {
 		#[arg(long, default_value_t = 5.0)]
 		seconds: f64,
 	},
-	/// (coming) Create and show the worker's proof key.
-	Keys,
+	/// Create or show the worker's key file (account key and proof key).
+	#[command(subcommand)]
+	Keys(KeysCommand),
 }
 
-fn main() -> std::process::ExitCode {
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+	/// Write a new key file with fresh random keys (mode 0600; never overwrites).
+	Generate {
+		#[arg(long, default_value = "keys.json")]
+		key_file: PathBuf,
+		/// Dev chains only: use the well-known dev URIs `//NAME` and `//NAME//proof`.
+		#[arg(long, value_name = "NAME")]
+		dev: Option<String>,
+	},
+	/// Print the account (SS58) and proof key of a key file.
+	Show {
+		#[arg(long, default_value = "keys.json")]
+		key_file: PathBuf,
+	},
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+	/// TOML config (see the README); flags below override it.
+	#[arg(long, short)]
+	config: Option<PathBuf>,
+	/// sprint-node's WebSocket RPC URL.
+	#[arg(long)]
+	node: Option<String>,
+	#[arg(long)]
+	key_file: Option<PathBuf>,
+	#[arg(long)]
+	data_dir: Option<PathBuf>,
+	/// Proof server address (loopback by default).
+	#[arg(long)]
+	listen: Option<std::net::SocketAddr>,
+	/// The proof server's URL as registered on chain (default http://LISTEN).
+	#[arg(long)]
+	public_url: Option<String>,
+	/// auto | gpu | cpu.
+	#[arg(long)]
+	backend: Option<BackendChoice>,
+	/// CPU backend threads.
+	#[arg(long)]
+	threads: Option<usize>,
+	/// Validate only: do not register, sprint or commit.
+	#[arg(long)]
+	validator_only: bool,
+	/// Dev/local chains only: reveal the public genesis secrets of dev seed NAME (e.g. Alice).
+	#[arg(long, value_name = "NAME")]
+	dev_secret: Option<String>,
+	/// Test only: fake every even nonce's digest (caught and slashed; never on a real chain).
+	#[arg(long, hide = true)]
+	test_fake_leaves: bool,
+	/// Test only: the proof server refuses every request (503).
+	#[arg(long, hide = true)]
+	test_withhold_proofs: bool,
+	/// Test only: hang once N leaves of epoch E are on disk, for a kill -9.
+	#[arg(long, hide = true, value_name = "E:N", value_parser = parse_pause)]
+	test_pause_after_leaves: Option<(u32, usize)>,
+}
+
+impl RunArgs {
+	fn config(&self) -> anyhow::Result<Config> {
+		let mut config = match &self.config {
+			Some(path) => Config::load(path)?,
+			None => Config::default(),
+		};
+		if let Some(v) = &self.node {
+			config.node_url = v.clone();
+		}
+		if let Some(v) = &self.key_file {
+			config.key_file = v.clone();
+		}
+		if let Some(v) = &self.data_dir {
+			config.data_dir = v.clone();
+		}
+		if let Some(v) = self.listen {
+			config.listen = v;
+		}
+		if let Some(v) = &self.public_url {
+			config.public_url = Some(v.clone());
+		}
+		if let Some(v) = self.backend {
+			config.backend = v;
+		}
+		if let Some(v) = self.threads {
+			config.threads = v;
+		}
+		if self.validator_only {
+			config.host = false;
+		}
+		if let Some(v) = &self.dev_secret {
+			config.dev_secret = Some(v.clone());
+		}
+		Ok(config)
+	}
+
+	fn hooks(&self) -> TestHooks {
+		TestHooks {
+			cheat: Cheat { fake_even_nonces: self.test_fake_leaves },
+			withhold_proofs: self.test_withhold_proofs,
+			pause_after_leaves: self.test_pause_after_leaves,
+		}
+	}
+}
+
+fn parse_pause(value: &str) -> Result<(u32, usize), String> {
+	let (epoch, leaves) = value.split_once(':').ok_or("expected EPOCH:LEAVES, e.g. 1:40")?;
+	Ok((
+		epoch.parse().map_err(|e| format!("epoch `{epoch}`: {e}"))?,
+		leaves.parse().map_err(|e| format!("leaves `{leaves}`: {e}"))?,
+	))
+}
+
+fn main() -> ExitCode {
 	let cli = Cli::parse();
-	let what = match cli.command {
-		Command::Bench { shape, threads, seconds } => return bench(&shape, threads, seconds),
-		Command::Run => "run",
-		Command::Keys => "keys",
+	match cli.command {
+		Command::Bench { shape, threads, seconds } => bench(&shape, threads, seconds),
+		Command::Keys(command) => keys(command),
+		Command::Run(args) => {
+			tracing_subscriber::fmt()
+				.with_env_filter(
+					tracing_subscriber::EnvFilter::try_from_default_env()
+						.unwrap_or_else(|_| "info".into()),
+				)
+				.with_writer(std::io::stderr)
+				.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+				.init();
+			let result = args.config().and_then(|config| {
+				tokio::runtime::Runtime::new()?
+					.block_on(sprint_worker::run::run(config, args.hooks()))
+			});
+			match result {
+				Ok(()) => ExitCode::SUCCESS,
+				Err(e) => {
+					eprintln!("sprint-worker run: {e:#}");
+					ExitCode::FAILURE
+				},
+			}
+		},
+	}
+}
+
+fn keys(command: KeysCommand) -> ExitCode {
+	let result = match command {
+		KeysCommand::Generate { key_file, dev } => {
+			let file = KeyFile::generate(dev.as_deref());
+			file.write_new(&key_file)
+				.and_then(|()| file.keys(&key_file))
+				.map(|keys| format!("wrote {}\n{}", key_file.display(), keys.describe()))
+		},
+		KeysCommand::Show { key_file } => KeyFile::load(&key_file).map(|keys| keys.describe()),
 	};
-	eprintln!(
-		"sprint-worker {what}: not implemented yet (tracked by issue #4: the sprint, proofs and \
-		 validation); today only `bench` works"
-	);
-	std::process::ExitCode::from(2)
+	match result {
+		Ok(text) => {
+			println!("{text}");
+			ExitCode::SUCCESS
+		},
+		Err(e) => {
+			eprintln!("sprint-worker keys: {e}");
+			ExitCode::FAILURE
+		},
+	}
 }
 
 /// Runs the CPU reference on fresh nonces for `seconds` on `threads` threads and prints
 /// nonces/s and int8 GOPS (2 ops per multiply-accumulate).
-fn bench(shape: &str, threads: usize, seconds: f64) -> std::process::ExitCode {
+fn bench(shape: &str, threads: usize, seconds: f64) -> ExitCode {
 	use sprint_worker::{model::ModelShape, model::Weights, sprint::pow};
 	use std::time::{Duration, Instant};
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: build times, `make test` time, dev-node transfer throughput and peak RSS.
+# `make bench`: build times, `make test` time, dev-node transfer throughput and peak RSS, and the
+# worker's PoW (nonces/s, int8 GOPS on the CPU reference and the wgpu path; validator cost).
 # Results: printed, and written to bench-results/<UTC timestamp>.json.
 #
 #   tests/scripts/bench.sh           warm figures (uses the persistent target dir)
@@ -37,11 +38,29 @@ fi
 echo "== dev-node transfer throughput" >&2
 throughput=$(SPRINT_NODE="$CARGO_TARGET_DIR/release/sprint-node" node tests/bench/transfers.mjs --count "${BENCH_TRANSFERS:-4000}")
 
+echo "== sprint-worker: the PoW and the validator's cost per leaf" >&2
+worker="$CARGO_TARGET_DIR/release/sprint-worker"
+worker_lines=()
+for args in "--shape dev --threads 1" "--shape dev --threads 2" \
+	"--shape production --threads 2 --seconds 20" \
+	"--backend gpu --shape dev" "--backend gpu --shape production --seconds 20" "--validator"; do
+	echo "sprint-worker bench $args" >&2
+	line=$(WGPU_BACKEND="${WGPU_BACKEND:-vulkan}" "$worker" bench $args 2>&1 | tail -1) || line="failed: $line"
+	echo "  $line" >&2
+	worker_lines+=("$(printf '%s: %s' "$args" "$line" | sed 's/"/\\"/g')")
+done
+
 {
 	echo "{"
 	echo "  \"when\": \"$stamp\","
 	echo "  \"machine\": \"$(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m)\","
 	for k in "${!r[@]}"; do printf '  "%s": %.1f,\n' "$k" "${r[$k]}"; done
+	echo "  \"worker\": ["
+	for i in "${!worker_lines[@]}"; do
+		sep=","; [ "$i" = "$((${#worker_lines[@]} - 1))" ] && sep=""
+		echo "    \"${worker_lines[$i]}\"$sep"
+	done
+	echo "  ],"
 	echo "  \"throughput\": $throughput"
 	echo "}"
 } | tee "$out_dir/$stamp.json"

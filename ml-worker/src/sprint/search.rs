@@ -5,9 +5,14 @@
 use std::io;
 
 use sprint_primitives::merkle::Hash32;
+use thiserror::Error;
 
-use super::{leaves::LeafStore, pow};
-use crate::model::Weights;
+use super::{
+	backend::{Backend, BackendError},
+	leaves::LeafStore,
+	pow,
+};
+use crate::model::{prng, Weights};
 
 /// What one call of [`search`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,15 +25,43 @@ pub struct Progress {
 	pub found: u64,
 }
 
+/// Why a search stopped early.
+#[derive(Debug, Error)]
+pub enum SearchError {
+	#[error("cannot write leaves to disk: {0}")]
+	Disk(#[from] io::Error),
+	#[error(transparent)]
+	Backend(#[from] BackendError),
+}
+
+/// Test-only misbehaviour, for the end-to-end tests that prove cheaters are caught.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cheat {
+	/// Store every even nonce with a made-up digest below the target, without computing it:
+	/// more than half of the leaves are fake.
+	pub fake_even_nonces: bool,
+}
+
 /// Where a search of `store` resumes: after its last stored nonce, or at 0.
 pub fn resume_at(store: &LeafStore) -> u64 {
 	store.last_nonce().map_or(0, |n| n.saturating_add(1))
 }
 
+/// A made-up digest for `nonce` that meets any target above zero (test-only cheating).
+fn fake_digest(nonce: u64) -> Hash32 {
+	let mut data = b"sprint/fake".to_vec();
+	data.extend_from_slice(&nonce.to_le_bytes());
+	let mut digest = prng::blake2_256(&data);
+	digest[..4].copy_from_slice(&[0; 4]);
+	digest
+}
+
 /// Tries `count` nonces from `start` for `account` in the epoch of `weights` (sprint seed
-/// `seed`), storing valid ones `batch` at a time.
+/// `seed`) on `backend`, `backend.batch()` at a time, appending the valid ones to `store` after
+/// each batch (so a crash loses at most the batch in flight).
 #[allow(clippy::too_many_arguments)]
 pub fn search(
+	backend: &mut Backend,
 	weights: &Weights,
 	seed: &Hash32,
 	account: &Hash32,
@@ -36,24 +69,47 @@ pub fn search(
 	store: &mut LeafStore,
 	start: u64,
 	count: u64,
-	batch: usize,
-) -> io::Result<Progress> {
-	let mut pending = Vec::with_capacity(batch.max(1));
-	let mut found = 0;
+	cheat: Cheat,
+) -> Result<Progress, SearchError> {
 	let end = start.saturating_add(count);
-	for nonce in start..end {
-		let digest = pow::pow(weights, seed, account, nonce);
-		if pow::meets_target(&digest, target) {
-			pending.push((nonce, digest));
-			found += 1;
-			if pending.len() >= batch.max(1) {
-				store.append(&pending)?;
-				pending.clear();
-			}
+	let mut next = start;
+	let mut found = 0;
+	while next < end {
+		let batch_end = next.saturating_add(backend.batch() as u64).min(end);
+		found += search_batch(backend, weights, seed, account, target, store, next..batch_end, cheat)?;
+		next = batch_end;
+	}
+	Ok(Progress { next: end, tried: end - start, found })
+}
+
+/// One batch of [`search`]: the number of valid nonces found (and stored) in `nonces`.
+#[allow(clippy::too_many_arguments)]
+pub fn search_batch(
+	backend: &mut Backend,
+	weights: &Weights,
+	seed: &Hash32,
+	account: &Hash32,
+	target: &Hash32,
+	store: &mut LeafStore,
+	nonces: std::ops::Range<u64>,
+	cheat: Cheat,
+) -> Result<u64, SearchError> {
+	let mut valid = Vec::new();
+	let honest: Vec<u64> =
+		nonces.clone().filter(|n| !(cheat.fake_even_nonces && n % 2 == 0)).collect();
+	let digests = backend.digests(weights, seed, account, &honest)?;
+	let mut computed = honest.iter().zip(digests).peekable();
+	for nonce in nonces {
+		let digest = match computed.peek() {
+			Some((n, _)) if **n == nonce => computed.next().map(|(_, d)| d),
+			_ => Some(fake_digest(nonce)),
+		};
+		if let Some(digest) = digest.filter(|d| pow::meets_target(d, target)) {
+			valid.push((nonce, digest));
 		}
 	}
-	store.append(&pending)?;
-	Ok(Progress { next: end, tried: end - start, found })
+	store.append(&valid)?;
+	Ok(valid.len() as u64)
 }
 
 #[cfg(test)]
@@ -61,6 +117,12 @@ mod tests {
 	use super::*;
 	use crate::model::ModelShape;
 	use sprint_primitives::merkle;
+
+	const HONEST: Cheat = Cheat { fake_even_nonces: false };
+
+	fn cpu() -> Backend {
+		Backend::cpu(2)
+	}
 
 	#[test]
 	fn a_resumed_search_finds_exactly_what_one_uninterrupted_search_finds() {
@@ -73,18 +135,20 @@ mod tests {
 		let weights = Weights::generate(&seed, ModelShape::DEV);
 
 		let mut whole = LeafStore::open(dir.join("whole")).expect("opens");
-		let all = search(&weights, &seed, &account, &target, &mut whole, 0, 200, 4).expect("runs");
+		let all = search(&mut cpu(), &weights, &seed, &account, &target, &mut whole, 0, 200, HONEST)
+			.expect("runs");
 		assert_eq!(all.tried, 200);
 		assert_eq!(all.found as usize, whole.len());
 		assert!(all.found > 5, "{} of 200 at 1/8", all.found);
 
 		let mut parts = LeafStore::open(dir.join("parts")).expect("opens");
-		search(&weights, &seed, &account, &target, &mut parts, 0, 120, 4).expect("runs");
+		search(&mut cpu(), &weights, &seed, &account, &target, &mut parts, 0, 120, HONEST)
+			.expect("runs");
 		drop(parts); // the worker stops here and restarts
 		let mut parts = LeafStore::open(dir.join("parts")).expect("reopens");
 		let start = resume_at(&parts);
 		assert!(start <= 120);
-		search(&weights, &seed, &account, &target, &mut parts, start, 200 - start, 4)
+		search(&mut cpu(), &weights, &seed, &account, &target, &mut parts, start, 200 - start, HONEST)
 			.expect("runs");
 		assert_eq!(parts.leaves(), whole.leaves());
 

@@ -1,0 +1,329 @@
+//! The worker's view of the chain, through subxt: finalized blocks, pallet-poc's runtime API
+//! (`PocApi`) and storage, and the few calls a worker submits.
+//!
+//! The worker decodes with pallet-poc's own SCALE types (the same crate the runtime is built
+//! from), reads storage by its raw keys (`twox128(pallet) ‖ twox128(item) ‖ hashed keys`, as FRAME
+//! lays them out) and encodes its calls itself; subxt checks every call against the chain's
+//! metadata before it is signed, so a runtime that renamed or reshaped a call is refused with a
+//! clear error instead of a garbled extrinsic.
+
+pub mod signer;
+
+use codec::{Decode, Encode};
+use pallet_poc::{Commitment, EpochIndex, EpochStatus, HostInfo, Seat, SignedOpening, Verdict};
+use polkadot_sdk::{
+	sp_core::H256,
+	sp_crypto_hashing::{blake2_128, twox_128, twox_64},
+};
+use subxt::{
+	client::{ClientAtBlock, OnlineClientAtBlockImpl},
+	config::{RpcConfigFor, SubstrateExtrinsicParamsBuilder},
+	rpcs::{LegacyRpcMethods, RpcClient},
+	OnlineClient, SubstrateConfig,
+};
+use thiserror::Error;
+
+pub use signer::AccountSigner;
+
+/// An account on Sprint (sr25519 public key bytes; SCALE-encodes as the runtime's `AccountId`).
+pub type AccountId = [u8; 32];
+
+/// The runtime's block number.
+pub type BlockNumber = u32;
+
+/// The chain client.
+pub type Client = OnlineClient<SubstrateConfig>;
+
+/// A client pinned at one block.
+pub type AtBlock = ClientAtBlock<SubstrateConfig, OnlineClientAtBlockImpl<SubstrateConfig>>;
+
+/// What went wrong talking to the node.
+#[derive(Debug, Error)]
+pub enum ChainError {
+	#[error(
+		"could not reach sprint-node at {url}: {reason}. Is the node running, and is `node_url` \
+		 (config) or --node the node's WebSocket RPC (e.g. ws://127.0.0.1:9944)?"
+	)]
+	Connect { url: String, reason: String },
+	#[error("the node's RPC failed: {0}")]
+	Rpc(String),
+	#[error("could not decode {what} from the node: {reason}. Is this worker built for this chain's runtime?")]
+	Decode { what: &'static str, reason: String },
+	#[error("the chain's metadata has no call {pallet}.{call}: is this a Sprint chain, and is the worker up to date?")]
+	UnknownCall { pallet: &'static str, call: &'static str },
+	#[error("the node refused {call}: {reason}")]
+	Submit { call: &'static str, reason: String },
+}
+
+fn rpc(e: impl std::fmt::Display) -> ChainError {
+	ChainError::Rpc(e.to_string())
+}
+
+/// A connection to sprint-node.
+#[derive(Clone)]
+pub struct Chain {
+	client: Client,
+	legacy: LegacyRpcMethods<RpcConfigFor<SubstrateConfig>>,
+	url: String,
+}
+
+/// One finalized block and the PoC state at it.
+pub struct BlockView {
+	pub number: BlockNumber,
+	pub at: AtBlock,
+	/// `None` before the first epoch starts (block 1).
+	pub status: Option<EpochStatus<BlockNumber>>,
+}
+
+impl Chain {
+	/// Connects to the node's WebSocket RPC at `url`.
+	pub async fn connect(url: &str) -> Result<Self, ChainError> {
+		let connect_error =
+			|reason: String| ChainError::Connect { url: url.to_string(), reason };
+		let rpc_client = RpcClient::from_insecure_url(url)
+			.await
+			.map_err(|e| connect_error(e.to_string()))?;
+		let client = Client::from_rpc_client(rpc_client.clone())
+			.await
+			.map_err(|e| connect_error(e.to_string()))?;
+		Ok(Self { client, legacy: LegacyRpcMethods::new(rpc_client), url: url.to_string() })
+	}
+
+	/// The node's URL.
+	pub fn url(&self) -> &str {
+		&self.url
+	}
+
+	/// The genesis hash (bound into every opening's signature).
+	pub fn genesis_hash(&self) -> H256 {
+		H256(self.client.genesis_hash().0)
+	}
+
+	/// The stream of finalized blocks.
+	pub async fn finalized_blocks(&self) -> Result<subxt::client::Blocks<SubstrateConfig>, ChainError> {
+		self.client.stream_blocks().await.map_err(rpc)
+	}
+
+	/// The latest finalized block.
+	pub async fn latest(&self) -> Result<BlockView, ChainError> {
+		let at = self.client.at_current_block().await.map_err(rpc)?;
+		self.view(at).await
+	}
+
+	/// The PoC state at `at`.
+	pub async fn view(&self, at: AtBlock) -> Result<BlockView, ChainError> {
+		let number = at.block_number() as BlockNumber;
+		let status = runtime_call(&at, "PocApi_epoch_status", &()).await?;
+		Ok(BlockView { number, at, status })
+	}
+
+	/// Submits `call` signed by `signer`, with the account's next nonce as the node's pool sees
+	/// it (so that calls sent in consecutive blocks never collide). Returns once the node's pool
+	/// accepted it; inclusion is seen in storage afterwards.
+	pub async fn submit(&self, signer: &AccountSigner, call: &Call) -> Result<H256, ChainError> {
+		let at = self.client.at_current_block().await.map_err(rpc)?;
+		let (pallet, name) = call.name();
+		let metadata = at.metadata_ref();
+		let pallet_meta =
+			metadata.pallet_by_name("Poc").ok_or(ChainError::UnknownCall { pallet, call: name })?;
+		let variant = pallet_meta
+			.call_variant_by_name(name)
+			.ok_or(ChainError::UnknownCall { pallet, call: name })?;
+		let mut call_data = vec![pallet_meta.call_index(), variant.index];
+		call.encode_args(&mut call_data);
+		let tx = at.tx();
+		let payload = tx
+			.from_call_data_bytes(&call_data)
+			.map_err(|e| ChainError::Submit { call: name, reason: e.to_string() })?;
+		let nonce = self
+			.legacy
+			.system_account_next_index(&subxt::utils::AccountId32(signer.account()))
+			.await
+			.map_err(rpc)?;
+		let params = SubstrateExtrinsicParamsBuilder::<SubstrateConfig>::new().nonce(nonce).build();
+		let mut signable = tx
+			.create_signable_offline(&payload, params)
+			.map_err(|e| ChainError::Submit { call: name, reason: e.to_string() })?;
+		let signed = signable
+			.sign(signer)
+			.map_err(|e| ChainError::Submit { call: name, reason: e.to_string() })?;
+		let hash = signed
+			.submit()
+			.await
+			.map_err(|e| ChainError::Submit { call: name, reason: e.to_string() })?;
+		Ok(H256(hash.0))
+	}
+}
+
+/// Calls runtime API `function` with SCALE `args` at `at` and decodes its result.
+pub async fn runtime_call<R: Decode>(
+	at: &AtBlock,
+	function: &'static str,
+	args: &impl Encode,
+) -> Result<R, ChainError> {
+	let bytes = at.runtime_apis().call_raw(function, Some(&args.encode())).await.map_err(rpc)?;
+	R::decode(&mut &bytes[..])
+		.map_err(|e| ChainError::Decode { what: function, reason: e.to_string() })
+}
+
+/// Reads raw storage `key` at `at` and decodes it (`None` when absent).
+pub async fn storage<R: Decode>(
+	at: &AtBlock,
+	what: &'static str,
+	key: Vec<u8>,
+) -> Result<Option<R>, ChainError> {
+	match at.storage().fetch_raw(key).await {
+		Ok(bytes) => R::decode(&mut &bytes[..])
+			.map(Some)
+			.map_err(|e| ChainError::Decode { what, reason: e.to_string() }),
+		Err(subxt::error::StorageError::NoValueFound) => Ok(None),
+		Err(e) => Err(rpc(e)),
+	}
+}
+
+/// FRAME storage keys of pallet-poc's items the worker reads.
+pub mod keys {
+	use super::*;
+
+	fn prefix(item: &str) -> Vec<u8> {
+		let mut key = twox_128(b"Poc").to_vec();
+		key.extend_from_slice(&twox_128(item.as_bytes()));
+		key
+	}
+
+	fn twox64_concat(key: &mut Vec<u8>, value: &impl Encode) {
+		let encoded = value.encode();
+		key.extend_from_slice(&twox_64(&encoded));
+		key.extend_from_slice(&encoded);
+	}
+
+	fn blake2_128_concat(key: &mut Vec<u8>, value: &impl Encode) {
+		let encoded = value.encode();
+		key.extend_from_slice(&blake2_128(&encoded));
+		key.extend_from_slice(&encoded);
+	}
+
+	/// `Hosts(host)`.
+	pub fn host(host: &AccountId) -> Vec<u8> {
+		let mut key = prefix("Hosts");
+		blake2_128_concat(&mut key, host);
+		key
+	}
+
+	fn epoch_account(item: &str, epoch: EpochIndex, who: &AccountId) -> Vec<u8> {
+		let mut key = prefix(item);
+		twox64_concat(&mut key, &epoch);
+		blake2_128_concat(&mut key, who);
+		key
+	}
+
+	/// `Commitments(epoch, host)`.
+	pub fn commitment(epoch: EpochIndex, host: &AccountId) -> Vec<u8> {
+		epoch_account("Commitments", epoch, host)
+	}
+
+	/// `SecretCommitments(epoch, validator)`.
+	pub fn secret_commitment(epoch: EpochIndex, validator: &AccountId) -> Vec<u8> {
+		epoch_account("SecretCommitments", epoch, validator)
+	}
+
+	/// `RevealedSecrets(epoch, validator)`.
+	pub fn revealed_secret(epoch: EpochIndex, validator: &AccountId) -> Vec<u8> {
+		epoch_account("RevealedSecrets", epoch, validator)
+	}
+
+	/// `Seats(epoch, participant)`.
+	pub fn seats(epoch: EpochIndex, participant: &AccountId) -> Vec<u8> {
+		epoch_account("Seats", epoch, participant)
+	}
+}
+
+/// Typed reads at one block.
+pub mod read {
+	use super::*;
+
+	pub async fn host(at: &AtBlock, host: &AccountId) -> Result<Option<HostInfo>, ChainError> {
+		storage(at, "Poc.Hosts", keys::host(host)).await
+	}
+
+	pub async fn commitment(
+		at: &AtBlock,
+		epoch: EpochIndex,
+		host: &AccountId,
+	) -> Result<Option<Commitment>, ChainError> {
+		storage(at, "Poc.Commitments", keys::commitment(epoch, host)).await
+	}
+
+	pub async fn secret_commitment(
+		at: &AtBlock,
+		epoch: EpochIndex,
+		validator: &AccountId,
+	) -> Result<Option<H256>, ChainError> {
+		storage(at, "Poc.SecretCommitments", keys::secret_commitment(epoch, validator)).await
+	}
+
+	pub async fn revealed_secret(
+		at: &AtBlock,
+		epoch: EpochIndex,
+		validator: &AccountId,
+	) -> Result<Option<H256>, ChainError> {
+		storage(at, "Poc.RevealedSecrets", keys::revealed_secret(epoch, validator)).await
+	}
+
+	pub async fn seats(
+		at: &AtBlock,
+		epoch: EpochIndex,
+		participant: &AccountId,
+	) -> Result<Vec<Seat<AccountId>>, ChainError> {
+		Ok(storage(at, "Poc.Seats", keys::seats(epoch, participant)).await?.unwrap_or_default())
+	}
+
+	/// Whom `validator` checks in `epoch`: `(participant, seat)` (runtime API).
+	pub async fn assignments(
+		at: &AtBlock,
+		epoch: EpochIndex,
+		validator: &AccountId,
+	) -> Result<Vec<(AccountId, u32)>, ChainError> {
+		runtime_call(at, "PocApi_assignments", &(epoch, validator)).await
+	}
+}
+
+/// The calls a worker submits (pallet-poc's call arguments, SCALE-encoded in order).
+#[derive(Clone, Debug)]
+pub enum Call {
+	RegisterHost { proof_key: [u8; 32], proof_url: Vec<u8>, metadata: Vec<u8> },
+	CommitSecret { epoch: EpochIndex, commitment: H256 },
+	Commit { epoch: EpochIndex, root: H256, count: u32 },
+	SubmitVerdicts { epoch: EpochIndex, secret: Option<H256>, verdicts: Vec<(AccountId, Verdict)> },
+	AnswerChallenge { epoch: EpochIndex, validator: AccountId, openings: Vec<SignedOpening> },
+	Vote { epoch: EpochIndex, participant: AccountId, votes: Vec<(u32, Option<u32>)> },
+}
+
+impl Call {
+	/// `(pallet, call)` as the metadata names them.
+	pub fn name(&self) -> (&'static str, &'static str) {
+		let call = match self {
+			Call::RegisterHost { .. } => "register_host",
+			Call::CommitSecret { .. } => "commit_secret",
+			Call::Commit { .. } => "commit",
+			Call::SubmitVerdicts { .. } => "submit_verdicts",
+			Call::AnswerChallenge { .. } => "answer_challenge",
+			Call::Vote { .. } => "vote",
+		};
+		("Poc", call)
+	}
+
+	fn encode_args(&self, out: &mut Vec<u8>) {
+		match self {
+			Call::RegisterHost { proof_key, proof_url, metadata } =>
+				(proof_key, proof_url, metadata).encode_to(out),
+			Call::CommitSecret { epoch, commitment } => (epoch, commitment).encode_to(out),
+			Call::Commit { epoch, root, count } => (epoch, root, count).encode_to(out),
+			Call::SubmitVerdicts { epoch, secret, verdicts } =>
+				(epoch, secret, verdicts).encode_to(out),
+			Call::AnswerChallenge { epoch, validator, openings } =>
+				(epoch, validator, openings).encode_to(out),
+			Call::Vote { epoch, participant, votes } => (epoch, participant, votes).encode_to(out),
+		}
+	}
+}

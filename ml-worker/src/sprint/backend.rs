@@ -1,0 +1,136 @@
+//! Where the PoW runs: the GPU (wgpu, any vendor) or the CPU reference. Both give the same
+//! digests bit for bit (`tests/gpu.rs` proves it), so the choice is only about speed.
+
+use std::time::Instant;
+
+use sprint_primitives::merkle::Hash32;
+use thiserror::Error;
+
+use super::pow;
+use crate::{
+	config::BackendChoice,
+	kernels::gpu::{self, GpuEngine, GpuError},
+	model::Weights,
+};
+
+/// Why no backend could be set up or a batch failed.
+#[derive(Debug, Error)]
+pub enum BackendError {
+	#[error(transparent)]
+	Gpu(#[from] GpuError),
+}
+
+/// The PoW's executor.
+pub enum Backend {
+	/// The CPU reference on `threads` threads.
+	Cpu { threads: usize },
+	/// The GPU: one engine per epoch seed (the weights are uploaded once per epoch).
+	Gpu { batch: usize, engine: Option<(Hash32, GpuEngine)>, adapter: String },
+}
+
+impl Backend {
+	/// The backend the operator asked for. `Auto` takes the GPU when wgpu finds an adapter and
+	/// otherwise falls back to the CPU with a loud warning; `Gpu` fails without one.
+	pub fn choose(choice: BackendChoice, threads: usize) -> Result<Self, BackendError> {
+		let adapter = match choice {
+			BackendChoice::Cpu => return Ok(Self::Cpu { threads }),
+			_ => gpu::adapter_available(),
+		};
+		match (adapter, choice) {
+			(Some(info), _) => Ok(Self::Gpu {
+				batch: 256,
+				engine: None,
+				adapter: format!("{} ({:?}, {:?})", info.name, info.backend, info.device_type),
+			}),
+			(None, BackendChoice::Gpu) => Err(GpuError::NoAdapter.into()),
+			(None, _) => {
+				tracing::warn!(
+					"NO GPU ADAPTER FOUND: the Sprint runs on the CPU reference ({threads} \
+					 thread(s)), far slower than a GPU. Install a Vulkan/Metal/DX12 driver \
+					 (Debian: mesa-vulkan-drivers) or pass --backend cpu to silence this."
+				);
+				Ok(Self::Cpu { threads })
+			},
+		}
+	}
+
+	/// The CPU reference on `threads` threads.
+	pub fn cpu(threads: usize) -> Self {
+		Self::Cpu { threads: threads.max(1) }
+	}
+
+	/// Nonces per call that keep this backend busy.
+	pub fn batch(&self) -> usize {
+		match self {
+			Self::Cpu { threads } => 64 * threads,
+			Self::Gpu { batch, .. } => *batch,
+		}
+	}
+
+	/// What runs the PoW, for logs.
+	pub fn describe(&self) -> String {
+		match self {
+			Self::Cpu { threads } => format!("CPU reference, {threads} thread(s)"),
+			Self::Gpu { adapter, batch, .. } => format!("GPU {adapter}, {batch} nonces per batch"),
+		}
+	}
+
+	/// The digests of `nonces` for `account` in the epoch of `weights` (sprint seed `seed`).
+	pub fn digests(
+		&mut self,
+		weights: &Weights,
+		seed: &Hash32,
+		account: &Hash32,
+		nonces: &[u64],
+	) -> Result<Vec<Hash32>, BackendError> {
+		match self {
+			Self::Cpu { threads } => Ok(cpu_digests(weights, seed, account, nonces, *threads)),
+			Self::Gpu { batch, engine, .. } => {
+				if engine.as_ref().map(|(s, _)| s) != Some(seed) {
+					let started = Instant::now();
+					*engine = Some((*seed, GpuEngine::new(weights, seed, *batch)?));
+					tracing::info!(
+						"GPU: epoch weights uploaded in {:.2} s",
+						started.elapsed().as_secs_f64()
+					);
+				}
+				let (_, gpu) = engine.as_mut().expect("set just above; qed");
+				let mut digests = Vec::with_capacity(nonces.len());
+				for chunk in nonces.chunks(gpu.batch()) {
+					let outputs = gpu.outputs(account, chunk)?;
+					for (nonce, output) in chunk.iter().zip(&outputs) {
+						digests.push(pow::digest(seed, account, *nonce, output));
+					}
+				}
+				Ok(digests)
+			},
+		}
+	}
+}
+
+fn cpu_digests(
+	weights: &Weights,
+	seed: &Hash32,
+	account: &Hash32,
+	nonces: &[u64],
+	threads: usize,
+) -> Vec<Hash32> {
+	if threads <= 1 || nonces.len() < 2 {
+		return nonces.iter().map(|n| pow::pow(weights, seed, account, *n)).collect();
+	}
+	let per_thread = nonces.len().div_ceil(threads);
+	std::thread::scope(|scope| {
+		let parts: Vec<_> = nonces
+			.chunks(per_thread)
+			.map(|chunk| {
+				scope.spawn(move || {
+					chunk.iter().map(|n| pow::pow(weights, seed, account, *n)).collect::<Vec<_>>()
+				})
+			})
+			.collect();
+		parts
+			.into_iter()
+			.flat_map(|part| part.join().expect("the PoW never panics on a valid shape; qed"))
+			.collect()
+	})
+}

@@ -1,0 +1,101 @@
+// The Sprint end to end (issue #4): a dev sprint-node and four real sprint-worker processes on
+// loopback, one CPU thread each — Alice (the dev chain's genesis validator, validating only),
+// Bob (honest), Charlie (fakes every even nonce: more than half his leaves) and Dave (honest, but
+// his proof server refuses everyone: he must answer the on-chain challenge instead).
+//
+// Epoch 0: the workers register, search, commit; Alice checks all three from her seats. Bob is
+// accepted; Charlie's faked leaf is claimed and confirmed — slashed 20%, jailed, weight zero;
+// Dave answers Alice's `Unavailable` challenge on chain and keeps his weight.
+// Epoch 1: Bob's worker hangs at a test hook after 40 leaves of his sprint; it is killed with
+// SIGKILL and restarted on the same data directory: it resumes from the leaves on disk, and its
+// commitment lands. The tally of epoch 1 accepts Bob and Dave again, each checked by Alice and by
+// the other host.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { startNode, stopAll, tail, waitFor } from './lib/node.js';
+import { startWorker, stopWorkers } from './lib/worker.js';
+
+const SPR = 10n ** 9n;
+const BOND = 1_000n * SPR;
+
+describe('the Sprint with real workers', () => {
+  let node;
+  let api;
+  const workers = {};
+  const accounts = {};
+
+  before(async () => {
+    await cryptoWaitReady();
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    for (const name of ['Alice', 'Bob', 'Charlie', 'Dave']) accounts[name] = keyring.addFromUri(`//${name}`).address;
+    node = await startNode({ name: 'sprint', args: ['--dev', '--tmp', '--dev-block-time', '700'] });
+    api = await node.api();
+    [workers.alice, workers.bob, workers.charlie, workers.dave] = await Promise.all([
+      startWorker({ node, name: 'Alice', args: ['--validator-only', '--dev-secret', 'Alice'] }),
+      startWorker({ node, name: 'Bob', args: ['--test-pause-after-leaves', '1:40'] }),
+      startWorker({ node, name: 'Charlie', args: ['--test-fake-leaves'] }),
+      startWorker({ node, name: 'Dave', args: ['--test-withhold-proofs'] }),
+    ]);
+  });
+
+  after(async () => {
+    await stopWorkers();
+    await stopAll();
+    for (const w of Object.values(workers)) w.cleanup();
+  });
+
+  const logs = () => Object.entries(workers).map(([n, w]) => `--- ${n}\n${tail(w.log(), 25)}`).join('\n') + `\n--- node\n${tail(node.log(), 10)}`;
+  const held = async (who) => (await api.query.balances.holds(who)).reduce((s, h) => s + h.amount.toBigInt(), 0n);
+  const tallied = (epoch) => waitFor(`the tally of epoch ${epoch}`, async () => (await api.query.poc.tallyStatus(epoch)).unwrapOr(null)?.stage.toString() === 'Done', { timeoutMs: 150_000, intervalMs: 500 })
+    .catch((e) => { throw new Error(`${e.message}\n${logs()}`); });
+
+  test('honest hosts are accepted, the cheater is slashed and jailed, a withholding host that answers keeps its weight', async () => {
+    await tallied(0);
+    const outcome = async (who) => (await api.query.poc.outcomes(0, who)).unwrapOr(null)?.outcome.toString();
+    assert.equal(await outcome(accounts.Bob), 'Accepted', logs());
+    assert.ok((await api.query.poc.acceptedWeights(0, accounts.Bob)).unwrap().toBigInt() > 0n);
+    const ledger = (await api.query.emission.ledgers(accounts.Bob)).unwrap();
+    assert.ok(ledger.buckets.reduce((s, b) => s + b.amount.toBigInt(), 0n) > 0n, 'Bob\'s reward is vesting');
+    assert.equal(await held(accounts.Bob), BOND, 'the honest host keeps its whole bond');
+
+    assert.equal(await outcome(accounts.Charlie), 'Fraud', logs());
+    assert.ok((await api.query.poc.acceptedWeights(0, accounts.Charlie)).isNone, 'the cheater\'s weight is zero');
+    assert.equal(await held(accounts.Charlie), BOND - BOND / 5n, '20% of the cheater\'s collateral is slashed');
+    assert.ok((await api.query.collateral.jailedUntil(accounts.Charlie)).isSome, 'the cheater is jailed');
+
+    const daveSeat = (await api.query.poc.seats(0, accounts.Dave)).unwrap()[0];
+    assert.ok(daveSeat.verdict.isUnavailable && daveSeat.verdict.asUnavailable.answer.isSome, 'Dave was challenged and answered on chain');
+    assert.equal(await outcome(accounts.Dave), 'Accepted', logs());
+    assert.ok((await api.query.poc.acceptedWeights(0, accounts.Dave)).unwrap().toBigInt() > 0n, 'answering the challenge kept Dave\'s weight');
+  });
+
+  test('a worker killed with SIGKILL mid-sprint resumes from its leaves on disk and its commitment lands', async () => {
+    const bob = workers.bob;
+    await waitFor('Bob\'s worker to reach the test hook in epoch 1', () => bob.log().includes('paused after 40 leaves in epoch 1'), { timeoutMs: 120_000, intervalMs: 200 })
+      .catch((e) => { throw new Error(`${e.message}\n${logs()}`); });
+    assert.equal((await api.call.pocApi.epochStatus()).unwrap().phase.toString(), 'Generation', 'killed inside the sprint');
+    await bob.kill('SIGKILL');
+    workers.bob = await bob.restart();
+    await waitFor('Bob\'s epoch-1 commitment', async () => (await api.query.poc.commitments(1, accounts.Bob)).isSome, { timeoutMs: 60_000, intervalMs: 300 })
+      .catch((e) => { throw new Error(`${e.message}\n${logs()}`); });
+    assert.match(workers.bob.log(), /epoch 1: resuming at nonce \d+, \d+ leaves on disk/);
+    const count = (await api.query.poc.commitments(1, accounts.Bob)).unwrap().count.toNumber();
+    assert.ok(count >= 40, `the leaves found before the kill are committed (${count})`);
+    assert.ok((await api.query.poc.commitments(1, accounts.Charlie)).isNone, 'a jailed host cannot commit');
+  });
+
+  test('in epoch 1 the accepted hosts sit in each other\'s seats, and both are accepted again', async () => {
+    await tallied(1);
+    const validators = async (who) => (await api.query.poc.seats(1, who)).unwrap().map((s) => s.validator.toString()).sort();
+    assert.deepEqual(await validators(accounts.Bob), [accounts.Alice, accounts.Dave].sort(), 'Dave (a host) checks Bob');
+    assert.deepEqual(await validators(accounts.Dave), [accounts.Alice, accounts.Bob].sort(), 'Bob (a host) checks Dave');
+    for (const who of [accounts.Bob, accounts.Dave]) {
+      assert.equal((await api.query.poc.outcomes(1, who)).unwrap().outcome.toString(), 'Accepted', logs());
+      assert.ok((await api.query.poc.acceptedWeights(1, who)).unwrap().toBigInt() > 0n);
+      assert.ok((await api.query.poc.forfeited(1, who)).isNone, 'every seat of theirs voted: no reward forfeited');
+    }
+  });
+});
