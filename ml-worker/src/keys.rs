@@ -53,7 +53,9 @@ pub enum KeyError {
 fn pair(path: &Path, which: &str, value: &str) -> Result<sr25519::Pair, KeyError> {
 	sr25519::Pair::from_string(value, None).map_err(|e| KeyError::Parse {
 		path: path.display().to_string(),
-		reason: format!("`{which}` is not a valid sr25519 secret (hex seed, mnemonic or //URI): {e:?}"),
+		reason: format!(
+			"`{which}` is not a valid sr25519 secret (hex seed, mnemonic or //URI): {e:?}"
+		),
 	})
 }
 
@@ -87,7 +89,7 @@ impl KeyFile {
 				let (a, a_seed) = sr25519::Pair::generate();
 				let (p, p_seed) = sr25519::Pair::generate();
 				Self { account: seed(a, a_seed), proof: seed(p, p_seed) }
-			},
+			}
 		}
 	}
 
@@ -97,7 +99,8 @@ impl KeyFile {
 		if path.exists() {
 			return Err(KeyError::Exists { path: shown });
 		}
-		let write_error = |e: std::io::Error| KeyError::Write { path: shown.clone(), reason: e.to_string() };
+		let write_error =
+			|e: std::io::Error| KeyError::Write { path: shown.clone(), reason: e.to_string() };
 		let json = serde_json::to_string_pretty(self).expect("two strings serialize; qed");
 		let mut options = std::fs::OpenOptions::new();
 		options.write(true).create_new(true);

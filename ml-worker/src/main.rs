@@ -22,22 +22,42 @@ struct Cli {
 	command: Command,
 }
 
+/// Where the PoW function runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Backend {
+	/// The CPU reference (ndarray), which defines the function.
+	Cpu,
+	/// The WGSL kernels on a wgpu adapter, bit for bit the reference.
+	Gpu,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
 	/// Follow a sprint-node: register as a host, run the Sprint each epoch, commit and serve
 	/// proofs, validate the hosts in this worker's seats.
 	Run(RunArgs),
-	/// Measure this machine: nonces/s and int8 GOPS of the PoW function.
+	/// Measure this machine: nonces/s and int8 GOPS of the PoW function, on the CPU reference or
+	/// on the GPU (wgpu; the adapter comes from the WGPU_BACKEND environment variable, e.g.
+	/// `vulkan`, else from every backend); with `--validator`, a validator's cost per sampled leaf.
 	Bench {
 		/// The model shape: `dev` (64, 2, 4, 256, 4) or `production` (1024, 16, 16, 4096, 16).
 		#[arg(long, default_value = "dev")]
 		shape: String,
-		/// Worker threads, each searching its own nonces.
+		/// Where the PoW runs: `cpu` (the reference) or `gpu`.
+		#[arg(long, value_enum, default_value_t = Backend::Cpu)]
+		backend: Backend,
+		/// Worker threads, each searching its own nonces (cpu).
 		#[arg(long, default_value_t = 1)]
 		threads: usize,
-		/// How long to measure, in seconds.
+		/// Nonces per GPU submission (gpu); default 256 for `dev`, 16 for `production`.
+		#[arg(long)]
+		batch: Option<usize>,
+		/// How long to measure, in seconds (the gpu path finishes its last batch).
 		#[arg(long, default_value_t = 5.0)]
 		seconds: f64,
+		/// Measure a validator's cost per sampled leaf instead (signing, checking, recomputing).
+		#[arg(long)]
+		validator: bool,
 	},
 	/// Create or show the worker's key file (account key and proof key).
 	#[command(subcommand)]
@@ -158,7 +178,13 @@ fn parse_pause(value: &str) -> Result<(u32, usize), String> {
 fn main() -> ExitCode {
 	let cli = Cli::parse();
 	match cli.command {
-		Command::Bench { shape, threads, seconds } => bench(&shape, threads, seconds),
+		Command::Bench { shape, backend, threads, batch, seconds, validator } => {
+			if validator {
+				bench_validator(&shape)
+			} else {
+				bench(&shape, backend, threads, batch, seconds)
+			}
+		}
 		Command::Keys(command) => keys(command),
 		Command::Run(args) => {
 			tracing_subscriber::fmt()
@@ -178,9 +204,9 @@ fn main() -> ExitCode {
 				Err(e) => {
 					eprintln!("sprint-worker run: {e:#}");
 					ExitCode::FAILURE
-				},
+				}
 			}
-		},
+		}
 	}
 }
 
@@ -191,26 +217,32 @@ fn keys(command: KeysCommand) -> ExitCode {
 			file.write_new(&key_file)
 				.and_then(|()| file.keys(&key_file))
 				.map(|keys| format!("wrote {}\n{}", key_file.display(), keys.describe()))
-		},
+		}
 		KeysCommand::Show { key_file } => KeyFile::load(&key_file).map(|keys| keys.describe()),
 	};
 	match result {
 		Ok(text) => {
 			println!("{text}");
 			ExitCode::SUCCESS
-		},
+		}
 		Err(e) => {
 			eprintln!("sprint-worker keys: {e}");
 			ExitCode::FAILURE
-		},
+		}
 	}
 }
 
-/// Runs the CPU reference on fresh nonces for `seconds` on `threads` threads and prints
-/// nonces/s and int8 GOPS (2 ops per multiply-accumulate).
-fn bench(shape: &str, threads: usize, seconds: f64) -> ExitCode {
-	use sprint_worker::{model::ModelShape, model::Weights, sprint::pow};
-	use std::time::{Duration, Instant};
+/// Measures the PoW function on `backend` for about `seconds` and prints nonces/s and int8 GOPS
+/// (2 ops per multiply-accumulate).
+fn bench(
+	shape: &str,
+	backend: Backend,
+	threads: usize,
+	batch: Option<usize>,
+	seconds: f64,
+) -> std::process::ExitCode {
+	use sprint_worker::model::{ModelShape, Weights};
+	use std::time::Instant;
 
 	let shape = match shape {
 		"dev" => ModelShape::DEV,
@@ -220,8 +252,8 @@ fn bench(shape: &str, threads: usize, seconds: f64) -> ExitCode {
 			return std::process::ExitCode::from(2);
 		}
 	};
-	if threads == 0 || !(seconds > 0.0 && seconds.is_finite()) {
-		eprintln!("--threads must be at least 1 and --seconds a positive number");
+	if threads == 0 || batch == Some(0) || !(seconds > 0.0 && seconds.is_finite()) {
+		eprintln!("--threads and --batch must be at least 1 and --seconds a positive number");
 		return std::process::ExitCode::from(2);
 	}
 	let seed = [7u8; 32];
@@ -232,18 +264,52 @@ fn bench(shape: &str, threads: usize, seconds: f64) -> ExitCode {
 		shape.weight_bytes() / 1_000_000,
 		started.elapsed().as_secs_f64()
 	);
+	let measured = match backend {
+		Backend::Cpu => Ok(bench_cpu(&weights, &seed, threads, seconds)),
+		Backend::Gpu => {
+			let default_batch = if shape == ModelShape::DEV { 256 } else { 16 };
+			bench_gpu(&weights, &seed, batch.unwrap_or(default_batch), seconds)
+		}
+	};
+	let (what, nonces, elapsed) = match measured {
+		Ok(measured) => measured,
+		Err(error) => {
+			eprintln!("{error}");
+			return std::process::ExitCode::FAILURE;
+		}
+	};
+	let rate = nonces as f64 / elapsed;
+	let gops = rate * 2.0 * shape.macs_per_nonce() as f64 / 1e9;
+	println!(
+		"{what}: {nonces} nonces in {elapsed:.2} s = {rate:.1} nonces/s, {gops:.3} int8 GOPS \
+		 ({} MACs per nonce)",
+		shape.macs_per_nonce()
+	);
+	std::process::ExitCode::SUCCESS
+}
+
+/// Runs the CPU reference on fresh nonces for `seconds` on `threads` threads: what ran, nonces,
+/// seconds.
+fn bench_cpu(
+	weights: &sprint_worker::model::Weights,
+	seed: &[u8; 32],
+	threads: usize,
+	seconds: f64,
+) -> (String, u64, f64) {
+	use sprint_worker::sprint::pow;
+	use std::time::{Duration, Instant};
+
 	let budget = Duration::from_secs_f64(seconds);
 	let started = Instant::now();
 	let nonces: u64 = std::thread::scope(|scope| {
 		let handles: Vec<_> = (0..threads)
 			.map(|t| {
-				let weights = &weights;
 				scope.spawn(move || {
 					let mut account = [0u8; 32];
 					account[0] = t as u8;
 					let mut done = 0u64;
 					while started.elapsed() < budget {
-						std::hint::black_box(pow::pow(weights, &seed, &account, done));
+						std::hint::black_box(pow::pow(weights, seed, &account, done));
 						done += 1;
 					}
 					done
@@ -252,13 +318,74 @@ fn bench(shape: &str, threads: usize, seconds: f64) -> ExitCode {
 			.collect();
 		handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
 	});
-	let elapsed = started.elapsed().as_secs_f64();
-	let rate = nonces as f64 / elapsed;
-	let gops = rate * 2.0 * shape.macs_per_nonce() as f64 / 1e9;
+	(format!("cpu reference, {threads} thread(s)"), nonces, started.elapsed().as_secs_f64())
+}
+
+/// Runs the GPU engine on batches of fresh nonces for `seconds`, digests (on the CPU) included:
+/// what ran, nonces, seconds. One batch runs before the clock starts, so that drivers that
+/// compile pipelines lazily are not measured.
+fn bench_gpu(
+	weights: &sprint_worker::model::Weights,
+	seed: &[u8; 32],
+	batch: usize,
+	seconds: f64,
+) -> anyhow::Result<(String, u64, f64)> {
+	use sprint_worker::{kernels::gpu::GpuEngine, sprint::pow};
+	use std::time::{Duration, Instant};
+
+	let started = Instant::now();
+	let mut engine = GpuEngine::new(weights, seed, batch)?;
+	let info = engine.adapter_info();
+	let adapter = format!("{} ({:?}, {:?})", info.name, info.backend, info.device_type);
 	println!(
-		"cpu reference, {threads} thread(s): {nonces} nonces in {elapsed:.2} s = {rate:.1} nonces/s, \
-		 {gops:.3} int8 GOPS ({} MACs per nonce)",
-		shape.macs_per_nonce()
+		"gpu adapter {adapter}, driver {} {}: weights uploaded and kernels built in {:.2} s",
+		info.driver,
+		info.driver_info,
+		started.elapsed().as_secs_f64()
 	);
-	std::process::ExitCode::SUCCESS
+	let account = [0u8; 32];
+	let mut next = 0u64;
+	let mut run_batch = |engine: &mut GpuEngine| -> anyhow::Result<u64> {
+		let nonces: Vec<u64> = (next..next + batch as u64).collect();
+		next += batch as u64;
+		for (nonce, output) in nonces.iter().zip(engine.outputs(&account, &nonces)?) {
+			std::hint::black_box(pow::digest(seed, &account, *nonce, &output));
+		}
+		Ok(batch as u64)
+	};
+	let warm_up = Instant::now();
+	run_batch(&mut engine)?;
+	println!("first batch of {batch} (warm-up) in {:.2} s", warm_up.elapsed().as_secs_f64());
+	let budget = Duration::from_secs_f64(seconds);
+	let started = Instant::now();
+	let mut nonces = 0u64;
+	while nonces == 0 || started.elapsed() < budget {
+		nonces += run_batch(&mut engine)?;
+	}
+	Ok((format!("gpu {adapter}, batch {batch}"), nonces, started.elapsed().as_secs_f64()))
+}
+
+/// Prints a validator's cost per sampled leaf at `shape`: a seat's 32 samples of a 4,096-leaf
+/// tree, signed by the host, checked as the runtime checks them, recomputed on the CPU.
+fn bench_validator(shape: &str) -> ExitCode {
+	use sprint_worker::{model::ModelShape, validate::cost};
+
+	let shape = match shape {
+		"dev" => ModelShape::DEV,
+		"production" => ModelShape::PRODUCTION,
+		other => {
+			eprintln!("unknown shape `{other}`: use `dev` or `production`");
+			return ExitCode::from(2);
+		}
+	};
+	let c = cost::measure(shape, 4_096, 32);
+	println!(
+		"validator, {shape:?}, per sampled leaf: host signs {:.0} µs, opening check (sr25519 + \
+		 2 paths of depth 12) {:.0} µs, CPU recompute {:.0} µs; a seat of 32 samples: {:.1} ms",
+		c.sign_us,
+		c.check_us,
+		c.recompute_us,
+		32.0 * (c.check_us + c.recompute_us) / 1e3
+	);
+	ExitCode::SUCCESS
 }

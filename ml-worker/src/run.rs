@@ -70,15 +70,20 @@ pub async fn run(config: Config, hooks: TestHooks) -> anyhow::Result<()> {
 	let genesis = chain.genesis_hash();
 	tracing::info!("connected to {} (genesis {genesis:?})", chain.url());
 	let proofs = ProofState::new(keys.proof.clone(), genesis, hooks.withhold_proofs);
-	let server = crate::proofs::server::bind(config.listen, proofs.clone()).await.with_context(
-		|| format!("cannot listen on {}: is another worker running? Set `listen`", config.listen),
-	)?;
+	let server =
+		crate::proofs::server::bind(config.listen, proofs.clone()).await.with_context(|| {
+			format!("cannot listen on {}: is another worker running? Set `listen`", config.listen)
+		})?;
 	tokio::spawn(async move {
 		if let Err(e) = server.await {
 			tracing::error!("proof server stopped: {e}");
 		}
 	});
-	tracing::info!("proof server on http://{} (registered as {})", config.listen, config.proof_url());
+	tracing::info!(
+		"proof server on http://{} (registered as {})",
+		config.listen,
+		config.proof_url()
+	);
 
 	let data_dir = config.data_dir.join(hex::encode(&genesis.as_bytes()[..8]));
 	std::fs::create_dir_all(&data_dir)
@@ -158,7 +163,7 @@ impl Worker {
 					tokio::time::sleep(Duration::from_secs(2)).await;
 					self.chain = connect(self.chain.url()).await?;
 					continue;
-				},
+				}
 			};
 			while let Some(block) = blocks.next().await {
 				let view = match block {
@@ -169,10 +174,11 @@ impl Worker {
 					Err(e) => Err(crate::chain::ChainError::Rpc(e.to_string())),
 				};
 				match view {
-					Ok(view) =>
+					Ok(view) => {
 						if let Err(e) = self.on_block(&view).await {
 							tracing::warn!("block {}: {e:#}", view.number);
-						},
+						}
+					}
 					Err(e) => tracing::warn!("{e}"),
 				}
 			}
@@ -189,7 +195,7 @@ impl Worker {
 			_ => {
 				self.sent.insert(what, now);
 				true
-			},
+			}
 		}
 	}
 
@@ -214,7 +220,7 @@ impl Worker {
 		match status.phase {
 			Phase::Validation => self.submit_verdicts(view, &status).await?,
 			Phase::Answer | Phase::Check => self.vote(view, &status).await?,
-			_ => {},
+			_ => {}
 		}
 		Ok(())
 	}
@@ -233,8 +239,8 @@ impl Worker {
 					);
 				}
 				tracing::info!("registered as a host");
-			},
-			None =>
+			}
+			None => {
 				if self.due("register".into(), view.number) {
 					let call = Call::RegisterHost {
 						proof_key: self.keys.proof.public().0,
@@ -242,7 +248,8 @@ impl Worker {
 						metadata: self.config.metadata.clone().into_bytes(),
 					};
 					self.send(call).await;
-				},
+				}
+			}
 		}
 		Ok(())
 	}
@@ -271,8 +278,10 @@ impl Worker {
 				continue;
 			}
 			if self.due(format!("secret/{epoch}"), view.number) {
-				let mine = secret::derived(&self.keys.account_secret, &self.chain.genesis_hash(), epoch);
-				self.send(Call::CommitSecret { epoch, commitment: secret::commitment(&mine) }).await;
+				let mine =
+					secret::derived(&self.keys.account_secret, &self.chain.genesis_hash(), epoch);
+				self.send(Call::CommitSecret { epoch, commitment: secret::commitment(&mine) })
+					.await;
 			}
 		}
 		Ok(())
@@ -312,7 +321,9 @@ impl Worker {
 		if let Some(task) = self.search.take() {
 			task.stop.store(true, Ordering::Relaxed);
 			match task.handle.await {
-				Ok(Ok(leaves)) => tracing::info!("epoch {}: sprint over, {leaves} leaves", task.epoch),
+				Ok(Ok(leaves)) => {
+					tracing::info!("epoch {}: sprint over, {leaves} leaves", task.epoch)
+				}
 				Ok(Err(e)) => tracing::error!("epoch {}: the sprint failed: {e:#}", task.epoch),
 				Err(e) => tracing::error!("epoch {}: the sprint task died: {e}", task.epoch),
 			}
@@ -334,7 +345,7 @@ impl Worker {
 					self.join_search().await;
 					self.start_search(status)?;
 				}
-			},
+			}
 			Phase::Commit if committed.is_none() => {
 				self.join_search().await;
 				if !self.registered || !self.due(format!("commit/{epoch}"), view.number) {
@@ -351,7 +362,7 @@ impl Worker {
 				self.proofs.insert(sprint);
 				tracing::info!("epoch {epoch}: committing {count} leaves, root {root:?}");
 				self.send(Call::Commit { epoch, root, count }).await;
-			},
+			}
 			_ => self.stop_search(),
 		}
 		if let Some(on_chain) = committed {
@@ -417,13 +428,20 @@ impl Worker {
 			}
 			let openings: Option<Vec<_>> = indices
 				.iter()
-				.map(|i| sprint.signed_opening(*i, self.proofs.proof_key(), self.proofs.genesis_hash()))
+				.map(|i| {
+					sprint.signed_opening(*i, self.proofs.proof_key(), self.proofs.genesis_hash())
+				})
 				.collect();
 			let Some(openings) = openings else {
-				tracing::error!("epoch {epoch}: challenged for indices beyond the committed leaves");
+				tracing::error!(
+					"epoch {epoch}: challenged for indices beyond the committed leaves"
+				);
 				continue;
 			};
-			tracing::info!("epoch {epoch}: answering a challenge for {} leaves on chain", openings.len());
+			tracing::info!(
+				"epoch {epoch}: answering a challenge for {} leaves on chain",
+				openings.len()
+			);
 			self.send(Call::AnswerChallenge { epoch, validator: seat.validator, openings }).await;
 		}
 		Ok(())
@@ -501,12 +519,11 @@ impl Worker {
 			);
 			verdicts.push((participant, checked.verdict));
 		}
-		let mut reveal = read::revealed_secret(&view.at, epoch, &self.me)
-			.await?
-			.is_none()
-			.then_some(my_secret);
+		let mut reveal =
+			read::revealed_secret(&view.at, epoch, &self.me).await?.is_none().then_some(my_secret);
 		for chunk in verdicts.chunks(MAX_VERDICTS_PER_CHUNK as usize) {
-			let call = Call::SubmitVerdicts { epoch, secret: reveal.take(), verdicts: chunk.to_vec() };
+			let call =
+				Call::SubmitVerdicts { epoch, secret: reveal.take(), verdicts: chunk.to_vec() };
 			self.send(call).await;
 		}
 		Ok(())
@@ -525,7 +542,9 @@ impl Worker {
 		let work = self.epoch_work(status)?;
 		for (participant, mine) in assignments {
 			let mut votes = Vec::new();
-			for (index, seat) in read::seats(&view.at, epoch, &participant).await?.iter().enumerate() {
+			for (index, seat) in
+				read::seats(&view.at, epoch, &participant).await?.iter().enumerate()
+			{
 				if seat.votes.iter().any(|(voter, _)| *voter == mine) {
 					continue;
 				}
@@ -533,12 +552,12 @@ impl Worker {
 					(SeatVerdict::FraudClaim { index: leaf_index, leaf }, Phase::Answer) => {
 						let bad = !work.leaf_is_true(participant, leaf).await?;
 						votes.push((index as u32, bad.then_some(*leaf_index)));
-					},
+					}
 					(SeatVerdict::Unavailable { answer: Some(posted), .. }, Phase::Check) => {
 						let bad = validate::vote_on_answer(&work, participant, posted).await?;
 						votes.push((index as u32, bad));
-					},
-					_ => {},
+					}
+					_ => {}
 				}
 			}
 			let what = format!("vote/{epoch}/{:?}/{}", status.phase, hex::encode(participant));

@@ -78,11 +78,9 @@ pub struct BlockView {
 impl Chain {
 	/// Connects to the node's WebSocket RPC at `url`.
 	pub async fn connect(url: &str) -> Result<Self, ChainError> {
-		let connect_error =
-			|reason: String| ChainError::Connect { url: url.to_string(), reason };
-		let rpc_client = RpcClient::from_insecure_url(url)
-			.await
-			.map_err(|e| connect_error(e.to_string()))?;
+		let connect_error = |reason: String| ChainError::Connect { url: url.to_string(), reason };
+		let rpc_client =
+			RpcClient::from_insecure_url(url).await.map_err(|e| connect_error(e.to_string()))?;
 		let client = Client::from_rpc_client(rpc_client.clone())
 			.await
 			.map_err(|e| connect_error(e.to_string()))?;
@@ -100,7 +98,9 @@ impl Chain {
 	}
 
 	/// The stream of finalized blocks.
-	pub async fn finalized_blocks(&self) -> Result<subxt::client::Blocks<SubstrateConfig>, ChainError> {
+	pub async fn finalized_blocks(
+		&self,
+	) -> Result<subxt::client::Blocks<SubstrateConfig>, ChainError> {
 		self.client.stream_blocks().await.map_err(rpc)
 	}
 
@@ -315,14 +315,17 @@ impl Call {
 
 	fn encode_args(&self, out: &mut Vec<u8>) {
 		match self {
-			Call::RegisterHost { proof_key, proof_url, metadata } =>
-				(proof_key, proof_url, metadata).encode_to(out),
+			Call::RegisterHost { proof_key, proof_url, metadata } => {
+				(proof_key, proof_url, metadata).encode_to(out)
+			}
 			Call::CommitSecret { epoch, commitment } => (epoch, commitment).encode_to(out),
 			Call::Commit { epoch, root, count } => (epoch, root, count).encode_to(out),
-			Call::SubmitVerdicts { epoch, secret, verdicts } =>
-				(epoch, secret, verdicts).encode_to(out),
-			Call::AnswerChallenge { epoch, validator, openings } =>
-				(epoch, validator, openings).encode_to(out),
+			Call::SubmitVerdicts { epoch, secret, verdicts } => {
+				(epoch, secret, verdicts).encode_to(out)
+			}
+			Call::AnswerChallenge { epoch, validator, openings } => {
+				(epoch, validator, openings).encode_to(out)
+			}
 			Call::Vote { epoch, participant, votes } => (epoch, participant, votes).encode_to(out),
 		}
 	}

@@ -82,11 +82,25 @@ mod tests {
 		for index in 0..5 {
 			let signed = committed.signed_opening(index, &proof, &genesis).expect("in range");
 			assert_eq!(signed.opening.next.is_none(), index == 4, "the last leaf has no successor");
-			let verdict =
-				check(&signed, &proof.public().0, &genesis, 4, &host, &committed.commitment, &target);
+			let verdict = check(
+				&signed,
+				&proof.public().0,
+				&genesis,
+				4,
+				&host,
+				&committed.commitment,
+				&target,
+			);
 			assert_eq!(verdict, Ok(()), "index {index}");
-			let other_epoch =
-				check(&signed, &proof.public().0, &genesis, 5, &host, &committed.commitment, &target);
+			let other_epoch = check(
+				&signed,
+				&proof.public().0,
+				&genesis,
+				5,
+				&host,
+				&committed.commitment,
+				&target,
+			);
 			assert!(other_epoch.is_err(), "not replayable in another epoch");
 		}
 		assert!(committed.signed_opening(5, &proof, &genesis).is_none());

@@ -43,7 +43,12 @@ pub struct ProofState {
 
 impl ProofState {
 	pub fn new(proof_key: sr25519::Pair, genesis_hash: H256, withhold: bool) -> Arc<Self> {
-		Arc::new(Self { committed: RwLock::new(BTreeMap::new()), proof_key, genesis_hash, withhold })
+		Arc::new(Self {
+			committed: RwLock::new(BTreeMap::new()),
+			proof_key,
+			genesis_hash,
+			withhold,
+		})
 	}
 
 	/// Serves `committed` from now on; keeps the last 3 epochs (validation ends within e+1).
@@ -106,7 +111,7 @@ async fn proofs(
 					rejection.body_text()
 				),
 			)
-		},
+		}
 	};
 	if state.withhold {
 		return error(StatusCode::SERVICE_UNAVAILABLE, "proofs withheld (--test-withhold-proofs)");
@@ -135,7 +140,7 @@ async fn proofs(
 						request.epoch, committed.commitment.count
 					),
 				)
-			},
+			}
 		}
 	}
 	Json(ProofResponse {
@@ -214,7 +219,8 @@ mod tests {
 		let indices: Vec<u32> = openings
 			.iter()
 			.map(|o| {
-				let bytes = hex::decode(o.as_str().expect("hex")[2..].as_bytes()).expect("hex");
+				let bytes =
+					hex::decode(o.as_str().expect("hex").trim_start_matches("0x")).expect("hex");
 				SignedOpening::decode(&mut &bytes[..]).expect("SCALE").opening.index
 			})
 			.collect();

@@ -25,32 +25,30 @@ pub enum Backend {
 	/// The CPU reference on `threads` threads.
 	Cpu { threads: usize },
 	/// The GPU: one engine per epoch seed (the weights are uploaded once per epoch).
-	Gpu { batch: usize, engine: Option<(Hash32, GpuEngine)>, adapter: String },
+	Gpu { batch: usize, engine: Option<(Hash32, Box<GpuEngine>)>, adapter: String },
 }
 
 impl Backend {
 	/// The backend the operator asked for. `Auto` takes the GPU when wgpu finds an adapter and
 	/// otherwise falls back to the CPU with a loud warning; `Gpu` fails without one.
 	pub fn choose(choice: BackendChoice, threads: usize) -> Result<Self, BackendError> {
-		let adapter = match choice {
-			BackendChoice::Cpu => return Ok(Self::Cpu { threads }),
-			_ => gpu::adapter_available(),
-		};
-		match (adapter, choice) {
-			(Some(info), _) => Ok(Self::Gpu {
-				batch: 256,
+		if choice == BackendChoice::Cpu {
+			return Ok(Self::Cpu { threads });
+		}
+		match (gpu::find_adapter(), choice) {
+			(Ok(info), _) => Ok(Self::Gpu {
+				batch: 0,
 				engine: None,
 				adapter: format!("{} ({:?}, {:?})", info.name, info.backend, info.device_type),
 			}),
-			(None, BackendChoice::Gpu) => Err(GpuError::NoAdapter.into()),
-			(None, _) => {
+			(Err(e), BackendChoice::Gpu) => Err(e.into()),
+			(Err(e), _) => {
 				tracing::warn!(
 					"NO GPU ADAPTER FOUND: the Sprint runs on the CPU reference ({threads} \
-					 thread(s)), far slower than a GPU. Install a Vulkan/Metal/DX12 driver \
-					 (Debian: mesa-vulkan-drivers) or pass --backend cpu to silence this."
+					 thread(s)), far slower than a GPU. {e}"
 				);
 				Ok(Self::Cpu { threads })
-			},
+			}
 		}
 	}
 
@@ -59,11 +57,11 @@ impl Backend {
 		Self::Cpu { threads: threads.max(1) }
 	}
 
-	/// Nonces per call that keep this backend busy.
+	/// Nonces per call that keep this backend busy (for the GPU: once its engine is built).
 	pub fn batch(&self) -> usize {
 		match self {
 			Self::Cpu { threads } => 64 * threads,
-			Self::Gpu { batch, .. } => *batch,
+			Self::Gpu { batch, .. } => (*batch).max(1),
 		}
 	}
 
@@ -71,7 +69,7 @@ impl Backend {
 	pub fn describe(&self) -> String {
 		match self {
 			Self::Cpu { threads } => format!("CPU reference, {threads} thread(s)"),
-			Self::Gpu { adapter, batch, .. } => format!("GPU {adapter}, {batch} nonces per batch"),
+			Self::Gpu { adapter, .. } => format!("GPU {adapter}"),
 		}
 	}
 
@@ -88,7 +86,11 @@ impl Backend {
 			Self::Gpu { batch, engine, .. } => {
 				if engine.as_ref().map(|(s, _)| s) != Some(seed) {
 					let started = Instant::now();
-					*engine = Some((*seed, GpuEngine::new(weights, seed, *batch)?));
+					// Enough nonces per submission to fill a GPU, few enough to stop promptly
+					// when the window closes: 256 at the dev shape, 16 at production's.
+					*batch = if weights.shape.macs_per_nonce() > 100_000_000 { 16 } else { 256 };
+					*engine = None;
+					*engine = Some((*seed, Box::new(GpuEngine::new(weights, seed, *batch)?)));
 					tracing::info!(
 						"GPU: epoch weights uploaded in {:.2} s",
 						started.elapsed().as_secs_f64()
@@ -103,7 +105,7 @@ impl Backend {
 					}
 				}
 				Ok(digests)
-			},
+			}
 		}
 	}
 }

@@ -76,7 +76,8 @@ pub fn search(
 	let mut found = 0;
 	while next < end {
 		let batch_end = next.saturating_add(backend.batch() as u64).min(end);
-		found += search_batch(backend, weights, seed, account, target, store, next..batch_end, cheat)?;
+		found +=
+			search_batch(backend, weights, seed, account, target, store, next..batch_end, cheat)?;
 		next = batch_end;
 	}
 	Ok(Progress { next: end, tried: end - start, found })
@@ -135,8 +136,9 @@ mod tests {
 		let weights = Weights::generate(&seed, ModelShape::DEV);
 
 		let mut whole = LeafStore::open(dir.join("whole")).expect("opens");
-		let all = search(&mut cpu(), &weights, &seed, &account, &target, &mut whole, 0, 200, HONEST)
-			.expect("runs");
+		let all =
+			search(&mut cpu(), &weights, &seed, &account, &target, &mut whole, 0, 200, HONEST)
+				.expect("runs");
 		assert_eq!(all.tried, 200);
 		assert_eq!(all.found as usize, whole.len());
 		assert!(all.found > 5, "{} of 200 at 1/8", all.found);
@@ -148,8 +150,18 @@ mod tests {
 		let mut parts = LeafStore::open(dir.join("parts")).expect("reopens");
 		let start = resume_at(&parts);
 		assert!(start <= 120);
-		search(&mut cpu(), &weights, &seed, &account, &target, &mut parts, start, 200 - start, HONEST)
-			.expect("runs");
+		search(
+			&mut cpu(),
+			&weights,
+			&seed,
+			&account,
+			&target,
+			&mut parts,
+			start,
+			200 - start,
+			HONEST,
+		)
+		.expect("runs");
 		assert_eq!(parts.leaves(), whole.leaves());
 
 		// Every stored leaf verifies against the committed root of the tree built from the store.

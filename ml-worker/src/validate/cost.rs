@@ -38,10 +38,8 @@ pub fn measure(shape: ModelShape, leaves: u32, samples: u32) -> LeafCost {
 	let indices: Vec<u32> = (0..samples).map(|t| t.wrapping_mul(2_654_435_761) % leaves).collect();
 
 	let started = Instant::now();
-	let signed: Vec<_> = indices
-		.iter()
-		.filter_map(|i| committed.signed_opening(*i, &proof, &genesis))
-		.collect();
+	let signed: Vec<_> =
+		indices.iter().filter_map(|i| committed.signed_opening(*i, &proof, &genesis)).collect();
 	let sign_us = started.elapsed().as_secs_f64() * 1e6 / f64::from(samples);
 
 	let started = Instant::now();

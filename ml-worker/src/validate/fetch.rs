@@ -44,11 +44,11 @@ pub async fn openings(
 			Ok(r) => {
 				last = format!("HTTP {}: {}", r.status(), r.text().await.unwrap_or_default());
 				continue;
-			},
+			}
 			Err(e) => {
 				last = e.to_string();
 				continue;
-			},
+			}
 		};
 		let malformed = |reason: String| FetchError::Malformed { url: url.clone(), reason };
 		let body: ProofResponse = response.json().await.map_err(|e| malformed(e.to_string()))?;

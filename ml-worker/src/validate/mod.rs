@@ -124,13 +124,13 @@ pub async fn check_seat(
 					verdict: Verdict::Fraud(signed),
 					reason: format!("opening of leaf {index} fails its path, order or target"),
 				});
-			},
+			}
 			Err(Fault::BadSignature) => {
 				return Ok(unavailable(format!(
 					"the opening of leaf {} is not signed by the host's proof key",
 					signed.opening.index
 				)))
-			},
+			}
 		}
 	}
 	let nonces = sound.iter().map(|s| s.opening.leaf.nonce).collect();
@@ -202,11 +202,21 @@ mod tests {
 		let _ = std::fs::remove_dir_all(&dir);
 		let mut store = LeafStore::open(dir.join("leaves")).expect("opens");
 		let mut backend = Backend::cpu(2);
-		search(&mut backend, &work.weights, &SEED, &HOST, &work.target.0, &mut store, 0, 400, cheat)
-			.expect("searches");
+		search(
+			&mut backend,
+			&work.weights,
+			&SEED,
+			&HOST,
+			&work.target.0,
+			&mut store,
+			0,
+			400,
+			cheat,
+		)
+		.expect("searches");
 		let proof = sr25519::Pair::from_string("//Host//proof", None).expect("dev URI");
 		let committed = Committed::new(work.epoch, HOST, store.leaves(), proof.public().0);
-		let commitment = committed.commitment.clone();
+		let commitment = committed.commitment;
 		let state = server::ProofState::new(proof, work.genesis_hash, withhold);
 		state.insert(committed);
 		let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");

@@ -1,0 +1,170 @@
+//! Each GPU op alone, with its CPU twin's signature, so that a test can hold one kernel to its
+//! twin on any input. Every call compiles its kernel and makes its buffers: slow, and meant for
+//! tests and debugging; the PoW itself runs through [`super::GpuEngine`].
+
+use ndarray::{Array2, ArrayView2};
+
+use super::{kernel, pack, unpack, Gpu, GpuError};
+use crate::model::prng::Key;
+
+/// A device for one-op dispatches.
+pub struct GpuOps {
+	gpu: Gpu,
+}
+
+fn multiple_of_4(what: &'static str, value: usize) -> Result<u32, GpuError> {
+	match u32::try_from(value) {
+		Ok(v) if v.is_multiple_of(4) => Ok(v),
+		_ => Err(GpuError::Size { what, value }),
+	}
+}
+
+fn rows_of(x: ArrayView2<i8>) -> Result<u32, GpuError> {
+	match u32::try_from(x.nrows()) {
+		Ok(rows) if rows > 0 => Ok(rows),
+		_ => Err(GpuError::Size { what: "rows", value: x.nrows() }),
+	}
+}
+
+/// The packed words of `x`'s rows, with zero rows up to a multiple of 4 rows (the matmul reads
+/// whole blocks of 4).
+fn packed_rows(x: ArrayView2<i8>) -> Vec<u32> {
+	let mut words = pack(&x.iter().copied().collect::<Vec<_>>());
+	words.resize(x.nrows().next_multiple_of(4) * x.ncols() / 4, 0);
+	words
+}
+
+impl GpuOps {
+	/// Opens the adapter [`super::GpuEngine`] would pick.
+	pub fn new() -> Result<Self, GpuError> {
+		Ok(Self { gpu: Gpu::open()? })
+	}
+
+	/// The adapter the ops run on.
+	pub fn adapter_info(&self) -> &wgpu::AdapterInfo {
+		self.gpu.info()
+	}
+
+	/// Dispatches `kernel` over `nonces` and `rows` with bindings 1.. holding `buffers`, and
+	/// returns binding `1 + result`, `values` int8 of it.
+	fn one(
+		&self,
+		kernel: kernel::Kernel,
+		(nonces, rows): (u32, u32),
+		buffers: &[Vec<u32>],
+		result: usize,
+		values: usize,
+	) -> Result<Vec<i8>, GpuError> {
+		let (_dims, buffers, bind_group) = self.gpu.checked("making one op's buffers", || {
+			let dims = self.gpu.dims();
+			self.gpu.write_dims(&dims, nonces, rows);
+			let buffers: Vec<wgpu::Buffer> =
+				buffers.iter().map(|words| self.gpu.storage_with("operand", words)).collect();
+			let mut bound = vec![&dims];
+			bound.extend(&buffers);
+			let bind_group = kernel.bind(&self.gpu, &bound);
+			(dims, buffers, bind_group)
+		})?;
+		let max_workgroups = self.gpu.limits().max_compute_workgroups_per_dimension;
+		if !kernel::workgroups_fit(kernel.invocations(nonces, rows), max_workgroups) {
+			return Err(GpuError::Size { what: "a dispatch of rows", value: rows as usize });
+		}
+		let readback = self.gpu.readback(values as u64);
+		let bytes = self.gpu.run(
+			|pass, max_workgroups| kernel.dispatch(pass, &bind_group, nonces, rows, max_workgroups),
+			&buffers[result],
+			&readback,
+			values as u64,
+		)?;
+		Ok(unpack(&bytes))
+	}
+
+	/// [`crate::kernels::matmul::matmul_requant`] on the GPU.
+	pub fn matmul_requant(
+		&self,
+		x: ArrayView2<i8>,
+		w: ArrayView2<i8>,
+		shift: u32,
+	) -> Result<Array2<i8>, GpuError> {
+		let (n, m) = (multiple_of_4("a fan-in", w.nrows())?, multiple_of_4("a width", w.ncols())?);
+		if x.ncols() != w.nrows() {
+			return Err(GpuError::Size {
+				what: "an x whose width is not w's height",
+				value: x.ncols(),
+			});
+		}
+		let rows = rows_of(x)?;
+		let output = vec![0; (rows as usize).next_multiple_of(4) * w.ncols() / 4];
+		let buffers = [packed_rows(x), kernel::pack_weights(w), output];
+		let kernel = kernel::matmul(&self.gpu, n, m, shift)?;
+		let values = self.one(kernel, (0, rows), &buffers, 2, x.nrows() * w.ncols())?;
+		Ok(Array2::from_shape_vec((x.nrows(), w.ncols()), values).expect("rows × m values; qed"))
+	}
+
+	/// [`crate::kernels::rmsnorm::rmsnorm`] on the GPU.
+	pub fn rmsnorm(&self, x: ArrayView2<i8>) -> Result<Array2<i8>, GpuError> {
+		let width = multiple_of_4("a width", x.ncols())?;
+		let buffers = [packed_rows(x), vec![0; x.len() / 4]];
+		let kernel = kernel::rmsnorm(&self.gpu, width)?;
+		let values = self.one(kernel, (0, rows_of(x)?), &buffers, 1, x.len())?;
+		Ok(Array2::from_shape_vec(x.dim(), values).expect("as many values as x; qed"))
+	}
+
+	/// [`crate::kernels::attention::attention`] on the GPU: one sequence of `q.nrows()` ≤ 128
+	/// positions.
+	pub fn attention(
+		&self,
+		q: ArrayView2<i8>,
+		k: ArrayView2<i8>,
+		v: ArrayView2<i8>,
+		heads: usize,
+		score_shift: u32,
+	) -> Result<Array2<i8>, GpuError> {
+		let seq = rows_of(q)?;
+		if seq == 0 || seq > 128 || k.dim() != q.dim() || v.dim() != q.dim() {
+			return Err(GpuError::Size { what: "a sequence", value: q.nrows() });
+		}
+		if heads == 0 || !q.ncols().is_multiple_of(heads) {
+			return Err(GpuError::Size { what: "heads", value: heads });
+		}
+		let head_dim = multiple_of_4("a head_dim", q.ncols() / heads)?;
+		let buffers = [packed_rows(q), packed_rows(k), packed_rows(v), vec![0; q.len() / 4]];
+		let kernel = kernel::attention(&self.gpu, seq, heads as u32, head_dim, score_shift)?;
+		let values = self.one(kernel, (1, seq), &buffers, 3, q.len())?;
+		Ok(Array2::from_shape_vec(q.dim(), values).expect("as many values as q; qed"))
+	}
+
+	/// [`crate::kernels::activation::relu`] on the GPU.
+	pub fn relu(&self, x: ArrayView2<i8>) -> Result<Array2<i8>, GpuError> {
+		let width = multiple_of_4("a width", x.ncols())?;
+		let kernel = kernel::relu(&self.gpu, width)?;
+		let values = self.one(kernel, (0, rows_of(x)?), &[packed_rows(x)], 0, x.len())?;
+		Ok(Array2::from_shape_vec(x.dim(), values).expect("as many values as x; qed"))
+	}
+
+	/// [`crate::kernels::activation::residual`] on the GPU.
+	pub fn residual(&self, x: ArrayView2<i8>, y: ArrayView2<i8>) -> Result<Array2<i8>, GpuError> {
+		let width = multiple_of_4("a width", x.ncols())?;
+		if y.dim() != x.dim() {
+			return Err(GpuError::Size { what: "a y shaped unlike x", value: y.len() });
+		}
+		let kernel = kernel::residual(&self.gpu, width)?;
+		let buffers = [packed_rows(x), packed_rows(y)];
+		let values = self.one(kernel, (0, rows_of(x)?), &buffers, 0, x.len())?;
+		Ok(Array2::from_shape_vec(x.dim(), values).expect("as many values as x; qed"))
+	}
+
+	/// The `rows × width` int8 stream of `key` on the GPU, as [`crate::model::prng::int8_stream`]
+	/// and [`crate::sprint::pow::input`] lay it out.
+	pub fn input(&self, key: &Key, rows: usize, width: usize) -> Result<Array2<i8>, GpuError> {
+		let width32 = multiple_of_4("a width", width)?;
+		let words = u32::try_from(rows)
+			.ok()
+			.and_then(|r| r.checked_mul(width32 / 4))
+			.ok_or(GpuError::Size { what: "rows", value: rows })?;
+		let kernel = kernel::input(&self.gpu, words)?;
+		let buffers = [key.to_vec(), vec![0; words as usize]];
+		let values = self.one(kernel, (1, rows as u32), &buffers, 1, rows * width)?;
+		Ok(Array2::from_shape_vec((rows, width), values).expect("rows × width values; qed"))
+	}
+}

@@ -1,0 +1,244 @@
+//! The GPU path against the CPU reference, bit for bit: each WGSL kernel against its CPU twin on
+//! random inputs, then the whole PoW pass on random seeds, accounts and nonces.
+//!
+//! These tests need a wgpu adapter and fail without one (never skip): on a machine without a
+//! GPU, install Mesa's lavapipe (Debian: `apt install mesa-vulkan-drivers`) and run
+//! `WGPU_BACKEND=vulkan cargo test --release --workspace -- gpu`. When `WGPU_BACKEND` is set,
+//! the adapter must be on that backend.
+
+use ndarray::Array2;
+use sprint_primitives::merkle::Hash32;
+use sprint_worker::{
+	kernels::{
+		activation, attention,
+		gpu::{GpuEngine, GpuError, GpuOps},
+		matmul, rmsnorm,
+	},
+	model::{prng, ModelShape, Weights},
+	sprint::pow,
+};
+
+/// Deterministic test data: blake2-256 of a label and a counter.
+struct Random {
+	label: &'static str,
+	counter: u64,
+}
+
+impl Random {
+	fn new(label: &'static str) -> Self {
+		Self { label, counter: 0 }
+	}
+
+	fn hash(&mut self) -> Hash32 {
+		self.counter += 1;
+		let mut data = self.label.as_bytes().to_vec();
+		data.extend_from_slice(&self.counter.to_le_bytes());
+		prng::blake2_256(&data)
+	}
+
+	fn u64(&mut self) -> u64 {
+		u64::from_le_bytes(self.hash()[..8].try_into().expect("8 bytes"))
+	}
+
+	/// A `rows × cols` int8 matrix, every byte value possible.
+	fn matrix(&mut self, rows: usize, cols: usize) -> Array2<i8> {
+		let key = prng::key_from_hash(&self.hash());
+		Array2::from_shape_vec((rows, cols), prng::int8_stream(&key, rows * cols)).expect("sized")
+	}
+
+	/// A matrix of values in [-limit, limit].
+	fn bounded(&mut self, rows: usize, cols: usize, limit: i8) -> Array2<i8> {
+		let span = 2 * i16::from(limit) + 1;
+		self.matrix(rows, cols).mapv(|v| ((i16::from(v) + 128) % span - i16::from(limit)) as i8)
+	}
+}
+
+/// Prints the adapter and, when `WGPU_BACKEND` is set, asserts that the adapter is on it.
+fn assert_adapter(info: &wgpu::AdapterInfo) {
+	println!(
+		"adapter: {} ({:?}, {:?}, {})",
+		info.name, info.backend, info.device_type, info.driver
+	);
+	if let Ok(wanted) = std::env::var("WGPU_BACKEND") {
+		let backends = wgpu::Backends::from_comma_list(&wanted);
+		assert!(
+			backends.contains(info.backend.into()),
+			"WGPU_BACKEND={wanted}, but the adapter is {} on {:?}",
+			info.name,
+			info.backend
+		);
+	}
+}
+
+fn ops() -> GpuOps {
+	let ops = GpuOps::new().unwrap_or_else(|e| panic!("{e}"));
+	assert_adapter(ops.adapter_info());
+	ops
+}
+
+fn engine(weights: &Weights, seed: &Hash32, batch: usize) -> GpuEngine {
+	let engine = GpuEngine::new(weights, seed, batch).unwrap_or_else(|e| panic!("{e}"));
+	assert_adapter(engine.adapter_info());
+	engine
+}
+
+#[test]
+fn the_gpu_matmul_matches_its_cpu_twin() {
+	let gpu = ops();
+	let mut random = Random::new("matmul");
+	for (rows, n, m, shift) in [
+		(1, 4, 4, 0),
+		(3, 8, 12, 2),
+		(4, 64, 64, 10),
+		(7, 64, 256, 10),
+		(16, 256, 64, 11),
+		(64, 1024, 4, 12),
+	] {
+		let (x, w) = (random.matrix(rows, n), random.matrix(n, m));
+		let cpu = matmul::matmul_requant(x.view(), w.view(), shift);
+		let on_gpu = gpu.matmul_requant(x.view(), w.view(), shift).expect("gpu matmul");
+		assert_eq!(on_gpu, cpu, "{rows} × {n} · {n} × {m} >> {shift}");
+	}
+}
+
+#[test]
+fn the_gpu_rmsnorm_matches_its_cpu_twin() {
+	let gpu = ops();
+	let mut random = Random::new("rmsnorm");
+	for (rows, width) in [(1, 4), (5, 64), (16, 256), (3, 1024)] {
+		let mut x = random.matrix(rows, width);
+		// Rows of every scale: full-range, small, all zero, all -128.
+		x.row_mut(0).mapv_inplace(|v| v / 16);
+		if rows > 2 {
+			x.row_mut(1).fill(0);
+			x.row_mut(2).fill(-128);
+		}
+		assert_eq!(gpu.rmsnorm(x.view()).expect("gpu rmsnorm"), rmsnorm::rmsnorm(x.view()));
+	}
+}
+
+#[test]
+fn the_gpu_attention_matches_its_cpu_twin() {
+	let gpu = ops();
+	let mut random = Random::new("attention");
+	for (seq, heads, head_dim, shift) in
+		[(1, 1, 4, 0), (4, 4, 16, 6), (16, 16, 64, 7), (5, 2, 8, 1), (128, 2, 8, 4), (3, 1, 4, 20)]
+	{
+		let d = heads * head_dim;
+		let [q, k, v] = [0; 3].map(|_| random.bounded(seq, d, 127));
+		let cpu = attention::attention(q.view(), k.view(), v.view(), heads, shift);
+		let on_gpu =
+			gpu.attention(q.view(), k.view(), v.view(), heads, shift).expect("gpu attention");
+		assert_eq!(on_gpu, cpu, "seq {seq}, {heads} heads of {head_dim}, shift {shift}");
+	}
+	// The exponential's last nonzero step: scores 128 apart weigh 65,536 and 65,536 >> 16 = 1,
+	// which turns position 1's output from -1 into trunc(-65,409 / 65,537) = 0.
+	let q = ndarray::array![[0i8, 0, 0, 0], [1, 1, 0, 0]];
+	let k = ndarray::array![[127i8, 1, 0, 0], [0, 0, 0, 0]];
+	let v = ndarray::array![[-1i8, 0, 0, 0], [127, 0, 0, 0]];
+	let cpu = attention::attention(q.view(), k.view(), v.view(), 1, 0);
+	assert_eq!(cpu.row(1).to_vec(), vec![0i8, 0, 0, 0]);
+	assert_eq!(gpu.attention(q.view(), k.view(), v.view(), 1, 0).expect("gpu attention"), cpu);
+}
+
+#[test]
+fn the_gpu_relu_and_residual_match_their_cpu_twins() {
+	let gpu = ops();
+	let mut random = Random::new("activation");
+	for (rows, width) in [(1, 4), (9, 64), (16, 256)] {
+		let (x, y) = (random.matrix(rows, width), random.matrix(rows, width));
+		assert_eq!(gpu.relu(x.view()).expect("gpu relu"), activation::relu(x.view()));
+		assert_eq!(
+			gpu.residual(x.view(), y.view()).expect("gpu residual"),
+			activation::residual(x.view(), y.view())
+		);
+	}
+}
+
+#[test]
+fn the_gpu_input_is_the_prng_stream() {
+	let gpu = ops();
+	let mut random = Random::new("input");
+	for (rows, width) in [(1, 4), (4, 64), (16, 1024)] {
+		let key = prng::key_from_hash(&random.hash());
+		let cpu = prng::int8_stream(&key, rows * width);
+		let on_gpu = gpu.input(&key, rows, width).expect("gpu input");
+		assert_eq!(on_gpu.iter().copied().collect::<Vec<_>>(), cpu);
+	}
+}
+
+#[test]
+fn the_gpu_pass_matches_the_cpu_reference_bit_for_bit() {
+	let mut random = Random::new("pass");
+	let batch = 16;
+	for _ in 0..3 {
+		let seed = random.hash();
+		let weights = Weights::generate(&seed, ModelShape::DEV);
+		let mut gpu = engine(&weights, &seed, batch);
+		for _ in 0..2 {
+			let account = random.hash();
+			// Full and partial batches; the extreme nonces included.
+			let mut compared = 0;
+			for size in [batch, 5, 1, batch, 3, batch] {
+				let mut nonces: Vec<u64> = (0..size).map(|_| random.u64()).collect();
+				if compared == 0 {
+					nonces[0] = 0;
+					nonces[1] = u64::MAX;
+				}
+				let outputs = gpu.outputs(&account, &nonces).expect("gpu outputs");
+				assert_eq!(outputs.len(), size);
+				for (nonce, output) in nonces.iter().zip(&outputs) {
+					let cpu = pow::output(&weights, &seed, &account, *nonce);
+					assert_eq!(output, &cpu, "output of nonce {nonce}");
+					assert_eq!(
+						pow::digest(&seed, &account, *nonce, output),
+						pow::pow(&weights, &seed, &account, *nonce),
+						"digest of nonce {nonce}"
+					);
+				}
+				compared += size;
+			}
+			assert!(compared >= 40);
+		}
+	}
+}
+
+#[test]
+fn the_gpu_gives_the_pinned_digest() {
+	let (seed, alice) = ([3; 32], [1; 32]);
+	let weights = Weights::generate(&seed, ModelShape::DEV);
+	let mut gpu = engine(&weights, &seed, 4);
+	let outputs = gpu.outputs(&alice, &[0]).expect("gpu outputs");
+	let digest = pow::digest(&seed, &alice, 0, &outputs[0]);
+	let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+	assert_eq!(hex, "11969c2a56ddb7079243d4f44b7fe58ee138fcd1169dd23757db129082b6714f");
+}
+
+#[test]
+fn the_gpu_engine_refuses_more_nonces_than_its_batch() {
+	let seed = [5; 32];
+	let weights = Weights::generate(&seed, ModelShape::DEV);
+	let mut gpu = engine(&weights, &seed, 2);
+	assert!(matches!(
+		gpu.outputs(&[1; 32], &[1, 2, 3]),
+		Err(GpuError::TooManyNonces { nonces: 3, batch: 2 })
+	));
+	assert_eq!(gpu.outputs(&[1; 32], &[]).expect("no nonces, no work"), Vec::<Vec<i8>>::new());
+}
+
+#[test]
+fn shapes_the_gpu_cannot_pack_are_refused_before_any_adapter_is_opened() {
+	let seed = [5; 32];
+	let shape = ModelShape { d_model: 6, n_heads: 3, d_ff: 8, ..ModelShape::DEV };
+	let weights = Weights::generate(&seed, shape);
+	assert!(
+		matches!(GpuEngine::new(&weights, &seed, 1), Err(GpuError::UnsupportedShape(s)) if s == shape)
+	);
+	let shape = ModelShape { n_heads: 8, ..ModelShape::DEV }; // head_dim 8: fine
+	assert!(sprint_worker::kernels::gpu::check_shape(shape).is_ok());
+	let shape = ModelShape { n_heads: 32, ..ModelShape::DEV }; // head_dim 2
+	assert!(matches!(
+		sprint_worker::kernels::gpu::check_shape(shape),
+		Err(GpuError::UnsupportedShape(_))
+	));
+}
