@@ -122,7 +122,10 @@ async fn connect(url: &str) -> anyhow::Result<Chain> {
 		}
 		match Chain::connect(url).await {
 			Ok(chain) => return Ok(chain),
-			Err(e) => last = Some(e),
+			Err(e) => {
+				tracing::warn!("waiting for sprint-node at {url} (attempt {}/30)", attempt + 1);
+				last = Some(e);
+			},
 		}
 	}
 	Err(last.expect("30 attempts were made; qed").into())
@@ -209,6 +212,9 @@ impl Worker {
 
 	async fn on_block(&mut self, view: &BlockView) -> anyhow::Result<()> {
 		let Some(status) = view.status.clone() else { return Ok(()) };
+		// Calls of epochs long gone are never re-sent: forget them.
+		let horizon = status.params.epoch_length.saturating_mul(2);
+		self.sent.retain(|_, at| view.number.saturating_sub(*at) < horizon);
 		if self.config.host {
 			self.register(view).await?;
 		}
