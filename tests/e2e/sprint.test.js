@@ -97,5 +97,11 @@ describe('the Sprint with real workers', () => {
       assert.ok((await api.query.poc.acceptedWeights(1, who)).unwrap().toBigInt() > 0n);
       assert.ok((await api.query.poc.forfeited(1, who)).isNone, 'every seat of theirs voted: no reward forfeited');
     }
+    for (const name of ['alice', 'bob', 'dave']) {
+      const failed = workers[name].log().split('\n').filter((l) => /failed on chain|was not included/.test(l));
+      const story = workers[name].log().split('\n').filter((l) => /sent|finalized|failed|waiting|not included|resuming/.test(l)).join('\n');
+      assert.deepEqual(failed, [], `${name}'s worker never sent a call twice or one that failed:\n${story}`);
+    }
+    assert.match(workers.charlie.log(), /commit \(commit\/1\) failed on chain: .*Jailed/, 'the jailed host is told why');
   });
 });

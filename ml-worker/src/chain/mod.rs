@@ -7,6 +7,7 @@
 //! metadata before it is signed, so a runtime that renamed or reshaped a call is refused with a
 //! clear error instead of a garbled extrinsic.
 
+pub mod sends;
 pub mod signer;
 
 use codec::{Decode, Encode};
@@ -19,10 +20,12 @@ use subxt::{
 	client::{ClientAtBlock, OnlineClientAtBlockImpl},
 	config::{RpcConfigFor, SubstrateExtrinsicParamsBuilder},
 	rpcs::{LegacyRpcMethods, RpcClient},
+	tx::TransactionStatus,
 	OnlineClient, SubstrateConfig,
 };
 use thiserror::Error;
 
+pub use sends::Sends;
 pub use signer::AccountSigner;
 
 /// An account on Sprint (sr25519 public key bytes; SCALE-encodes as the runtime's `AccountId`).
@@ -117,10 +120,31 @@ impl Chain {
 		Ok(BlockView { number, at, status })
 	}
 
+	/// How many of `account`'s calls the node holds that block `at` does not include yet (in
+	/// its pool or in unfinalized blocks): a restarted worker waits for them to settle rather
+	/// than send the same calls again.
+	pub async fn calls_in_flight(
+		&self,
+		at: &AtBlock,
+		account: &AccountId,
+	) -> Result<u64, ChainError> {
+		let included: u32 = runtime_call(at, "AccountNonceApi_account_nonce", account).await?;
+		let next = self
+			.legacy
+			.system_account_next_index(&subxt::utils::AccountId32(*account))
+			.await
+			.map_err(rpc)?;
+		Ok(next.saturating_sub(u64::from(included)))
+	}
+
 	/// Submits `call` signed by `signer`, with the account's next nonce as the node's pool sees
 	/// it (so that calls sent in consecutive blocks never collide). Returns once the node's pool
-	/// accepted it; inclusion is seen in storage afterwards.
-	pub async fn submit(&self, signer: &AccountSigner, call: &Call) -> Result<H256, ChainError> {
+	/// accepted it, with a future that resolves to the call's fate.
+	pub async fn submit(
+		&self,
+		signer: &AccountSigner,
+		call: &Call,
+	) -> Result<impl std::future::Future<Output = Fate> + Send + 'static, ChainError> {
 		let at = self.client.at_current_block().await.map_err(rpc)?;
 		let (pallet, name) = call.name();
 		let metadata = at.metadata_ref();
@@ -131,28 +155,52 @@ impl Chain {
 			.ok_or(ChainError::UnknownCall { pallet, call: name })?;
 		let mut call_data = vec![pallet_meta.call_index(), variant.index];
 		call.encode_args(&mut call_data);
+		let submit_error =
+			|e: &dyn std::fmt::Display| ChainError::Submit { call: name, reason: e.to_string() };
 		let tx = at.tx();
-		let payload = tx
-			.from_call_data_bytes(&call_data)
-			.map_err(|e| ChainError::Submit { call: name, reason: e.to_string() })?;
+		let payload = tx.from_call_data_bytes(&call_data).map_err(|e| submit_error(&e))?;
 		let nonce = self
 			.legacy
 			.system_account_next_index(&subxt::utils::AccountId32(signer.account()))
 			.await
 			.map_err(rpc)?;
 		let params = SubstrateExtrinsicParamsBuilder::<SubstrateConfig>::new().nonce(nonce).build();
-		let mut signable = tx
-			.create_signable_offline(&payload, params)
-			.map_err(|e| ChainError::Submit { call: name, reason: e.to_string() })?;
-		let signed = signable
-			.sign(signer)
-			.map_err(|e| ChainError::Submit { call: name, reason: e.to_string() })?;
-		let hash = signed
-			.submit()
-			.await
-			.map_err(|e| ChainError::Submit { call: name, reason: e.to_string() })?;
-		Ok(H256(hash.0))
+		let mut signable =
+			tx.create_signable_offline(&payload, params).map_err(|e| submit_error(&e))?;
+		let signed = signable.sign(signer).map_err(|e| submit_error(&e))?;
+		let mut progress = signed.submit_and_watch().await.map_err(|e| submit_error(&e))?;
+		Ok(async move {
+			while let Some(status) = progress.next().await {
+				match status {
+					Ok(TransactionStatus::InFinalizedBlock(in_block)) => {
+						return match in_block.wait_for_success().await {
+							Ok(_) => Fate::Succeeded,
+							Err(e) => Fate::Failed(e.to_string()),
+						}
+					}
+					Ok(
+						TransactionStatus::Invalid { message }
+						| TransactionStatus::Dropped { message }
+						| TransactionStatus::Error { message },
+					) => return Fate::NotIncluded(message),
+					Ok(_) => {}
+					Err(e) => return Fate::NotIncluded(e.to_string()),
+				}
+			}
+			Fate::NotIncluded("the node stopped reporting on it".into())
+		})
 	}
+}
+
+/// What became of a submitted call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fate {
+	/// Finalized, and it succeeded.
+	Succeeded,
+	/// Finalized, and it failed (the pallet's error, decoded from the metadata).
+	Failed(String),
+	/// Never included: invalid, dropped, or the node went away.
+	NotIncluded(String),
 }
 
 /// Calls runtime API `function` with SCALE `args` at `at` and decodes its result.

@@ -57,9 +57,11 @@ impl Backend {
 		Self::Cpu { threads: threads.max(1) }
 	}
 
-	/// Nonces per call that keep this backend busy (for the GPU: once its engine is built).
-	pub fn batch(&self) -> usize {
+	/// Nonces per call that keep this backend busy yet let a search stop within about a second
+	/// when its window closes (for the GPU: once its engine is built).
+	pub fn batch(&self, weights: &Weights) -> usize {
 		match self {
+			Self::Cpu { threads } if weights.shape.macs_per_nonce() > 100_000_000 => *threads,
 			Self::Cpu { threads } => 64 * threads,
 			Self::Gpu { batch, .. } => (*batch).max(1),
 		}

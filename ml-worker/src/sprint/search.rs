@@ -75,7 +75,7 @@ pub fn search(
 	let mut next = start;
 	let mut found = 0;
 	while next < end {
-		let batch_end = next.saturating_add(backend.batch() as u64).min(end);
+		let batch_end = next.saturating_add(backend.batch(weights) as u64).min(end);
 		found +=
 			search_batch(backend, weights, seed, account, target, store, next..batch_end, cheat)?;
 		next = batch_end;

@@ -1,4 +1,6 @@
-//! Fetching signed openings from a host's proof server, with bounded retries.
+//! Fetching signed openings from a host's proof server, with bounded retries. The URL comes from
+//! the host's registration, so everything here assumes a hostile server: http(s) only, no
+//! redirects (see [`client`]), bounded time and answer size.
 
 use std::time::Duration;
 
@@ -11,9 +13,21 @@ use crate::proofs::server::{ProofRequest, ProofResponse};
 /// Attempts per request before the host counts as unavailable.
 pub const ATTEMPTS: u32 = 3;
 /// Per-attempt timeout.
-pub const TIMEOUT: Duration = Duration::from_secs(3);
+pub const TIMEOUT: Duration = Duration::from_secs(2);
+/// The largest answer read: 64 openings of a 2^32-leaf tree are ~300 KB of hex; a host cannot
+/// make a validator buffer more.
+pub const MAX_BODY: usize = 1 << 20;
 /// Pause between attempts.
-pub const BACKOFF: Duration = Duration::from_millis(700);
+pub const BACKOFF: Duration = Duration::from_millis(500);
+
+/// The HTTP client for proof servers: it never follows redirects (a host must not bounce
+/// validators' requests to other addresses).
+pub fn client() -> reqwest::Client {
+	reqwest::Client::builder()
+		.redirect(reqwest::redirect::Policy::none())
+		.build()
+		.unwrap_or_default()
+}
 
 /// Why the host's openings could not be had.
 #[derive(Debug, Error)]
@@ -31,6 +45,12 @@ pub async fn openings(
 	epoch: EpochIndex,
 	indices: &[u32],
 ) -> Result<Vec<SignedOpening>, FetchError> {
+	if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+		return Err(FetchError::Unreachable {
+			url: base_url.to_string(),
+			last: "the registered proof URL is not http(s)".into(),
+		});
+	}
 	let url = format!("{}/v1/poc/proofs", base_url.trim_end_matches('/'));
 	let request = ProofRequest { epoch, indices: indices.to_vec() };
 	let mut last = String::new();
@@ -41,8 +61,15 @@ pub async fn openings(
 		let response = http.post(&url).timeout(TIMEOUT).json(&request).send().await;
 		let response = match response {
 			Ok(r) if r.status().is_success() => r,
-			Ok(r) => {
-				last = format!("HTTP {}: {}", r.status(), r.text().await.unwrap_or_default());
+			Ok(mut r) => {
+				// A host's error body is logged: a little of it, never all of it.
+				let start = match r.chunk().await {
+					Ok(Some(chunk)) => {
+						String::from_utf8_lossy(&chunk[..chunk.len().min(200)]).into_owned()
+					}
+					_ => String::new(),
+				};
+				last = format!("HTTP {}: {}", r.status(), start.trim());
 				continue;
 			}
 			Err(e) => {
@@ -51,7 +78,16 @@ pub async fn openings(
 			}
 		};
 		let malformed = |reason: String| FetchError::Malformed { url: url.clone(), reason };
-		let body: ProofResponse = response.json().await.map_err(|e| malformed(e.to_string()))?;
+		let mut response = response;
+		let mut bytes = Vec::new();
+		while let Some(chunk) = response.chunk().await.map_err(|e| malformed(e.to_string()))? {
+			if bytes.len() + chunk.len() > MAX_BODY {
+				return Err(malformed(format!("the answer is over {MAX_BODY} bytes")));
+			}
+			bytes.extend_from_slice(&chunk);
+		}
+		let body: ProofResponse =
+			serde_json::from_slice(&bytes).map_err(|e| malformed(e.to_string()))?;
 		let mut openings = Vec::with_capacity(body.openings.len());
 		for encoded in &body.openings {
 			let bytes = hex::decode(encoded.trim_start_matches("0x"))

@@ -12,20 +12,23 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 
 const here = new URL('.', import.meta.url).pathname;
 
-/** Path of the sprint-node binary under test: $SPRINT_NODE, else the release build. */
-export function nodeBinary() {
+/** Path of release binary `name` under test: $`envVar`, else the release build. */
+export function releaseBinary(name, envVar) {
   const candidates = [
-    process.env.SPRINT_NODE,
-    process.env.CARGO_TARGET_DIR && join(process.env.CARGO_TARGET_DIR, 'release', 'sprint-node'),
-    join(process.env.HOME || '', '.cache', 'sprint-target', 'release', 'sprint-node'),
-    resolve(here, '..', '..', '..', 'target', 'release', 'sprint-node'),
+    process.env[envVar],
+    process.env.CARGO_TARGET_DIR && join(process.env.CARGO_TARGET_DIR, 'release', name),
+    join(process.env.HOME || '', '.cache', 'sprint-target', 'release', name),
+    resolve(here, '..', '..', '..', 'target', 'release', name),
   ].filter(Boolean);
   const found = candidates.find((p) => existsSync(p));
   if (!found) {
-    throw new Error(`sprint-node not found (looked in ${candidates.join(', ')}): run \`make build\` or set SPRINT_NODE`);
+    throw new Error(`${name} not found (looked in ${candidates.join(', ')}): run \`make build\` or set ${envVar}`);
   }
   return found;
 }
+
+/** Path of the sprint-node binary under test: $SPRINT_NODE, else the release build. */
+export const nodeBinary = () => releaseBinary('sprint-node', 'SPRINT_NODE');
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
 export function freePort() {

@@ -6,23 +6,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { freePort, tail, waitFor } from './node.js';
-
-const here = new URL('.', import.meta.url).pathname;
+import { join } from 'node:path';
+import { freePort, releaseBinary, tail, waitFor } from './node.js';
 
 /** Path of the sprint-worker binary under test: $SPRINT_WORKER, else the release build. */
-export function workerBinary() {
-  const candidates = [
-    process.env.SPRINT_WORKER,
-    process.env.CARGO_TARGET_DIR && join(process.env.CARGO_TARGET_DIR, 'release', 'sprint-worker'),
-    join(process.env.HOME || '', '.cache', 'sprint-target', 'release', 'sprint-worker'),
-    resolve(here, '..', '..', '..', 'target', 'release', 'sprint-worker'),
-  ].filter(Boolean);
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`sprint-worker not found (looked in ${candidates.join(', ')}): run \`make build\``);
-  return found;
-}
+export const workerBinary = () => releaseBinary('sprint-worker', 'SPRINT_WORKER');
 
 const running = new Set();
 

@@ -1,0 +1,345 @@
+//! `sprint-worker run`: follows the chain's finalized blocks and does, each block, what the
+//! epoch's phase asks of this worker (SPEC.md §2–§4):
+//!
+//! | phase | as a host | as a validator |
+//! |---|---|---|
+//! | any | register once (bond held by the chain) | commit the secret of the next epoch |
+//! | generation | search nonces, leaves to disk as found | — |
+//! | commit | build the tree, `commit(epoch, root, count)` | — |
+//! | validation | answer `Unavailable` challenges on chain | check its seats, submit verdicts |
+//! | answer | answer challenges | vote on fraud claims |
+//! | check | — | vote on posted answers |
+//!
+//! Each action is decided from chain state at that block, so a restarted worker simply picks
+//! up where the chain is: the search resumes after the last leaf on disk, a commitment is
+//! rebuilt from the leaves, a verdict is sent only for seats still silent. Calls are watched to
+//! their fate ([`crate::chain::Sends`]) and sent again only when they never made it in.
+//!
+//! The host's half lives in [`host`], the validator's in [`seats`].
+
+mod host;
+mod seats;
+
+use std::{
+	path::PathBuf,
+	sync::{Arc, Mutex},
+	time::Duration,
+};
+
+use anyhow::Context as _;
+use pallet_poc::{EpochIndex, EpochStatus, Phase};
+use polkadot_sdk::sp_core::{crypto::Pair as _, H256};
+
+use crate::{
+	chain::{read, AccountId, AccountSigner, BlockNumber, BlockView, Call, Chain, Sends},
+	config::Config,
+	keys::{KeyFile, Keys},
+	model::{ModelShape, Weights},
+	proofs::server::ProofState,
+	sprint::{backend::Backend, search::Cheat},
+	validate::secret,
+};
+
+/// Test-only behaviour, switched on by hidden flags for the end-to-end tests.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TestHooks {
+	pub cheat: Cheat,
+	/// The proof server answers 503 to everyone (the host still answers challenges on chain).
+	pub withhold_proofs: bool,
+	/// `(epoch, n)`: stop dead (print a line and hang) once `n` leaves of `epoch` are on disk,
+	/// so a test can `kill -9` the worker at a known point of its sprint.
+	pub pause_after_leaves: Option<(EpochIndex, usize)>,
+}
+
+/// Runs the worker until Ctrl-C or a fatal error.
+pub async fn run(config: Config, hooks: TestHooks) -> anyhow::Result<()> {
+	config.validate()?;
+	let keys = KeyFile::load(&config.key_file)?;
+	tracing::info!("keys loaded from {}\n{}", config.key_file.display(), keys.describe());
+	let backend = Backend::choose(config.backend, config.threads)?;
+	tracing::info!("PoW backend: {}", backend.describe());
+	let backend = Arc::new(Mutex::new(backend));
+
+	let chain = connect(&config.node_url).await?;
+	let genesis = chain.genesis_hash();
+	tracing::info!("connected to {} (genesis {genesis:?})", chain.url());
+	let proofs = ProofState::new(keys.proof.clone(), genesis, hooks.withhold_proofs);
+	let server =
+		crate::proofs::server::bind(config.listen, proofs.clone()).await.with_context(|| {
+			format!("cannot listen on {}: is another worker running? Set `listen`", config.listen)
+		})?;
+	tokio::spawn(async move {
+		if let Err(e) = server.await {
+			tracing::error!("proof server stopped: {e}");
+		}
+	});
+	tracing::info!(
+		"proof server on http://{} (registered as {})",
+		config.listen,
+		config.proof_url()
+	);
+
+	let data_dir = config.data_dir.join(hex::encode(&genesis.as_bytes()[..8]));
+	std::fs::create_dir_all(&data_dir)
+		.with_context(|| format!("cannot create data_dir {}", data_dir.display()))?;
+	let signer = AccountSigner::new(keys.account.clone());
+	let sends = Sends::new(chain.clone(), signer.clone());
+	let mut worker = Worker {
+		me: keys.account.public().0,
+		keys,
+		config,
+		hooks,
+		chain,
+		proofs,
+		backend,
+		data_dir,
+		http: crate::validate::fetch::client(),
+		weights: None,
+		search: None,
+		sends,
+		verdicts: None,
+		registered: false,
+		settled: false,
+		waited: 0,
+	};
+	tokio::select! {
+		result = worker.follow() => result,
+		_ = tokio::signal::ctrl_c() => {
+			tracing::info!("Ctrl-C: stopping (leaves found so far are on disk)");
+			worker.stop_search();
+			Ok(())
+		},
+	}
+}
+
+async fn connect(url: &str) -> anyhow::Result<Chain> {
+	let mut last = None;
+	for attempt in 0..30 {
+		if attempt > 0 {
+			tokio::time::sleep(Duration::from_secs(1)).await;
+		}
+		match Chain::connect(url).await {
+			Ok(chain) => return Ok(chain),
+			Err(e) => {
+				tracing::warn!("waiting for sprint-node at {url} (attempt {}/30)", attempt + 1);
+				last = Some(e);
+			}
+		}
+	}
+	Err(last.expect("30 attempts were made; qed").into())
+}
+
+struct Worker {
+	keys: Keys,
+	me: AccountId,
+	config: Config,
+	hooks: TestHooks,
+	chain: Chain,
+	proofs: Arc<ProofState>,
+	backend: Arc<Mutex<Backend>>,
+	data_dir: PathBuf,
+	http: reqwest::Client,
+	weights: Option<(EpochIndex, Arc<Weights>)>,
+	search: Option<host::SearchTask>,
+	sends: Sends,
+	/// The validation of an epoch's seats, running apart from the block loop.
+	verdicts: Option<(EpochIndex, tokio::task::JoinHandle<()>)>,
+	registered: bool,
+	/// Whether calls sent before this process started have landed (see `on_block`).
+	settled: bool,
+	/// Blocks waited for them so far.
+	waited: u32,
+}
+
+impl Worker {
+	/// Follows finalized blocks; reconnects when the node goes away.
+	async fn follow(&mut self) -> anyhow::Result<()> {
+		loop {
+			let mut blocks = match self.chain.finalized_blocks().await {
+				Ok(blocks) => blocks,
+				Err(e) => {
+					tracing::warn!("{e}; reconnecting in 2 s");
+					tokio::time::sleep(Duration::from_secs(2)).await;
+					self.reconnect().await;
+					continue;
+				}
+			};
+			let mut last = None;
+			while let Some(block) = blocks.next().await {
+				if let Err(e) = block {
+					tracing::warn!("{e}");
+					continue;
+				}
+				// A new finalized block: act on the newest one. Blocks the subscription replays
+				// when it starts, or that queued up while the last one was handled, are stale.
+				match self.chain.latest().await {
+					Ok(view) if last.is_some_and(|n| view.number <= n) => {}
+					Ok(view) => {
+						last = Some(view.number);
+						if let Err(e) = self.on_block(&view).await {
+							tracing::warn!("block {}: {e:#}", view.number);
+						}
+					}
+					Err(e) => tracing::warn!("{e}"),
+				}
+			}
+			tracing::warn!("the node closed the block stream; reconnecting");
+			self.reconnect().await;
+		}
+	}
+
+	/// Reconnects to the node, however long it takes (a node restart is routine).
+	async fn reconnect(&mut self) {
+		loop {
+			match connect(self.chain.url()).await {
+				Ok(chain) => {
+					self.sends.set_chain(chain.clone());
+					self.chain = chain;
+					return;
+				}
+				Err(e) => tracing::warn!("{e:#}"),
+			}
+		}
+	}
+
+	fn due(&self, what: &str, now: BlockNumber) -> bool {
+		self.sends.due(what, now)
+	}
+
+	async fn send(&self, what: &str, call: Call, now: BlockNumber) {
+		self.sends.send(what.to_string(), call, now).await
+	}
+
+	async fn on_block(&mut self, view: &BlockView) -> anyhow::Result<()> {
+		let Some(status) = view.status.clone() else { return Ok(()) };
+		if !self.settled {
+			// Calls a previous run of this worker sent may still be on their way: acting before
+			// they land would send them twice.
+			// Bounded: a call stuck in the pool must not stop the worker for good.
+			let in_flight = self.chain.calls_in_flight(&view.at, &self.me).await?;
+			if in_flight > 0 && self.waited < 10 {
+				tracing::info!("waiting for {in_flight} call(s) of a previous run to land");
+				self.waited += 1;
+				return Ok(());
+			}
+			self.settled = true;
+		}
+		// Calls of epochs long gone are never sent again: forget them.
+		self.sends.forget_older_than(view.number, status.params.epoch_length.saturating_mul(2));
+		if self.config.host {
+			self.register(view).await?;
+		}
+		self.commit_secrets(view, &status).await?;
+		if self.config.host {
+			self.sprint(view, &status).await?;
+			self.answer_challenges(view, &status).await?;
+		}
+		match status.phase {
+			Phase::Validation => self.submit_verdicts(view, &status).await?,
+			Phase::Answer | Phase::Check => self.vote(view, &status).await?,
+			_ => {}
+		}
+		Ok(())
+	}
+
+	async fn register(&mut self, view: &BlockView) -> anyhow::Result<()> {
+		if self.registered {
+			return Ok(());
+		}
+		match read::host(&view.at, &self.me).await? {
+			Some(info) => {
+				self.registered = true;
+				if info.proof_key != self.keys.proof.public().0 {
+					tracing::warn!(
+						"this host is registered with another proof key than the key file's: \
+						 validators will refuse its openings"
+					);
+				}
+				let registered_url = String::from_utf8_lossy(&info.proof_url).into_owned();
+				if registered_url != self.config.proof_url() {
+					tracing::warn!(
+						"this host is registered with proof URL {registered_url}, not the \
+						 configured {}: validators call the registered one",
+						self.config.proof_url()
+					);
+				}
+				tracing::info!("registered as a host");
+			}
+			None => {
+				if self.due("register", view.number) {
+					let url = self.config.proof_url();
+					if ["://127.", "://localhost", "://0.0.0.0", "://[::1]"]
+						.iter()
+						.any(|l| url.contains(l))
+					{
+						tracing::warn!(
+							"registering proof URL {url}: only this machine can reach it. On a \
+							 real network set `public_url` to an address validators can reach"
+						);
+					}
+					let call = Call::RegisterHost {
+						proof_key: self.keys.proof.public().0,
+						proof_url: self.config.proof_url().into_bytes(),
+						metadata: self.config.metadata.clone().into_bytes(),
+					};
+					self.send("register", call, view.number).await;
+				}
+			}
+		}
+		Ok(())
+	}
+
+	/// This worker's secret for `epoch`, and the dev secret when configured.
+	fn secret_candidates(&self, epoch: EpochIndex) -> Vec<H256> {
+		let mut candidates =
+			vec![secret::derived(&self.keys.account_secret, &self.chain.genesis_hash(), epoch)];
+		if let Some(seed) = &self.config.dev_secret {
+			candidates.push(secret::dev(seed, epoch));
+		}
+		candidates
+	}
+
+	async fn commit_secrets(
+		&mut self,
+		view: &BlockView,
+		status: &EpochStatus<BlockNumber>,
+	) -> anyhow::Result<()> {
+		let mut epochs = vec![status.epoch.saturating_add(1)];
+		if status.phase == Phase::Generation {
+			epochs.push(status.epoch);
+		}
+		for epoch in epochs {
+			if read::secret_commitment(&view.at, epoch, &self.me).await?.is_some() {
+				continue;
+			}
+			let what = format!("secret/{epoch}");
+			if self.due(&what, view.number) {
+				let mine =
+					secret::derived(&self.keys.account_secret, &self.chain.genesis_hash(), epoch);
+				let call = Call::CommitSecret { epoch, commitment: secret::commitment(&mine) };
+				self.send(&what, call, view.number).await;
+			}
+		}
+		Ok(())
+	}
+
+	fn weights(&mut self, status: &EpochStatus<BlockNumber>) -> anyhow::Result<Arc<Weights>> {
+		if let Some((epoch, weights)) = &self.weights {
+			if *epoch == status.epoch {
+				return Ok(weights.clone());
+			}
+		}
+		let m = status.params.model;
+		let shape = ModelShape {
+			d_model: m.d_model as usize,
+			n_layers: m.n_layers as usize,
+			n_heads: m.n_heads as usize,
+			d_ff: m.d_ff as usize,
+			seq_len: m.seq_len as usize,
+		};
+		shape.validate().with_context(|| format!("the chain's model shape {shape:?}"))?;
+		let weights = Arc::new(Weights::generate(&status.seed.0, shape));
+		self.weights = Some((status.epoch, weights.clone()));
+		Ok(weights)
+	}
+}
