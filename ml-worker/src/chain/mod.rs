@@ -68,6 +68,8 @@ pub struct Chain {
 	client: Client,
 	legacy: LegacyRpcMethods<RpcConfigFor<SubstrateConfig>>,
 	url: String,
+	/// `Development`, `Local` or `Live` (the chain spec's `chainType`).
+	chain_type: String,
 }
 
 /// One finalized block and the PoC state at it.
@@ -87,12 +89,20 @@ impl Chain {
 		let client = Client::from_rpc_client(rpc_client.clone())
 			.await
 			.map_err(|e| connect_error(e.to_string()))?;
-		Ok(Self { client, legacy: LegacyRpcMethods::new(rpc_client), url: url.to_string() })
+		let legacy = LegacyRpcMethods::new(rpc_client);
+		let chain_type =
+			legacy.system_chain_type().await.map_err(|e| connect_error(e.to_string()))?;
+		Ok(Self { client, legacy, url: url.to_string(), chain_type })
 	}
 
 	/// The node's URL.
 	pub fn url(&self) -> &str {
 		&self.url
+	}
+
+	/// Whether this is a dev or local test chain (where every host is on loopback).
+	pub fn is_test_chain(&self) -> bool {
+		matches!(self.chain_type.as_str(), "Development" | "Local")
 	}
 
 	/// The genesis hash (bound into every opening's signature).

@@ -30,6 +30,7 @@ impl Worker {
 			seed: status.seed,
 			target: status.target,
 			samples_per_seat: status.params.samples_per_seat,
+			allow_private_urls: self.chain.is_test_chain(),
 			weights: self.weights(status)?,
 			backend: self.backend.clone(),
 		})

@@ -20,6 +20,27 @@ pub const MAX_BODY: usize = 1 << 20;
 /// Pause between attempts.
 pub const BACKOFF: Duration = Duration::from_millis(500);
 
+/// Whether `url` names a loopback, private, link-local or unspecified address (by literal IP or
+/// `localhost`; a DNS name is not resolved here). Off dev and local chains validators refuse such
+/// proof URLs, so that a host cannot aim them at services inside their own network.
+pub fn is_private(url: &str) -> bool {
+	let Ok(parsed) = reqwest::Url::parse(url) else { return false };
+	match parsed.host() {
+		Some(url::Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost"),
+		Some(url::Host::Ipv4(ip)) => {
+			ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+		}
+		Some(url::Host::Ipv6(ip)) => {
+			let first = ip.segments()[0];
+			ip.is_loopback()
+				|| ip.is_unspecified()
+				|| (first & 0xfe00) == 0xfc00
+				|| (first & 0xffc0) == 0xfe80
+		}
+		None => true,
+	}
+}
+
 /// The HTTP client for proof servers: it never follows redirects (a host must not bounce
 /// validators' requests to other addresses).
 pub fn client() -> reqwest::Client {
@@ -103,4 +124,28 @@ pub async fn openings(
 		return Ok(openings);
 	}
 	Err(FetchError::Unreachable { url, last })
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn private_addresses_are_recognised() {
+		for url in [
+			"http://127.0.0.1:8610",
+			"http://localhost:1",
+			"http://10.1.2.3",
+			"http://192.168.0.9/x",
+			"http://169.254.169.254/latest",
+			"http://0.0.0.0:80",
+			"http://[::1]:8610",
+			"http://[fd00::1]",
+		] {
+			assert!(is_private(url), "{url}");
+		}
+		for url in ["https://proofs.example.org", "http://8.8.8.8:8610", "http://[2001:db8::1]"] {
+			assert!(!is_private(url), "{url}");
+		}
+	}
 }

@@ -36,6 +36,8 @@ pub struct EpochWork {
 	pub seed: H256,
 	pub target: H256,
 	pub samples_per_seat: u32,
+	/// Whether proof URLs on private addresses are fetched (dev and local chains only).
+	pub allow_private_urls: bool,
 	pub weights: Arc<Weights>,
 	pub backend: Arc<Mutex<Backend>>,
 }
@@ -102,6 +104,9 @@ pub async fn check_seat(
 	let Some(url) = proof_url else {
 		return Ok(unavailable("the host has no proof server registered".into()));
 	};
+	if !work.allow_private_urls && fetch::is_private(url) {
+		return Ok(unavailable(format!("its proof URL {url} is a private address: not fetched")));
+	}
 	let openings = match fetch::openings(http, url, work.epoch, &indices).await {
 		Ok(openings) => openings,
 		Err(e) => return Ok(unavailable(e.to_string())),
@@ -189,6 +194,7 @@ mod tests {
 			seed: H256(SEED),
 			target: target(),
 			samples_per_seat: 32,
+			allow_private_urls: true,
 			weights: Arc::new(Weights::generate(&SEED, ModelShape::DEV)),
 			backend: Arc::new(Mutex::new(Backend::cpu(2))),
 		}
