@@ -1,5 +1,6 @@
 //! pallet-poc's tests, by topic (SPEC.md §2–§5).
 
+mod attacks;
 mod commit;
 mod epochs;
 mod invariants;
