@@ -8,11 +8,16 @@
 //!   commitment always has something at stake ([`HostBond`], called by pallet-poc);
 //! - **weight activation**: 20% of a host's weight counts with its bond alone, the other 80% only
 //!   as far as collateral beyond the bond covers it at 10 SPR per unit ([`activation`]);
-//! - **slashes** for offences decided elsewhere ([`Slasher`]): fraud 20%, downtime 10%, a lazy
-//!   `Valid` 10%; of a slash with confirmers, 10% goes to them and the rest to the community
-//!   fund; the offender is jailed for `jail_epochs`; the same offence is never slashed twice.
-//!   A fraud also takes the same fraction of the offender's unvested rewards, routed the same
-//!   way, through [`Config::UnvestedRewards`] (pallet-emission).
+//! - **slashes** for offences decided elsewhere ([`Slasher`]): fraud (and an unanswered PoC
+//!   challenge) 20%, inference downtime 10%, and the seat penalties — a lazy `Valid` 10%, a
+//!   refuted claim 5%, a silent seat 1%; of a slash with confirmers, 10% goes to them and the
+//!   rest to the community fund; the same offence is never slashed twice. Only fraud jails (for
+//!   `jail_epochs`), and only fraud also takes the same fraction of the offender's unvested
+//!   rewards, routed the same way, through [`Config::UnvestedRewards`] (pallet-emission).
+//!
+//! A validator's collateral stays slashable until the tally of every epoch in which it held a
+//! seat has ended ([`SlashableUntil`], set by pallet-poc through [`HostBond::keep_slashable`]):
+//! seat penalties are charged at the tally, so no withdrawal completes before it.
 //!
 //! Hosts add collateral with [`Pallet::deposit`], and take it back in two steps:
 //! [`Pallet::request_unbond`] (it stops backing weight but stays slashable) and, after
@@ -26,6 +31,8 @@
 //! ```
 
 #![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
 
 pub mod activation;
 #[cfg(feature = "runtime-benchmarks")]
@@ -112,6 +119,13 @@ pub mod pallet {
 	pub type JailedUntil<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, EpochIndex, OptionQuery>;
 
+	/// The last epoch in which each account held a seat: its collateral stays slashable (no
+	/// withdrawal completes) until that epoch's tally has ended. Keyed by account:
+	/// `Blake2_128Concat`.
+	#[pallet::storage]
+	pub type SlashableUntil<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, EpochIndex, OptionQuery>;
+
 	/// Offences already slashed, with the amount: `(offender, (epoch, kind))`. Nothing is slashed
 	/// twice for the same offence.
 	#[pallet::storage]
@@ -129,20 +143,35 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		/// The parameters; `None` keeps [`CollateralParams::gonka_defaults`].
 		pub params: Option<CollateralParams<BalanceOf<T>>>,
+		/// Accounts whose host bond (`min_host_bond`) is held from genesis: the genesis
+		/// validators, so that their seats have stake from the first epoch. Each must have the
+		/// bond in its genesis balance, beyond what it keeps for fees.
+		pub host_bonds: alloc::vec::Vec<T::AccountId>,
 		#[serde(skip)]
 		pub _config: core::marker::PhantomData<T>,
 	}
 
 	impl<T: Config> Default for GenesisConfig<T> {
 		fn default() -> Self {
-			Self { params: None, _config: Default::default() }
+			Self { params: None, host_bonds: Default::default(), _config: Default::default() }
 		}
 	}
 
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
-			Params::<T>::put(self.params.clone().unwrap_or_else(CollateralParams::gonka_defaults));
+			let params = self.params.clone().unwrap_or_else(CollateralParams::gonka_defaults);
+			assert!(
+				params.unbonding_epochs >= 2,
+				"collateral.params.unbondingEpochs must be at least 2: a seat's epoch is tallied \
+				 before its collateral can leave"
+			);
+			Params::<T>::put(params);
+			for who in &self.host_bonds {
+				if let Err(why) = <Pallet<T> as HostBond<T::AccountId>>::bond_host(who) {
+					panic!("collateral.hostBonds: cannot hold the host bond of {who:?}: {why:?}");
+				}
+			}
 		}
 	}
 
@@ -184,10 +213,11 @@ pub mod pallet {
 		TooManyUnbondingChunks,
 		/// Nothing has unlocked yet: collateral unlocks `unbonding_epochs` after the request.
 		NothingToWithdraw,
-		/// The account already holds a host bond.
-		AlreadyBonded,
 		/// The account holds no host bond.
 		NotBonded,
+		/// The account held a seat in an epoch whose tally has not ended: its collateral stays
+		/// slashable until then (see `SlashableUntil`). Withdraw after that tally.
+		SeatTallyPending,
 	}
 
 	#[pallet::call]
@@ -235,13 +265,18 @@ pub mod pallet {
 
 		/// Releases every unbonding chunk that has unlocked back to the caller's free balance.
 		///
-		/// Origin: signed. Emits `Withdrawn`. Fails with `NothingToWithdraw`.
+		/// Origin: signed. Emits `Withdrawn`. Fails with `NothingToWithdraw`, or
+		/// `SeatTallyPending` while the tally of an epoch in which the caller held a seat runs.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
 		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let now = T::EpochInfo::current_epoch();
 			let mut ledger = Collaterals::<T>::get(&who).ok_or(Error::<T>::NothingToWithdraw)?;
+			if let Some(seat_epoch) = SlashableUntil::<T>::get(&who) {
+				ensure!(T::EpochInfo::tally_ended(seat_epoch), Error::<T>::SeatTallyPending);
+				SlashableUntil::<T>::remove(&who);
+			}
 			let unlocked: BalanceOf<T> = ledger
 				.unbonding
 				.iter()
@@ -390,25 +425,20 @@ impl<T: Config> Slasher<T::AccountId> for Pallet<T> {
 		let to_fund = Self::pay_out(offender, &fund, amount - bounty);
 		let slashed = bounty + to_fund;
 		// SPEC.md §5: fraud also costs the same fraction of the offender's unvested rewards.
-		let unvested = match kind {
-			OffenceKind::PocFraud | OffenceKind::InferenceFraud => {
-				T::UnvestedRewards::slash_unvested(
-					offender,
-					params.slash_fraction(kind),
-					confirmers,
-					params.confirmers_share,
-					&fund,
-				)
-			}
-			OffenceKind::Downtime | OffenceKind::LazyValidation => 0,
+		let unvested = if kind.takes_unvested_rewards() {
+			T::UnvestedRewards::slash_unvested(
+				offender,
+				params.slash_fraction(kind),
+				confirmers,
+				params.confirmers_share,
+				&fund,
+			)
+		} else {
+			0
 		};
 		Self::take(&mut ledger, slashed);
 		Self::store(offender, ledger);
 		SlashedOffences::<T>::insert(offender, (epoch, kind), slashed);
-
-		let until =
-			T::EpochInfo::current_epoch().saturating_add(params.jail_epochs).saturating_add(1);
-		JailedUntil::<T>::mutate(offender, |j| *j = Some(j.map_or(until, |j| j.max(until))));
 		Self::deposit_event(Event::Slashed {
 			who: offender.clone(),
 			kind,
@@ -417,7 +447,12 @@ impl<T: Config> Slasher<T::AccountId> for Pallet<T> {
 			bounty,
 			unvested,
 		});
-		Self::deposit_event(Event::Jailed { who: offender.clone(), until });
+		if kind.jails() {
+			let until =
+				T::EpochInfo::current_epoch().saturating_add(params.jail_epochs).saturating_add(1);
+			JailedUntil::<T>::mutate(offender, |j| *j = Some(j.map_or(until, |j| j.max(until))));
+			Self::deposit_event(Event::Jailed { who: offender.clone(), until });
+		}
 		slashed
 	}
 
@@ -435,7 +470,10 @@ impl<T: Config> WeightActivation<T::AccountId> for Pallet<T> {
 impl<T: Config> HostBond<T::AccountId> for Pallet<T> {
 	fn bond_host(who: &T::AccountId) -> polkadot_sdk::sp_runtime::DispatchResult {
 		let ledger = Collaterals::<T>::get(who).unwrap_or_default();
-		frame_support::ensure!(ledger.host_bond == 0, Error::<T>::AlreadyBonded);
+		// A genesis validator's bond, held at genesis, backs its registration as it is.
+		if ledger.host_bond > 0 {
+			return Ok(());
+		}
 		let bond = Self::params().min_host_bond;
 		Self::hold_into_active(who, bond)?;
 		Collaterals::<T>::mutate(who, |l| {
@@ -461,6 +499,16 @@ impl<T: Config> HostBond<T::AccountId> for Pallet<T> {
 		});
 		Ok(())
 	}
+
+	fn has_bond(who: &T::AccountId) -> bool {
+		Collaterals::<T>::get(who).is_some_and(|l| l.host_bond > 0)
+	}
+
+	fn keep_slashable(who: &T::AccountId, epoch: EpochIndex) {
+		SlashableUntil::<T>::mutate(who, |until| {
+			*until = Some(until.map_or(epoch, |until| until.max(epoch)))
+		});
+	}
 }
 
 impl CollateralParams<u128> {
@@ -469,11 +517,13 @@ impl CollateralParams<u128> {
 		use sprint_primitives::SPR;
 		Self {
 			min_host_bond: 1_000 * SPR,
-			unbonding_epochs: 1,
+			unbonding_epochs: 2,
 			jail_epochs: 1,
 			fraud_slash: Perbill::from_percent(20),
 			downtime_slash: Perbill::from_percent(10),
 			lazy_validation_slash: Perbill::from_percent(10),
+			silent_seat_slash: Perbill::from_percent(1),
+			refuted_claim_slash: Perbill::from_percent(5),
 			confirmers_share: Perbill::from_percent(10),
 			base_weight_ratio: Perbill::from_percent(20),
 			collateral_per_weight_unit: 10 * SPR,

@@ -73,6 +73,11 @@ impl sprint_primitives::EpochInfo for TestEpoch {
 		EPOCH.with(|e| e.get())
 	}
 
+	/// An epoch's tally ends before the next epoch starts.
+	fn tally_ended(epoch: EpochIndex) -> bool {
+		epoch < Self::current_epoch()
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	fn set_current_epoch(epoch: EpochIndex) {
 		set_epoch(epoch);
@@ -121,6 +126,11 @@ impl ExtBuilder {
 	}
 
 	pub fn build(self) -> TestExternalities {
+		self.build_with_bonds(&[])
+	}
+
+	/// Builds with the host bonds of `bonded` held from genesis.
+	pub fn build_with_bonds(self, bonded: &[AccountId]) -> TestExternalities {
 		let storage = RuntimeGenesisConfig {
 			balances: pallet_balances::GenesisConfig {
 				balances: self.balances,
@@ -128,6 +138,7 @@ impl ExtBuilder {
 			},
 			collateral: pallet_collateral::GenesisConfig {
 				params: Some(self.params),
+				host_bonds: bonded.to_vec(),
 				..Default::default()
 			},
 			..Default::default()

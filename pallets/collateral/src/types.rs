@@ -26,16 +26,22 @@ pub use sprint_primitives::{EpochIndex, OffenceKind};
 pub struct CollateralParams<Balance> {
 	/// The bond a host holds to register (default 1,000 SPR).
 	pub min_host_bond: Balance,
-	/// Epochs between `request_unbond` and `withdraw_unbonded` (default 1); still slashable.
+	/// Epochs between `request_unbond` and `withdraw_unbonded` (default 2, at least 2: a
+	/// seat's epoch is tallied before its collateral can leave); still slashable.
 	pub unbonding_epochs: u32,
-	/// Epochs a slashed account stays jailed (default 1).
+	/// Epochs a fraud keeps the offender jailed (default 1).
 	pub jail_epochs: u32,
-	/// PoC or inference fraud: share of collateral slashed (default 20%).
+	/// PoC or inference fraud, and an unanswered PoC challenge: share of collateral (and of
+	/// unvested rewards) slashed (default 20%).
 	pub fraud_slash: Perbill,
-	/// An unanswered challenge (default 10%).
+	/// Inference downtime (default 10%).
 	pub downtime_slash: Perbill,
 	/// A lazy `Valid` (default 10%).
 	pub lazy_validation_slash: Perbill,
+	/// A silent seat (default 1%).
+	pub silent_seat_slash: Perbill,
+	/// A fraud claim refuted by a majority (default 5%).
+	pub refuted_claim_slash: Perbill,
 	/// Of a slash with confirmers, their share (default 10%); the rest goes to the community fund.
 	pub confirmers_share: Perbill,
 	/// Share of a host's weight that counts with no collateral beyond its bond (default 20%).
@@ -53,6 +59,8 @@ impl<Balance> CollateralParams<Balance> {
 			OffenceKind::PocFraud | OffenceKind::InferenceFraud => self.fraud_slash,
 			OffenceKind::Downtime => self.downtime_slash,
 			OffenceKind::LazyValidation => self.lazy_validation_slash,
+			OffenceKind::SilentSeat => self.silent_seat_slash,
+			OffenceKind::RefutedClaim => self.refuted_claim_slash,
 		}
 	}
 }

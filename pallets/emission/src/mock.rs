@@ -72,6 +72,11 @@ impl sprint_primitives::EpochInfo for TestEpoch {
 		EPOCH.with(|e| e.get())
 	}
 
+	/// An epoch's tally ends before the next epoch starts.
+	fn tally_ended(epoch: EpochIndex) -> bool {
+		epoch < Self::current_epoch()
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	fn set_current_epoch(epoch: EpochIndex) {
 		set_epoch(epoch);

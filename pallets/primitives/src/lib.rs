@@ -75,12 +75,15 @@ pub trait EpochInfo {
 	/// The epoch the chain is in now.
 	fn current_epoch() -> EpochIndex;
 
+	/// Whether the tally of `epoch` has ended (so its seat penalties are all charged).
+	fn tally_ended(epoch: EpochIndex) -> bool;
+
 	/// Moves the chain to `epoch`, for benchmarks that need time to pass.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn set_current_epoch(epoch: EpochIndex);
 }
 
-/// The offences that cost collateral (SPEC.md §5).
+/// The offences that cost collateral (SPEC.md §4–§5). Fraud jails; the other kinds do not.
 #[derive(
 	Clone,
 	Copy,
@@ -94,26 +97,50 @@ pub trait EpochInfo {
 	scale_info::TypeInfo,
 )]
 pub enum OffenceKind {
-	/// A PoC leaf proven bad (by self-proving evidence or a majority of seats): 20%.
+	/// A PoC leaf proven bad (self-proving evidence or a majority of seats), or a PoC challenge
+	/// left unanswered (withholding cannot be told apart from hiding bad leaves): 20% of
+	/// collateral and of unvested rewards, jail.
 	PocFraud,
-	/// Five consecutive failed inference audits: 20%.
+	/// An inference audit's `Fail` confirmed by re-runs, or a payload withheld from an auditor
+	/// and never posted (SPEC.md §7): 20% of collateral and of unvested rewards, jail.
 	InferenceFraud,
-	/// A challenge left unanswered: 10%, no bounty.
+	/// More than 5% of an executor's accepted inference tickets missed in an epoch (SPEC.md §7):
+	/// 10%, no jail.
 	Downtime,
-	/// A `Valid` verdict over a leaf later proven bad: 10% of the seat's collateral.
+	/// A seat penalty: a `Valid` over a leaf proven bad as committed (SPEC.md §4): 10%, no jail.
 	LazyValidation,
+	/// A seat penalty: no verdict in the window, no vote where one was due, or a committed
+	/// secret never revealed: 1%, no jail.
+	SilentSeat,
+	/// A seat penalty: a fraud claim refuted by a majority of the participant's seats: 5%, no
+	/// jail.
+	RefutedClaim,
+}
+
+impl OffenceKind {
+	/// Whether the offender is jailed for it: fraud only.
+	pub fn jails(self) -> bool {
+		matches!(self, Self::PocFraud | Self::InferenceFraud)
+	}
+
+	/// Whether it also takes the same fraction of the offender's unvested rewards: fraud only.
+	pub fn takes_unvested_rewards(self) -> bool {
+		matches!(self, Self::PocFraud | Self::InferenceFraud)
+	}
 }
 
 /// Slashes collateral for offences; implemented by pallet-collateral, called by the pallets that
-/// decide offences (PoC tally, audit).
+/// decide offences (the PoC tally, later the inference audit).
 pub trait Slasher<AccountId> {
 	/// The amount type.
 	type Balance;
 
-	/// Slashes `offender` for its `kind` offence in `epoch`, jails it, and pays the confirmers'
-	/// share to `confirmers` (equal parts; none for an empty list) and the rest to the community
-	/// fund. The same offence (offender, epoch, kind) is slashed once: a repeat returns zero.
-	/// Returns the amount slashed.
+	/// Slashes `offender` the fraction of its held collateral (active and unbonding) that
+	/// `kind` costs, for its offence in `epoch`; a fraud also takes that fraction of its unvested
+	/// rewards and jails it ([`OffenceKind::jails`]). `confirmers` share the confirmers' part
+	/// (equal parts; none for an empty list), the rest goes to the community fund. The same
+	/// offence (offender, epoch, kind) is slashed once, however many seats or receipts earned
+	/// it: a repeat returns zero. Returns the collateral slashed.
 	fn slash(
 		offender: &AccountId,
 		kind: OffenceKind,
@@ -127,11 +154,19 @@ pub trait Slasher<AccountId> {
 
 /// The host bond behind registration (SPEC.md §4: `min_host_bond`, held and slashable).
 pub trait HostBond<AccountId> {
-	/// Holds the host bond from `who`'s free balance.
+	/// Holds the host bond from `who`'s free balance; a bond already held for `who` (a genesis
+	/// validator's, held at genesis) is kept as it is.
 	fn bond_host(who: &AccountId) -> DispatchResult;
 
 	/// Starts unbonding `who`'s host bond (when it deregisters).
 	fn unbond_host(who: &AccountId) -> DispatchResult;
+
+	/// Whether `who` holds a host bond that is not unbonding: what a seat needs at stake.
+	fn has_bond(who: &AccountId) -> bool;
+
+	/// Keeps all of `who`'s collateral slashable until the tally of `epoch`, in which it holds
+	/// a seat, has ended: no withdrawal completes before (SPEC.md §4, seat eligibility).
+	fn keep_slashable(who: &AccountId, epoch: EpochIndex);
 }
 
 /// Collateral activation (SPEC.md §5), implemented by pallet-collateral, asked by the PoC tally.

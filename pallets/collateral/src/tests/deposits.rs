@@ -42,7 +42,10 @@ fn registration_holds_the_host_bond_which_cannot_be_unbonded_directly() {
 	ExtBuilder::default().with_balance(HOST, 1_500 * SPR).build().execute_with(|| {
 		assert_ok!(<Collateral as HostBond<_>>::bond_host(&HOST));
 		assert_eq!(Collateral::held(&HOST), 1_000 * SPR);
-		assert_noop!(<Collateral as HostBond<_>>::bond_host(&HOST), Error::<Test>::AlreadyBonded);
+		// A bond already held (a genesis validator's) backs a registration as it is.
+		assert_ok!(<Collateral as HostBond<_>>::bond_host(&HOST));
+		assert_eq!(Collateral::held(&HOST), 1_000 * SPR);
+		assert!(<Collateral as HostBond<_>>::has_bond(&HOST));
 		assert_ok!(Collateral::deposit(RuntimeOrigin::signed(HOST), 100 * SPR));
 		assert_noop!(
 			Collateral::request_unbond(RuntimeOrigin::signed(HOST), 101 * SPR),
@@ -70,7 +73,7 @@ fn unbonded_collateral_is_withdrawable_after_the_unbonding_period_only() {
 		assert!(collateral_events().contains(&Event::UnbondRequested {
 			who: HOST,
 			amount: 100 * SPR,
-			unlock_epoch: 1
+			unlock_epoch: 2
 		}));
 		// Unbonding stops backing weight at once, but stays held until it unlocks.
 		assert_eq!(Collateral::collateral_beyond_bond(&HOST), 200 * SPR);
@@ -80,6 +83,11 @@ fn unbonded_collateral_is_withdrawable_after_the_unbonding_period_only() {
 			Error::<Test>::NothingToWithdraw
 		);
 		set_epoch(1);
+		assert_noop!(
+			Collateral::withdraw_unbonded(RuntimeOrigin::signed(HOST)),
+			Error::<Test>::NothingToWithdraw
+		);
+		set_epoch(2);
 		assert_ok!(Collateral::withdraw_unbonded(RuntimeOrigin::signed(HOST)));
 		assert_eq!(Balances::balance(&HOST), 300 * SPR);
 		assert_eq!(Collateral::held(&HOST), 200 * SPR);
@@ -92,7 +100,8 @@ fn deregistration_unbonds_the_host_bond() {
 		assert_ok!(<Collateral as HostBond<_>>::bond_host(&HOST));
 		assert_ok!(<Collateral as HostBond<_>>::unbond_host(&HOST));
 		assert_noop!(<Collateral as HostBond<_>>::unbond_host(&HOST), Error::<Test>::NotBonded);
-		set_epoch(1);
+		assert!(!<Collateral as HostBond<_>>::has_bond(&HOST), "unbonding is no stake for a seat");
+		set_epoch(2);
 		assert_ok!(Collateral::withdraw_unbonded(RuntimeOrigin::signed(HOST)));
 		assert_eq!(Balances::balance(&HOST), 1_000 * SPR + ED);
 		assert!(Collaterals::<Test>::get(HOST).is_none());
@@ -119,4 +128,35 @@ fn too_many_unbonding_requests_in_flight_are_refused() {
 				Error::<Test>::TooManyUnbondingChunks
 			);
 		});
+}
+
+#[test]
+fn collateral_stays_slashable_until_the_tally_of_an_epoch_with_a_seat_has_ended() {
+	ExtBuilder::default().with_balance(HOST, 1_000 * SPR + ED).build().execute_with(|| {
+		assert_ok!(<Collateral as HostBond<_>>::bond_host(&HOST));
+		// Seated in epochs 3 and 1 (the later one counts), then deregistered in epoch 0.
+		<Collateral as HostBond<_>>::keep_slashable(&HOST, 3);
+		<Collateral as HostBond<_>>::keep_slashable(&HOST, 1);
+		assert_eq!(crate::SlashableUntil::<Test>::get(HOST), Some(3));
+		assert_ok!(<Collateral as HostBond<_>>::unbond_host(&HOST));
+		set_epoch(3);
+		assert_noop!(
+			Collateral::withdraw_unbonded(RuntimeOrigin::signed(HOST)),
+			Error::<Test>::SeatTallyPending
+		);
+		set_epoch(4);
+		assert_ok!(Collateral::withdraw_unbonded(RuntimeOrigin::signed(HOST)));
+		assert_eq!(Balances::balance(&HOST), 1_000 * SPR + ED);
+		assert_eq!(crate::SlashableUntil::<Test>::get(HOST), None);
+	});
+}
+
+#[test]
+fn genesis_host_bonds_are_held_from_genesis() {
+	let mut ext = ExtBuilder::default().with_balance(HOST, 1_500 * SPR).build_with_bonds(&[HOST]);
+	ext.execute_with(|| {
+		assert_eq!(Collateral::held(&HOST), 1_000 * SPR);
+		assert!(<Collateral as HostBond<_>>::has_bond(&HOST));
+		assert_eq!(Balances::balance(&HOST), 500 * SPR, "the rest stays liquid for fees");
+	});
 }

@@ -22,12 +22,14 @@ fn op() -> impl Strategy<Value = Op> {
 		(1u128..500).prop_map(|a| Op::Deposit(a * SPR)),
 		(1u128..500).prop_map(|a| Op::Unbond(a * SPR)),
 		Just(Op::Withdraw),
-		(0u32..4, 0u32..5).prop_map(|(k, e)| Op::Slash(
+		(0u32..6, 0u32..5).prop_map(|(k, e)| Op::Slash(
 			[
 				OffenceKind::PocFraud,
 				OffenceKind::InferenceFraud,
 				OffenceKind::Downtime,
-				OffenceKind::LazyValidation
+				OffenceKind::LazyValidation,
+				OffenceKind::SilentSeat,
+				OffenceKind::RefutedClaim,
 			][k as usize],
 			e
 		)),

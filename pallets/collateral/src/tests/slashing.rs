@@ -78,7 +78,7 @@ fn a_lazy_valid_costs_10_percent_of_the_seats_collateral() {
 }
 
 #[test]
-fn a_slashed_account_is_jailed_for_one_epoch() {
+fn a_fraud_jails_for_one_epoch() {
 	host_with_collateral(1_000 * SPR).execute_with(|| {
 		set_epoch(5);
 		assert!(!<Collateral as Slasher<_>>::is_jailed(&HOST));
@@ -99,7 +99,7 @@ fn unbonding_collateral_is_still_slashable() {
 			<Collateral as Slasher<_>>::slash(&HOST, OffenceKind::PocFraud, 0, &[]),
 			200 * SPR
 		);
-		set_epoch(1);
+		set_epoch(2);
 		assert_ok!(Collateral::withdraw_unbonded(RuntimeOrigin::signed(HOST)));
 		assert_eq!(Balances::balance(&HOST), 800 * SPR + ED);
 	});
@@ -113,5 +113,23 @@ fn an_honest_host_is_never_slashed_by_deposits_and_withdrawals() {
 		assert_ok!(Collateral::withdraw_unbonded(RuntimeOrigin::signed(HOST)));
 		assert_eq!(Balances::balance(&HOST) + Collateral::held(&HOST), 1_000 * SPR + ED);
 		assert!(!collateral_events().iter().any(|e| matches!(e, Event::Slashed { .. })));
+	});
+}
+
+#[test]
+fn seat_penalties_and_downtime_cost_their_share_and_never_jail() {
+	host_with_collateral(1_000 * SPR).execute_with(|| {
+		for (kind, amount) in [
+			(OffenceKind::SilentSeat, 10 * SPR),
+			(OffenceKind::RefutedClaim, 49_500_000_000),
+			(OffenceKind::LazyValidation, 94_050_000_000),
+			(OffenceKind::Downtime, 84_645_000_000),
+		] {
+			assert_eq!(<Collateral as Slasher<_>>::slash(&HOST, kind, 0, &[]), amount, "{kind:?}");
+			assert!(!<Collateral as Slasher<_>>::is_jailed(&HOST), "{kind:?} does not jail");
+		}
+		assert!(!collateral_events().iter().any(|e| matches!(e, Event::Jailed { .. })));
+		// Each kind at most once per account and epoch.
+		assert_eq!(<Collateral as Slasher<_>>::slash(&HOST, OffenceKind::SilentSeat, 0, &[]), 0);
 	});
 }
