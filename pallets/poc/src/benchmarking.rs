@@ -139,7 +139,9 @@ mod benchmarks {
 	#[benchmark]
 	fn register_host() {
 		let caller = funded::<T>("host", 0);
-		let url = vec![b'x'; 256];
+		// The longest valid URL: every byte is checked.
+		let mut url = b"http://".to_vec();
+		url.resize(256, b'x');
 		let metadata = vec![b'm'; 1024];
 
 		#[extrinsic_call]
@@ -154,7 +156,7 @@ mod benchmarks {
 		Pallet::<T>::register_host(
 			RawOrigin::Signed(caller.clone()).into(),
 			[7; 32],
-			vec![],
+			b"http://127.0.0.1:8090".to_vec(),
 			vec![],
 		)
 		.expect("funded above; qed");
@@ -182,7 +184,7 @@ mod benchmarks {
 		Pallet::<T>::register_host(
 			RawOrigin::Signed(caller.clone()).into(),
 			[7; 32],
-			vec![],
+			b"http://127.0.0.1:8090".to_vec(),
 			vec![],
 		)
 		.expect("funded above; qed");

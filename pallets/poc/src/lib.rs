@@ -10,16 +10,19 @@
 //!
 //! When the commit window closes, the pallet **draws seats** ([`seats`]): `k_v` validators per
 //! participant, by weight, from the previous epoch's accepted hosts that published a secret
-//! commitment, never the participant itself; genesis validators stand in when fewer than 3 are
-//! eligible. The assignment is stored both ways: [`Seats`] (who checks P) and [`Assignments`]
+//! commitment and hold a host bond that is not unbonding (stake at risk), never the participant
+//! itself; genesis validators (bonded from genesis) stand in until `2 · k_v` are eligible.
+//! The assignment is stored both ways: [`Seats`] (who checks P) and [`Assignments`]
 //! (whom V checks). In the **validation window** each seat opens the indices its revealed
 //! secret derives ([`sampling::sample_indices`]) and submits [`Pallet::submit_verdicts`]:
-//! `Valid`, `Fraud` with the host-signed opening ([`opening`]), or `Unavailable`. In the
-//! **answer period** challenged hosts post their openings ([`Pallet::answer_challenge`]) and the
-//! seats [`Pallet::vote`] on fraud claims; in the **check period** they vote on posted answers.
-//! Then the **tally** ([`tally`]) decides each participant in bounded steps: slashes through
-//! [`Slasher`], accepted weights after collateral activation and the power cap, rewards through
-//! [`RewardSink`], the next epoch's seat pool and target ([`difficulty`]).
+//! `Valid`, `Fraud` with the host-signed opening ([`opening`]), or `Unavailable` for every sampled
+//! index. In the **answer period** challenged hosts post their openings
+//! ([`Pallet::answer_challenge`], top priority in the pool while the challenge is open:
+//! [`priority`]) and the seats [`Pallet::vote`] on fraud claims; in the **check period** they vote
+//! on posted answers, the challenger first among them (its vote is its verdict).
+//! Then the **tally** ([`tally`]) decides each participant in bounded steps: fraud slashes and seat
+//! penalties through [`Slasher`], accepted weights after collateral activation and the power cap,
+//! rewards through [`RewardSink`], the next epoch's seat pool and target ([`difficulty`]).
 //!
 //! At the first block of each epoch the pallet stores the **sprint seed**: the parent hash as
 //! seen in that block (a block cannot read its own hash, and `frame_system` forgets block hashes
@@ -57,6 +60,8 @@ mod benchmarking;
 pub mod difficulty;
 pub mod opening;
 pub mod phases;
+pub mod priority;
+pub mod proof_url;
 mod pruning;
 pub mod runtime_api;
 pub mod sampling;
@@ -72,6 +77,7 @@ mod mock;
 mod tests;
 
 pub use pallet::*;
+pub use priority::PrioritizeChallengeAnswers;
 pub use pruning::PRUNE_PER_BLOCK;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -160,7 +166,7 @@ pub mod pallet {
 	pub type Hosts<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, HostInfo, OptionQuery>;
 
-	/// The genesis validators: they stand in for the seat draw when fewer than 3 accepted hosts
+	/// The genesis validators: they stand in for the seat draw until `2 · k_v` accepted hosts
 	/// are eligible (SPEC.md §4).
 	#[pallet::storage]
 	pub type GenesisValidators<T: Config> =
@@ -322,7 +328,8 @@ pub mod pallet {
 		/// Epoch 0's target (big-endian 256-bit; default 2^236 − 1, one nonce in ~2^20 valid).
 		pub initial_target: H256,
 		/// The genesis validators and their epoch-0 secret commitments. They stand in for the
-		/// seat draw while fewer than 3 accepted hosts are eligible.
+		/// seat draw until `2 · k_v` accepted hosts are eligible; each needs its host bond held
+		/// from genesis (pallet-collateral's `host_bonds`) to sit.
 		pub secret_commitments: Vec<(T::AccountId, H256)>,
 	}
 
@@ -377,7 +384,7 @@ pub mod pallet {
 		/// `host` committed `count` leaves under `root` for `epoch`.
 		Committed { epoch: EpochIndex, host: T::AccountId, root: H256, count: u32 },
 		/// The seat draw of `epoch` began with `candidates` eligible validators (`stand_ins`:
-		/// genesis validators joined because fewer than 3 were eligible).
+		/// genesis validators joined because fewer than `2 · k_v` were eligible).
 		SeatDrawStarted { epoch: EpochIndex, candidates: u32, stand_ins: bool },
 		/// Every participant of `epoch` has its seats.
 		SeatsDrawn { epoch: EpochIndex, participants: u32 },
@@ -424,6 +431,9 @@ pub mod pallet {
 		NotRegistered,
 		/// The proof-server URL is longer than 256 bytes.
 		ProofUrlTooLong,
+		/// The proof URL is not a plain `http(s)://host[:port][/path]`: no user info, query or
+		/// fragment, printable ASCII only (see `proof_url::check`). Validators fetch it.
+		BadProofUrl,
 		/// The metadata is longer than 1,024 bytes.
 		MetadataTooLong,
 		/// The account is jailed for an offence and cannot commit until its jail ends.
@@ -463,8 +473,14 @@ pub mod pallet {
 		/// An index the verdict names is not among the seat's sampled indices, which follow
 		/// from the revealed secret (`sampling::sample_indices`).
 		IndexNotSampled,
-		/// An `Unavailable` verdict must name at least one sampled index.
-		NoIndices,
+		/// An `Unavailable` verdict must name every sampled index of the seat (see
+		/// `sampling::sample_indices`), so that a challenge checks as many leaves as a fetch.
+		PartialChallenge,
+		/// A verdict chunk with no verdicts records nothing and is refused (it would be free).
+		/// Reveal a secret with your first verdict.
+		NoVerdicts,
+		/// A vote call with no votes records nothing and is refused (it would be free).
+		NoVotes,
 		/// The opening's signature is not the participant's proof key's over this epoch and
 		/// commitment (SPEC.md §4). It proves nothing; report `Unavailable` instead.
 		BadOpeningSignature,
@@ -519,10 +535,12 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Registers the caller as a host: holds the host bond (`min_host_bond`) from its free
-		/// balance in pallet-collateral and records its proof key, proof-server URL and metadata.
+		/// balance in pallet-collateral (a genesis validator's bond, held from genesis, serves
+		/// as it is) and records its proof key, proof-server URL and metadata.
 		///
 		/// Origin: signed. Emits `HostRegistered`. Fails with `AlreadyRegistered`,
-		/// `ProofUrlTooLong`, `MetadataTooLong`, or pallet-collateral's `InsufficientBalance`.
+		/// `ProofUrlTooLong`, `BadProofUrl`, `MetadataTooLong`, or pallet-collateral's
+		/// `InsufficientBalance`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_host())]
 		pub fn register_host(
@@ -533,9 +551,12 @@ pub mod pallet {
 		) -> DispatchResult {
 			let host = ensure_signed(origin)?;
 			ensure!(!Hosts::<T>::contains_key(&host), Error::<T>::AlreadyRegistered);
+			let proof_url: BoundedVec<u8, ConstU32<{ proof_url::MAX_PROOF_URL }>> =
+				proof_url.try_into().map_err(|_| Error::<T>::ProofUrlTooLong)?;
+			proof_url::check(&proof_url).map_err(|_| Error::<T>::BadProofUrl)?;
 			let info = HostInfo {
 				proof_key,
-				proof_url: proof_url.try_into().map_err(|_| Error::<T>::ProofUrlTooLong)?,
+				proof_url,
 				metadata: metadata.try_into().map_err(|_| Error::<T>::MetadataTooLong)?,
 				registered_at: CurrentEpoch::<T>::get(),
 			};
@@ -545,7 +566,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Deregisters the caller; its host bond starts unbonding (pallet-collateral).
+		/// Deregisters the caller; its host bond starts unbonding (pallet-collateral), and it
+		/// gets no seat in any draw from now on (no bond held, nothing at stake).
 		///
 		/// Origin: signed, a registered host. Emits `HostDeregistered`. Fails with
 		/// `NotRegistered`.
@@ -625,18 +647,21 @@ pub mod pallet {
 
 		/// Submits a chunk of the caller's verdicts for `epoch` (SPEC.md §4), one per seat:
 		/// `Valid`; `Fraud` with the participant-signed opening of one of the seat's sampled
-		/// indices (checked here: a bad signature is refused; a bad path, broken order or a
-		/// digest above the target is fraud at once; otherwise the seats vote on the digest in
-		/// the answer period); or `Unavailable` with sampled indices the host did not serve
-		/// (it must post them with `answer_challenge`). The first chunk of the epoch carries
-		/// `secret`, whose `blake2_256` must be the caller's secret commitment: the runtime
-		/// derives each seat's sampled indices from it.
+		/// indices (checked here: a bad signature is refused; a broken path or order is fraud at
+		/// once, and so is a verifying opening of a leaf above the target — a leaf proven bad as
+		/// committed; otherwise the seats vote on the digest in the answer period); or
+		/// `Unavailable` naming every sampled index of the seat (the host must post them with
+		/// `answer_challenge`, and the challenger must then vote on them in the check period:
+		/// that vote is its verdict). The first chunk of the epoch carries `secret`, whose
+		/// `blake2_256` must be the caller's secret commitment: the runtime derives each seat's
+		/// sampled indices from it.
 		///
 		/// Origin: signed, a seat of every participant named. Only in the validation window.
-		/// Free when it succeeds. Emits `SecretRevealed` and `VerdictSubmitted`. Fails with
-		/// `WrongEpoch`, `VerdictOutsideWindow`, `SecretNotRevealed`, `SecretMismatch`,
-		/// `NoSecretCommitment`, `NotASeat`, `VerdictAlreadySubmitted`, `IndexNotSampled`,
-		/// `NoIndices` or `BadOpeningSignature`; a failing chunk changes nothing.
+		/// Free when it succeeds; a chunk must hold at least one verdict. Emits `SecretRevealed`
+		/// and `VerdictSubmitted`. Fails with `WrongEpoch`, `VerdictOutsideWindow`, `NoVerdicts`,
+		/// `SecretNotRevealed`, `SecretMismatch`, `NoSecretCommitment`, `NotASeat`,
+		/// `VerdictAlreadySubmitted`, `IndexNotSampled`, `PartialChallenge` or
+		/// `BadOpeningSignature`; a failing chunk changes nothing and pays its fee.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::submit_verdicts(verdicts.len() as u32))]
 		pub fn submit_verdicts(
@@ -652,9 +677,9 @@ pub mod pallet {
 
 		/// Answers `validator`'s `Unavailable` challenge against the caller: the signed openings
 		/// of exactly the challenged indices, in order. Each is checked (signature, path, order,
-		/// target); in the check period the seats recompute the posted leaves and vote. An
-		/// answered challenge that is not refuted counts as that seat's `Valid`; an unanswered
-		/// one costs the host its weight and the downtime slash.
+		/// target); in the check period the challenger must recompute the posted leaves and vote
+		/// (its vote is its verdict for the seat), and P's other seats may. An unanswered
+		/// challenge is treated as fraud: weight zero, the fraud slash and jail.
 		///
 		/// Origin: signed, the challenged participant. In the validation window or the answer
 		/// period. Free when it succeeds. Emits `ChallengeAnswered`. Fails with `WrongEpoch`,
@@ -679,9 +704,12 @@ pub mod pallet {
 		/// nonce), is not the one committed; `(seat, None)` refutes the claim, or finds the
 		/// posted leaves good.
 		///
-		/// Origin: signed, a seat of `participant`. Free when it succeeds. Emits `Voted`. Fails
-		/// with `WrongEpoch`, `VoteOutsideWindow`, `NotASeat`, `NothingToVoteOn`,
-		/// `AlreadyVoted` or `BadVoteIndex`.
+		/// A claim or posted leaf is confirmed bad only by more than half of P's seats including
+		/// at least two seats other than the one that made the claim or the challenge.
+		///
+		/// Origin: signed, a seat of `participant`. Free when it succeeds; a call must hold at
+		/// least one vote. Emits `Voted`. Fails with `WrongEpoch`, `VoteOutsideWindow`,
+		/// `NoVotes`, `NotASeat`, `NothingToVoteOn`, `AlreadyVoted` or `BadVoteIndex`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::vote(votes.len() as u32))]
 		pub fn vote(
@@ -759,11 +787,16 @@ impl<T: Config> Pallet<T> {
 	/// Takes `step` from the block's hook budget. The first step of a block is always taken,
 	/// even over budget, so that a budget set below one step slows the draw and the tally down
 	/// but can never stall them.
+	///
+	/// The meter stays honest about it: its limit grows to the step it let through, so what it
+	/// reports consumed never exceeds its limit (FRAME's `WeightMeter` asserts that in debug
+	/// builds).
 	pub(crate) fn take_step(meter: &mut WeightMeter, step: Weight) -> bool {
 		if meter.try_consume(step).is_ok() {
 			return true;
 		}
 		if meter.consumed() == Weight::zero() {
+			*meter = WeightMeter::with_limit(meter.limit().max(step));
 			meter.consume(step);
 			return true;
 		}
@@ -785,6 +818,14 @@ pub trait BenchmarkHelper<AccountId> {
 impl<T: Config> EpochInfo for Pallet<T> {
 	fn current_epoch() -> EpochIndex {
 		CurrentEpoch::<T>::get()
+	}
+
+	fn tally_ended(epoch: EpochIndex) -> bool {
+		match TallyStatus::<T>::get(epoch) {
+			Some(progress) => progress.stage == TallyStage::Done,
+			// Pruned long after it ended, or not started yet.
+			None => epoch.saturating_add(2) < CurrentEpoch::<T>::get(),
+		}
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

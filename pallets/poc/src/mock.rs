@@ -145,6 +145,7 @@ pub fn commitment_of(secret: H256) -> H256 {
 
 /// Builds test state: HOST, VALIDATOR, hosts 10..=19 and validators 20..=29 funded with
 /// [`ENDOWMENT`], POOR nearly empty, VALIDATOR the one genesis validator unless told otherwise.
+/// Genesis validators hold their host bond from genesis.
 pub struct ExtBuilder {
 	params: PocParams,
 	genesis_validators: Vec<AccountId>,
@@ -189,6 +190,7 @@ impl ExtBuilder {
 			balances: pallet_balances::GenesisConfig { balances, ..Default::default() },
 			collateral: pallet_collateral::GenesisConfig {
 				params: Some(collateral),
+				host_bonds: self.genesis_validators.clone(),
 				..Default::default()
 			},
 			emission: pallet_emission::GenesisConfig {
@@ -265,6 +267,9 @@ pub fn poc_events() -> Vec<pallet_poc::Event<Test>> {
 		.collect()
 }
 
+/// The proof URL hosts register in tests.
+pub const PROOF_URL: &[u8] = b"http://127.0.0.1:8090";
+
 /// A host's sprint in tests: its proof key and its committed leaves and tree.
 pub struct Sprint {
 	pub host: AccountId,
@@ -303,8 +308,13 @@ impl Sprint {
 
 	/// Registers the host with its proof key.
 	pub fn register(&self) {
-		Poc::register_host(RuntimeOrigin::signed(self.host), self.key.public().0, vec![], vec![])
-			.expect("registers");
+		Poc::register_host(
+			RuntimeOrigin::signed(self.host),
+			self.key.public().0,
+			PROOF_URL.to_vec(),
+			vec![],
+		)
+		.expect("registers");
 	}
 
 	/// Commits (the chain must be in the commit window).

@@ -12,9 +12,16 @@
 //! another chain, epoch, host or commitment: its signature would not verify there.
 //!
 //! A validly signed opening is the host's own statement, so when it fails a check that needs no
-//! PoW — its path, the strict order of its successor, or `digest < target` — it proves fraud by
-//! itself, with no vote ([`check`] returns [`Fault::SelfProving`]). An opening whose signature
-//! does not verify proves nothing about the host and is refused ([`Fault::BadSignature`]).
+//! PoW it proves fraud by itself, with no vote. Two kinds, because they prove different things
+//! (SPEC.md §4):
+//! - a broken path or broken order ([`Fault::BrokenProof`]) proves the host signed a lie, but
+//!   not what its tree holds at that index: it makes no other seat lazy (otherwise a throwaway
+//!   host could serve one seat a broken opening and get every honest `Valid` seat slashed);
+//! - paths and order that verify, with `digest ≥ target` ([`Fault::BadLeaf`]), prove a bad leaf
+//!   *as committed*: a `Valid` whose sampled indices include it is lazy.
+//!
+//! An opening whose signature does not verify proves nothing about the host and is refused
+//! ([`Fault::BadSignature`]).
 
 use codec::Encode;
 use polkadot_sdk::{
@@ -33,8 +40,12 @@ pub const OPENING_TAG: &str = "sprint/opening";
 pub enum Fault {
 	/// The signature is not the host's proof key's over this opening, epoch and commitment.
 	BadSignature,
-	/// Signed by the host, but its path, order or target check fails: fraud, no vote needed.
-	SelfProving,
+	/// Signed by the host, but a path does not lead to the root or the successor breaks the
+	/// strict order: fraud, no vote needed, but nothing proven about the tree's content.
+	BrokenProof,
+	/// Signed by the host, paths and order verify, and the leaf's digest is not below the
+	/// target: a bad leaf as committed, fraud with no vote.
+	BadLeaf,
 }
 
 /// The bytes the host signs for `opening`.
@@ -82,25 +93,26 @@ pub fn check<AccountId: Encode>(
 	if !signature.verify(payload.as_slice(), &sr25519::Public::from_raw(*proof_key)) {
 		return Err(Fault::BadSignature);
 	}
-	if !proves_leaf(commitment, opening.index, &opening.leaf, &opening.path)
-		|| !meets_target(&opening.leaf, target)
-	{
-		return Err(Fault::SelfProving);
+	if !proves_leaf(commitment, opening.index, &opening.leaf, &opening.path) {
+		return Err(Fault::BrokenProof);
 	}
 	let is_last = opening.index.checked_add(1) == Some(commitment.count);
-	match (&opening.next, is_last) {
-		(None, true) => Ok(()),
+	let ordered = match (&opening.next, is_last) {
+		(None, true) => true,
 		(Some((next, next_path)), false) => {
-			let ordered = next.nonce > opening.leaf.nonce;
-			if ordered && proves_leaf(commitment, opening.index + 1, next, next_path) {
-				Ok(())
-			} else {
-				Err(Fault::SelfProving)
-			}
+			next.nonce > opening.leaf.nonce
+				&& proves_leaf(commitment, opening.index + 1, next, next_path)
 		}
 		// A successor after the last leaf, or none before it: the host signed a lie.
-		_ => Err(Fault::SelfProving),
+		_ => false,
+	};
+	if !ordered {
+		return Err(Fault::BrokenProof);
 	}
+	if !meets_target(&opening.leaf, target) {
+		return Err(Fault::BadLeaf);
+	}
+	Ok(())
 }
 
 #[cfg(test)]
@@ -174,33 +186,30 @@ mod tests {
 	}
 
 	#[test]
-	fn a_signed_bad_path_broken_order_or_missed_target_proves_itself() {
+	fn a_signed_bad_path_or_broken_order_is_a_broken_proof_and_a_missed_target_a_bad_leaf() {
 		let (pair, tree, leaves, c) = setup(5);
 		let key = pair.public().0;
 
 		let mut bad_path = opening_of(&tree, &leaves, 1);
 		bad_path.path[0].0[0] ^= 1;
 		let signed = sign(&pair, 3, &c, bad_path);
-		assert_eq!(check(&signed, &key, &GENESIS, 3, &HOST, &c, &TARGET), Err(Fault::SelfProving));
+		assert_eq!(check(&signed, &key, &GENESIS, 3, &HOST, &c, &TARGET), Err(Fault::BrokenProof));
 
 		let mut out_of_order = opening_of(&tree, &leaves, 1);
 		if let Some((next, _)) = out_of_order.next.as_mut() {
 			next.nonce = 0;
 		}
 		let signed = sign(&pair, 3, &c, out_of_order);
-		assert_eq!(check(&signed, &key, &GENESIS, 3, &HOST, &c, &TARGET), Err(Fault::SelfProving));
+		assert_eq!(check(&signed, &key, &GENESIS, 3, &HOST, &c, &TARGET), Err(Fault::BrokenProof));
 
 		let mut no_successor = opening_of(&tree, &leaves, 1);
 		no_successor.next = None;
 		let signed = sign(&pair, 3, &c, no_successor);
-		assert_eq!(check(&signed, &key, &GENESIS, 3, &HOST, &c, &TARGET), Err(Fault::SelfProving));
+		assert_eq!(check(&signed, &key, &GENESIS, 3, &HOST, &c, &TARGET), Err(Fault::BrokenProof));
 
 		let signed = sign(&pair, 3, &c, opening_of(&tree, &leaves, 1));
 		let low_target = H256::repeat_byte(0x01);
-		assert_eq!(
-			check(&signed, &key, &GENESIS, 3, &HOST, &c, &low_target),
-			Err(Fault::SelfProving)
-		);
+		assert_eq!(check(&signed, &key, &GENESIS, 3, &HOST, &c, &low_target), Err(Fault::BadLeaf));
 	}
 
 	#[test]
@@ -212,7 +221,7 @@ mod tests {
 		let signed = sign(&pair, 0, &c, opening_of(&tree, &leaves, 0));
 		assert_eq!(
 			check(&signed, &pair.public().0, &GENESIS, 0, &HOST, &c, &TARGET),
-			Err(Fault::SelfProving)
+			Err(Fault::BrokenProof)
 		);
 	}
 }

@@ -2,14 +2,22 @@
 //! the commit window closes.
 //!
 //! - Candidates: the hosts the previous epoch's tally accepted ([`ValidatorPool`]), by accepted
-//!   weight, that published a secret commitment for this epoch and are not jailed. When fewer
-//!   than 3 are eligible, the genesis validators with a secret commitment join them and every
-//!   candidate is drawn uniformly (weight 1): a young network's draw cannot be dominated by its
-//!   first accepted host.
+//!   weight, that are *eligible*: a secret commitment for this epoch, not jailed, and stake at
+//!   risk — a host bond held and not unbonding ([`HostBond::has_bond`]; genesis validators hold
+//!   theirs from genesis). A validator that deregistered has no seat, whatever it did before.
+//!   Until at least `2 · k_v` accepted validators are eligible, the eligible genesis validators
+//!   join them and every candidate is drawn uniformly (weight 1): a young network's draw cannot
+//!   be dominated by its first accepted hosts, and three early Sybil accounts never become the
+//!   whole pool.
+//! - Every candidate's collateral stays slashable until this epoch's tally has ended
+//!   ([`HostBond::keep_slashable`]): seat penalties are charged there.
 //! - Randomness: `blake2(parent_hash ‖ RevealDigest(e−1))`, the parent hash of the draw's first
-//!   block and the running hash of every secret revealed in the previous epoch. **Bias:** only
-//!   the author of that one block can influence the draw, by re-rolling its own block (withholding
-//!   it costs its slot's reward); the revealed secrets were fixed an epoch earlier.
+//!   block and the running hash of every secret revealed in the previous epoch. **Bias:** the
+//!   draw of epoch e starts in the first block after e's commit window closes, block
+//!   `EpochStart(e) + generation_window + commit_window`, and reads the hash of its parent, the
+//!   commit window's last block `EpochStart(e) + generation_window + commit_window − 1`. Only
+//!   the author of that one block can influence the draw, by re-rolling or withholding it
+//!   (withholding costs its slot); the revealed secrets were fixed an epoch earlier.
 //! - Each participant gets `k_eff = min(k_v, eligible other than itself)` distinct seats
 //!   ([`sampling::draw_seats`]). The assignment is stored both ways: [`Seats`] and
 //!   [`Assignments`]. The draw of epoch e waits until the tally of e−1 has finished, since that
@@ -78,11 +86,14 @@ impl<T: Config> Pallet<T> {
 	/// Fixes the draw's randomness and eligible candidates.
 	pub(crate) fn start_draw(epoch: EpochIndex) -> DrawProgress {
 		let eligible = |who: &T::AccountId| {
-			SecretCommitments::<T>::contains_key(epoch, who) && !T::Slasher::is_jailed(who)
+			SecretCommitments::<T>::contains_key(epoch, who)
+				&& !T::Slasher::is_jailed(who)
+				&& T::HostBond::has_bond(who)
 		};
 		let mut candidates: Vec<(T::AccountId, u128)> =
 			ValidatorPool::<T>::get(epoch).into_iter().filter(|(v, _)| eligible(v)).collect();
-		let stand_ins = candidates.len() < 3;
+		let k = EpochParams::<T>::get(epoch).map_or(0, |p| p.seats_per_participant);
+		let stand_ins = candidates.len() < k.saturating_mul(2) as usize;
 		if stand_ins {
 			for (_, weight) in candidates.iter_mut() {
 				*weight = 1;
@@ -95,12 +106,16 @@ impl<T: Config> Pallet<T> {
 		}
 		let count = candidates.len() as u32;
 		// The pool came from a bounded vector of the same bound plus at most 64 stand-ins used
-		// only when it had fewer than 3: it always fits; truncate rather than fail regardless.
+		// only when it had fewer than 2 · k_v ≤ 32: it always fits; truncate rather than fail
+		// regardless.
 		let mut bounded = BoundedVec::<_, T::MaxParticipants>::default();
 		for candidate in candidates {
 			if bounded.try_push(candidate).is_err() {
 				break;
 			}
+		}
+		for (candidate, _) in bounded.iter() {
+			T::HostBond::keep_slashable(candidate, epoch);
 		}
 		DrawPool::<T>::put(bounded);
 

@@ -2,18 +2,28 @@
 //! the check period in bounded steps, three passes over the epoch's participants:
 //!
 //! 1. **Decide** each participant P from its seats ([`decide`]):
-//!    - *fraud*: a self-proving opening, or a claim or posted answer confirmed by more than half
-//!      of P's seats → the PoC fraud slash (10% of it to the confirmers), weight zero, out of W;
-//!    - else an *unanswered* challenge → the downtime slash, no bounty, weight zero, out of W;
+//!    - *fraud*: a self-proving opening (broken path or order, or a verifying opening of a leaf
+//!      above the target), or a claim or posted answer *confirmed* → the PoC fraud slash (10%
+//!      of it to the confirmers), jail, weight zero, out of W. Confirmed means: more than half
+//!      of P's seats said the leaf is bad, at least two of them other than the seat that made
+//!      the claim or the challenge (so a dev chain with one validator slashes only on
+//!      self-proving evidence, and no claimant confirms itself);
+//!    - else an *unanswered* challenge → treated as fraud (withholding sampled leaves cannot be
+//!      told apart from hiding bad ones): the fraud slash and jail, no bounty, weight zero, out
+//!      of W;
 //!    - else *accepted* when at least half of P's seats voted and more than half of those count
-//!      as `Valid` (a `Valid`, an answered challenge not confirmed bad, or a claim refuted by a
-//!      majority — the majority found that leaf good); otherwise *rejected*: weight zero, no
-//!      slash, still in W.
+//!      as `Valid` (a `Valid`, a challenger's "good" vote on the leaves posted for it, or a claim
+//!      refuted by a majority — the majority found that leaf good); otherwise *rejected*: weight
+//!      zero, no slash, still in W.
 //!
-//!    Penalties, whatever P's outcome: a seat that gave no verdict forfeits its reward; a
-//!    claimant refuted by a majority forfeits its reward (an undecided claim costs nothing); a
-//!    seat that said `Valid` while its own sampled indices — recomputed from its revealed secret
-//!    — hold a leaf proven bad forfeits its reward and pays the lazy-validation slash.
+//!    Seat penalties, whatever P's outcome, charged to the validator's own collateral through
+//!    [`Slasher`] (no jail; each kind at most once per validator and epoch) and forfeiting its
+//!    reward: a *silent* seat — no verdict, or a challenger that never voted on the leaves posted
+//!    for it — 1%; a claimant *refuted* by a majority 5% (an undecided claim costs nothing); a
+//!    *lazy* `Valid` 10%: a `Valid` (or a challenger's "good" vote) whose own sampled indices —
+//!    recomputed from its revealed secret — hold a leaf proven bad *as committed* (a verifying
+//!    opening above the target, or a confirmed claim or posted leaf). A broken path or order
+//!    proves the host's fraud but not what its tree holds, so it makes nobody lazy.
 //!    Then P's committed count is activated by its collateral (pallet-collateral).
 //! 2. **Weigh**: with at least `power_cap_min_hosts` accepted, no host counts for more than
 //!    `power_cap` of the accepted activated total; W(e) sums the capped weights of every
@@ -23,10 +33,11 @@
 //!
 //! Finally the next epoch's target follows from the accepted leaves ([`difficulty`]).
 //!
-//! Readings where SPEC.md is silent, chosen to keep it sound: a leaf "proven bad" by a posted
-//! answer is one named bad by more than half of P's seats (so a lying minority inside a majority
-//! cannot make an honest seat look lazy); a participant with no seats cannot be accepted; a
-//! refuted claim counts as `Valid` for acceptance.
+//! Readings where SPEC.md is silent, chosen to keep it sound: a posted leaf is proven bad when
+//! it is named bad as a claim would be confirmed (a lying minority inside a majority cannot make
+//! an honest seat look lazy); a participant with no seats cannot be accepted; a refuted claim
+//! counts as `Valid` for acceptance; a challenger whose own "bad" vote on a posted leaf is
+//! refuted by a majority is a refuted claimant.
 
 use alloc::vec::Vec;
 use polkadot_sdk::{frame_support::weights::WeightMeter, sp_arithmetic::Perbill, sp_core::U256};
@@ -38,19 +49,25 @@ use crate::*;
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Decision<AccountId> {
 	pub outcome: Outcome,
-	/// Leaf indices proven bad.
+	/// Leaf indices proven bad as committed (by a verifying opening or a confirmed vote).
 	pub bad_indices: Vec<u32>,
 	/// Who proved or confirmed fraud (the bounty's recipients).
 	pub confirmers: Vec<AccountId>,
-	/// Seats that forfeit their reward (silent, refuted claimant).
+	/// Seats that forfeit their reward and pay a seat penalty (silent, refuted claimant).
 	pub forfeits: Vec<(AccountId, ForfeitReason)>,
-	/// Seats that said `Valid`, with their seat numbers: checked for laziness when a leaf is
-	/// proven bad.
+	/// Seats that said `Valid` (or voted a challenge's posted leaves good), with their seat
+	/// numbers: lazy if their sampled indices hold a leaf proven bad.
 	pub valid_seats: Vec<(AccountId, u32)>,
 }
 
 fn majority(votes: usize, seats: usize) -> bool {
 	2 * votes > seats
+}
+
+/// Whether the `bad` votes (of seats other than `claimant` and the claimant's own) confirm a
+/// claim among `seats` seats: more than half of them, at least two besides the claimant.
+fn confirmed(bad: &[&(u32, Option<u32>)], claimant: u32, seats: usize) -> bool {
+	majority(bad.len(), seats) && bad.iter().filter(|(voter, _)| *voter != claimant).count() >= 2
 }
 
 /// Decides one participant from its seats (pure: the rules of SPEC.md §4).
@@ -70,49 +87,75 @@ pub fn decide<AccountId: Clone + PartialEq>(seats: &[Seat<AccountId>]) -> Decisi
 	let mut valid = 0usize;
 
 	for (number, seat) in seats.iter().enumerate() {
-		let confirms: Vec<&(u32, Option<u32>)> =
+		let number = number as u32;
+		let bad: Vec<&(u32, Option<u32>)> =
 			seat.votes.iter().filter(|(_, bad)| bad.is_some()).collect();
-		let refutes = seat.votes.len() - confirms.len();
-		let confirmed = majority(confirms.len(), n);
-		if !matches!(seat.verdict, SeatVerdict::Silent) {
-			voted += 1;
-		}
+		let refuted = majority(seat.votes.len() - bad.len(), n);
+		let is_confirmed = confirmed(&bad, number, n);
 		match &seat.verdict {
 			SeatVerdict::Silent => {
 				d.forfeits.push((seat.validator.clone(), ForfeitReason::SilentSeat))
 			}
 			SeatVerdict::Valid => {
+				voted += 1;
 				valid += 1;
-				d.valid_seats.push((seat.validator.clone(), number as u32));
+				d.valid_seats.push((seat.validator.clone(), number));
 			}
-			SeatVerdict::ProvenFraud { index } => {
+			SeatVerdict::ProvenFraud { .. } => {
+				voted += 1;
+				fraud = true;
+				d.confirmers.push(seat.validator.clone());
+			}
+			SeatVerdict::ProvenBadLeaf { index } => {
+				voted += 1;
 				fraud = true;
 				d.bad_indices.push(*index);
 				d.confirmers.push(seat.validator.clone());
 			}
 			SeatVerdict::FraudClaim { index, .. } => {
-				if confirmed {
+				voted += 1;
+				if is_confirmed {
 					fraud = true;
 					d.bad_indices.push(*index);
-					d.confirmers.extend(confirms.iter().filter_map(|(v, _)| voter(*v)));
-				} else if majority(refutes, n) {
+					d.confirmers.extend(bad.iter().filter_map(|(v, _)| voter(*v)));
+				} else if refuted {
 					valid += 1;
 					d.forfeits.push((seat.validator.clone(), ForfeitReason::RefutedClaim));
 				}
 			}
-			SeatVerdict::Unavailable { answer: None, .. } => unanswered = true,
+			SeatVerdict::Unavailable { answer: None, .. } => {
+				voted += 1;
+				unanswered = true;
+			}
 			SeatVerdict::Unavailable { answer: Some(posted), .. } => {
-				if confirmed {
+				if is_confirmed {
 					fraud = true;
-					d.confirmers.extend(confirms.iter().filter_map(|(v, _)| voter(*v)));
+					d.confirmers.extend(bad.iter().filter_map(|(v, _)| voter(*v)));
 					for leaf in posted.iter() {
-						let named = confirms.iter().filter(|(_, b)| *b == Some(leaf.index)).count();
-						if majority(named, n) {
+						let named: Vec<&(u32, Option<u32>)> =
+							bad.iter().copied().filter(|(_, b)| *b == Some(leaf.index)).collect();
+						if confirmed(&named, number, n) {
 							d.bad_indices.push(leaf.index);
 						}
 					}
-				} else {
-					valid += 1;
+				}
+				// The challenger's own vote on the posted leaves is its verdict for the seat.
+				match seat.votes.iter().find(|(v, _)| *v == number).map(|(_, bad)| bad) {
+					None => d.forfeits.push((seat.validator.clone(), ForfeitReason::SilentSeat)),
+					Some(None) => {
+						voted += 1;
+						if !is_confirmed {
+							valid += 1;
+						}
+						d.valid_seats.push((seat.validator.clone(), number));
+					}
+					Some(Some(_)) => {
+						voted += 1;
+						if !is_confirmed && refuted {
+							valid += 1;
+							d.forfeits.push((seat.validator.clone(), ForfeitReason::RefutedClaim));
+						}
+					}
 				}
 			}
 		}
@@ -224,14 +267,13 @@ impl<T: Config> Pallet<T> {
 		let count = Commitments::<T>::get(epoch, participant).map_or(0, |c| c.count);
 
 		for (who, reason) in &decision.forfeits {
-			Self::forfeit(epoch, who, *reason);
+			Self::penalise_seat(epoch, who, *reason);
 		}
 		if !decision.bad_indices.is_empty() {
 			for (validator, number) in &decision.valid_seats {
 				let sampled = Self::sampled_indices(epoch, validator, participant, *number);
 				if sampled.iter().any(|i| decision.bad_indices.contains(i)) {
-					Self::forfeit(epoch, validator, ForfeitReason::LazyValid);
-					T::Slasher::slash(validator, OffenceKind::LazyValidation, epoch, &[]);
+					Self::penalise_seat(epoch, validator, ForfeitReason::LazyValid);
 				}
 			}
 		}
@@ -240,8 +282,9 @@ impl<T: Config> Pallet<T> {
 				T::Slasher::slash(participant, OffenceKind::PocFraud, epoch, &decision.confirmers);
 				0
 			}
+			// Treated as fraud, with no bounty: nobody confirmed anything.
 			Outcome::Unanswered => {
-				T::Slasher::slash(participant, OffenceKind::Downtime, epoch, &[]);
+				T::Slasher::slash(participant, OffenceKind::PocFraud, epoch, &[]);
 				0
 			}
 			Outcome::Accepted | Outcome::Rejected => {
@@ -266,11 +309,19 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	fn forfeit(epoch: EpochIndex, who: &T::AccountId, reason: ForfeitReason) {
+	/// A seat penalty: `who` forfeits its reward for `epoch` and pays the penalty's share of its
+	/// own collateral (no jail; pallet-collateral charges each kind once per epoch).
+	fn penalise_seat(epoch: EpochIndex, who: &T::AccountId, reason: ForfeitReason) {
 		if !Forfeited::<T>::contains_key(epoch, who) {
 			Forfeited::<T>::insert(epoch, who, reason);
 			Self::deposit_event(Event::RewardForfeited { epoch, who: who.clone(), reason });
 		}
+		let kind = match reason {
+			ForfeitReason::SilentSeat => OffenceKind::SilentSeat,
+			ForfeitReason::RefutedClaim => OffenceKind::RefutedClaim,
+			ForfeitReason::LazyValid => OffenceKind::LazyValidation,
+		};
+		T::Slasher::slash(who, kind, epoch, &[]);
 	}
 
 	pub(crate) fn weigh_participant(

@@ -141,7 +141,9 @@ pub enum Verdict {
 	Valid,
 	/// A sampled leaf is bad; the host-signed opening proves what the host claimed.
 	Fraud(SignedOpening),
-	/// The host did not answer for these sampled indices after bounded retries.
+	/// The host did not answer after bounded retries. Names every sampled index of the seat
+	/// (the runtime recomputes them and refuses a partial list), so a challenge checks as many
+	/// leaves as a fetch would have; the host must post them with `answer_challenge`.
 	Unavailable(BoundedVec<u32, ConstU32<MAX_SAMPLES>>),
 }
 
@@ -172,9 +174,12 @@ pub enum SeatVerdict {
 	Silent,
 	/// `Valid`.
 	Valid,
-	/// A signed opening that failed its signature-free checks (path, order, target): fraud at
-	/// once, no vote. `index` is the proven-bad leaf.
+	/// A signed opening with a broken path or order: fraud at once, no vote — but it proves
+	/// nothing about what the tree holds at `index`, so it makes no `Valid` lazy.
 	ProvenFraud { index: u32 },
+	/// A signed opening whose paths and order verify, of a leaf whose digest misses the target:
+	/// fraud at once, no vote, and leaf `index` is proven bad as committed.
+	ProvenBadLeaf { index: u32 },
 	/// A claim that leaf `index` (`leaf`) has a wrong digest; the seats vote in the answer period.
 	FraudClaim { index: u32, leaf: Leaf },
 	/// A challenge for `indices`; `answer` holds the leaves the host posted, once it has.
@@ -218,7 +223,8 @@ pub enum Outcome {
 	/// Fraud confirmed (self-proving evidence or a majority of seats): slashed, weight zero, out
 	/// of W(e).
 	Fraud,
-	/// A challenge left unanswered: weight zero, the downtime slash, out of W(e).
+	/// A challenge left unanswered: treated as fraud (weight zero, the fraud slash, jail, out of
+	/// W(e)), since withholding sampled leaves cannot be told from hiding bad ones.
 	Unanswered,
 }
 
@@ -353,7 +359,7 @@ pub struct HostInfo {
 	/// The sr25519 key that signs openings (not the key holding its collateral).
 	pub proof_key: [u8; 32],
 	/// Where the host's proof server answers (`POST /v1/poc/proofs`).
-	pub proof_url: BoundedVec<u8, ConstU32<256>>,
+	pub proof_url: BoundedVec<u8, ConstU32<{ crate::proof_url::MAX_PROOF_URL }>>,
 	/// Free-form (hardware, region), at most 1 KiB.
 	pub metadata: BoundedVec<u8, ConstU32<1024>>,
 	/// The epoch of registration.
@@ -448,11 +454,13 @@ pub struct EpochStatus<BlockNumber> {
 	TypeInfo,
 )]
 pub enum ForfeitReason {
-	/// It sat in a seat and submitted no verdict.
+	/// It sat in a seat and submitted no verdict, or never voted on the leaves posted to answer
+	/// its own challenge (also slashed 1%).
 	SilentSeat,
-	/// Its fraud claim was refuted by a majority of the participant's seats.
+	/// Its fraud claim was refuted by a majority of the participant's seats (also slashed 5%).
 	RefutedClaim,
-	/// It voted `Valid` while its own sampled indices held a leaf proven bad (also slashed).
+	/// It said `Valid` while its own sampled indices held a leaf proven bad as committed (also
+	/// slashed 10%).
 	LazyValid,
 }
 
@@ -471,8 +479,10 @@ pub enum ForfeitReason {
 )]
 pub enum VerdictKind {
 	Valid,
-	/// A signed opening that proved fraud by itself.
+	/// A signed opening with a broken path or order (fraud by itself).
 	ProvenFraud,
+	/// A verifying signed opening of a leaf that misses the target (fraud by itself).
+	ProvenBadLeaf,
 	/// A fraud claim the seats vote on.
 	FraudClaim,
 	/// An `Unavailable` challenge.

@@ -75,6 +75,8 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		ensure!(epoch == CurrentEpoch::<T>::get(), Error::<T>::WrongEpoch);
 		ensure!(Self::in_phase(epoch, Phase::Validation), Error::<T>::VerdictOutsideWindow);
+		// A free call must record something new (SPEC.md §4).
+		ensure!(!verdicts.is_empty(), Error::<T>::NoVerdicts);
 		Self::reveal(epoch, &validator, secret)?;
 		let genesis = Self::genesis_hash();
 		let target = Targets::<T>::get(epoch).unwrap_or_default();
@@ -107,8 +109,11 @@ impl<T: Config> Pallet<T> {
 						&target,
 					) {
 						Err(Fault::BadSignature) => Err(Error::<T>::BadOpeningSignature)?,
-						Err(Fault::SelfProving) => {
+						Err(Fault::BrokenProof) => {
 							(SeatVerdict::ProvenFraud { index }, VerdictKind::ProvenFraud)
+						}
+						Err(Fault::BadLeaf) => {
+							(SeatVerdict::ProvenBadLeaf { index }, VerdictKind::ProvenBadLeaf)
 						}
 						Ok(()) => (
 							SeatVerdict::FraudClaim { index, leaf: signed.opening.leaf },
@@ -117,7 +122,6 @@ impl<T: Config> Pallet<T> {
 					}
 				}
 				Verdict::Unavailable(indices) => {
-					ensure!(!indices.is_empty(), Error::<T>::NoIndices);
 					ensure!(
 						indices.iter().all(|i| sampled.contains(i)),
 						Error::<T>::IndexNotSampled
@@ -125,6 +129,11 @@ impl<T: Config> Pallet<T> {
 					let mut sorted = indices.into_inner();
 					sorted.sort_unstable();
 					sorted.dedup();
+					let mut every = sampled.clone();
+					every.sort_unstable();
+					every.dedup();
+					// A partial list would let a seat check fewer leaves than a fetch would have.
+					ensure!(sorted == every, Error::<T>::PartialChallenge);
 					let indices = BoundedVec::truncate_from(sorted);
 					(SeatVerdict::Unavailable { indices, answer: None }, VerdictKind::Unavailable)
 				}
@@ -139,6 +148,24 @@ impl<T: Config> Pallet<T> {
 			});
 		}
 		Ok(())
+	}
+
+	/// Whether `validator`'s `Unavailable` challenge against `host` in `epoch` is open: the
+	/// current epoch, its validation window or answer period, and not answered yet.
+	pub fn challenge_open(
+		epoch: EpochIndex,
+		validator: &T::AccountId,
+		host: &T::AccountId,
+	) -> bool {
+		let in_time =
+			Self::in_phase(epoch, Phase::Validation) || Self::in_phase(epoch, Phase::Answer);
+		let Some(number) = Assignments::<T>::get((epoch, validator, host)) else { return false };
+		in_time
+			&& Seats::<T>::get(epoch, host).is_some_and(|seats| {
+				seats.get(number as usize).is_some_and(|seat| {
+					matches!(seat.verdict, SeatVerdict::Unavailable { answer: None, .. })
+				})
+			})
 	}
 
 	pub(crate) fn do_answer_challenge(
@@ -206,6 +233,8 @@ impl<T: Config> Pallet<T> {
 		let on_claims = Self::in_phase(epoch, Phase::Answer);
 		let on_answers = Self::in_phase(epoch, Phase::Check);
 		ensure!(on_claims || on_answers, Error::<T>::VoteOutsideWindow);
+		// A free call must record something new (SPEC.md §4).
+		ensure!(!votes.is_empty(), Error::<T>::NoVotes);
 		let mine =
 			Assignments::<T>::get((epoch, &voter, &participant)).ok_or(Error::<T>::NotASeat)?;
 		let mut seats = Seats::<T>::get(epoch, &participant).ok_or(Error::<T>::NotASeat)?;

@@ -54,7 +54,9 @@ fn answer(
 	let mut indices = indices.to_vec();
 	indices.sort_unstable();
 	indices.dedup();
-	BoundedVec::truncate_from(indices.iter().map(|i| sprint.sign(epoch, sprint.opening(*i))).collect())
+	BoundedVec::truncate_from(
+		indices.iter().map(|i| sprint.sign(epoch, sprint.opening(*i))).collect(),
+	)
 }
 
 // Hole 1: a broken opening made honest seats lazy.
@@ -127,8 +129,12 @@ fn an_unavailable_naming_fewer_than_every_sampled_index_is_refused() {
 		host.register();
 		commit_all(0, &[&host]);
 		let one = sampled(0, 20, &host)[0];
-		assert!(submit(0, 20, vec![(HOST, Verdict::Unavailable(BoundedVec::truncate_from(vec![one])))])
-			.is_err());
+		assert!(submit(
+			0,
+			20,
+			vec![(HOST, Verdict::Unavailable(BoundedVec::truncate_from(vec![one])))]
+		)
+		.is_err());
 		submit(0, 20, vec![(HOST, unavailable(0, 20, &host))]).expect("every sampled index");
 	});
 }
@@ -145,8 +151,13 @@ fn a_challenger_that_never_votes_on_the_posted_answer_is_a_silent_seat() {
 		all_valid(0, &[HOST], &[20]);
 		all_valid(0, &[20], &[]);
 		run_to_phase(Phase::Answer);
-		Poc::answer_challenge(RuntimeOrigin::signed(HOST), 0, 20, answer(0, &host, &sampled(0, 20, &host)))
-			.expect("answered");
+		Poc::answer_challenge(
+			RuntimeOrigin::signed(HOST),
+			0,
+			20,
+			answer(0, &host, &sampled(0, 20, &host)),
+		)
+		.expect("answered");
 		run_to_phase(Phase::Tally);
 
 		assert_eq!(outcome(0, HOST), Some(Outcome::Accepted));
@@ -290,12 +301,8 @@ fn an_empty_verdict_chunk_is_refused_and_pays_its_fee() {
 		host.register();
 		commit_all(0, &[&host]);
 		for secret in [Some(secret_of(20, 0)), None] {
-			let result = Poc::submit_verdicts(
-				RuntimeOrigin::signed(20),
-				0,
-				secret,
-				BoundedVec::default(),
-			);
+			let result =
+				Poc::submit_verdicts(RuntimeOrigin::signed(20), 0, secret, BoundedVec::default());
 			let error = result.expect_err("records nothing new");
 			assert_eq!(error.post_info.pays_fee, Pays::Yes);
 		}
@@ -313,5 +320,51 @@ fn an_empty_vote_is_refused_and_pays_its_fee() {
 		let result = Poc::vote(RuntimeOrigin::signed(20), 0, HOST, BoundedVec::default());
 		let error = result.expect_err("records nothing new");
 		assert_eq!(error.post_info.pays_fee, Pays::Yes);
+	});
+}
+
+#[test]
+fn an_answer_gets_top_priority_only_while_its_challenge_is_open() {
+	use polkadot_sdk::{
+		frame_support::dispatch::DispatchInfo,
+		sp_runtime::{
+			traits::DispatchTransaction,
+			transaction_validity::{InvalidTransaction, TransactionSource},
+		},
+	};
+	let priority = |call: &RuntimeCall| {
+		crate::PrioritizeChallengeAnswers::<Test>::new()
+			.validate_only(
+				RuntimeOrigin::signed(HOST),
+				call,
+				&DispatchInfo::default(),
+				0,
+				TransactionSource::External,
+				0,
+			)
+			.map(|(valid, _, _)| valid.priority)
+	};
+	let refused = Err(InvalidTransaction::Custom(crate::priority::NO_OPEN_CHALLENGE).into());
+	scenario().execute_with(|| {
+		let host = Sprint::new(HOST, 40);
+		host.register();
+		commit_all(0, &[&host]);
+		let openings = answer(0, &host, &sampled(0, 20, &host));
+		let call = RuntimeCall::Poc(crate::Call::answer_challenge {
+			epoch: 0,
+			validator: 20,
+			openings: openings.clone(),
+		});
+		assert_eq!(priority(&call), refused, "no challenge yet");
+		submit(0, 20, vec![(HOST, unavailable(0, 20, &host))]).expect("challenge");
+		assert_eq!(priority(&call), Ok(u64::MAX), "open: top priority");
+		let other = RuntimeCall::Poc(crate::Call::vote {
+			epoch: 0,
+			participant: HOST,
+			votes: BoundedVec::truncate_from(vec![(0, None)]),
+		});
+		assert_eq!(priority(&other), Ok(0), "other calls untouched");
+		Poc::answer_challenge(RuntimeOrigin::signed(HOST), 0, 20, openings).expect("answered");
+		assert_eq!(priority(&call), refused, "answered: closed");
 	});
 }

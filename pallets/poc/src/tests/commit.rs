@@ -13,7 +13,12 @@ const ROOT: H256 = H256::repeat_byte(0xab);
 fn registered() -> polkadot_sdk::sp_io::TestExternalities {
 	let mut ext = ExtBuilder::default().build();
 	ext.execute_with(|| {
-		assert_ok!(Poc::register_host(RuntimeOrigin::signed(HOST), [1; 32], vec![], vec![]));
+		assert_ok!(Poc::register_host(
+			RuntimeOrigin::signed(HOST),
+			[1; 32],
+			PROOF_URL.to_vec(),
+			vec![]
+		));
 	});
 	ext
 }

@@ -1,11 +1,14 @@
 //! A property test across pallet-poc, pallet-collateral and pallet-emission: random sequences of
-//! registrations, deposits, unbonds, withdrawals, claims and whole epochs in which each host
-//! behaves honestly, cheats, stays silent as a seat or withholds proofs. After every step:
+//! registrations, deregistrations (seats that leave), deposits, unbonds, withdrawals, claims and
+//! whole epochs in which each host behaves honestly, cheats, stays silent as a seat, withholds
+//! proofs, or files false `Unavailable`s against honest hosts as a seat. After every step:
 //! - total issuance = Σ balances, and issuance ≤ the 1B cap;
 //! - each host's held collateral = bonds + deposits − slashes − withdrawals;
 //! - vested + unvested + claimed + slashed-unvested = rewards minted (the pot's existential
 //!   deposit, minted with the first reward, counted apart);
-//! - an honest host that sat nowhere silent is never slashed.
+//! - no honest account (an honest host, or a genesis validator) is ever slashed.
+//!
+//! `PROPTEST_CASES` sets the number of cases (default 256).
 
 use polkadot_sdk::{
 	frame_support::traits::fungible::Inspect,
@@ -29,6 +32,9 @@ enum Behaviour {
 	Withhold,
 	/// Sits silent in every seat it holds.
 	Silent,
+	/// As a seat, files `Unavailable` against every host it checks and never votes on the
+	/// leaves they post.
+	FalseUnavailable,
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +54,7 @@ fn behaviour() -> impl Strategy<Value = Behaviour> {
 		1 => Just(Behaviour::Cheat),
 		1 => Just(Behaviour::Withhold),
 		1 => Just(Behaviour::Silent),
+		1 => Just(Behaviour::FalseUnavailable),
 	]
 }
 
@@ -73,8 +80,8 @@ struct Books {
 	slashed: [u128; 4],
 	claimed: u128,
 	slashed_unvested: u128,
-	/// Hosts slashed while honest and never silent.
-	wrongly_slashed: Vec<AccountId>,
+	/// Honest accounts slashed, and for what.
+	wrongly_slashed: Vec<(AccountId, sprint_primitives::OffenceKind)>,
 }
 
 fn index_of(who: AccountId) -> Option<usize> {
@@ -96,11 +103,12 @@ fn step(books: &mut Books, behaviours: &[Behaviour; 4]) {
 			books.slashed_unvested += unvested;
 			if let Some(i) = index_of(who) {
 				books.slashed[i] += amount;
-				let excused = behaviours[i] != Behaviour::Honest
-					|| kind == sprint_primitives::OffenceKind::LazyValidation;
-				if !excused {
-					books.wrongly_slashed.push(who);
+				if behaviours[i] == Behaviour::Honest {
+					books.wrongly_slashed.push((who, kind));
 				}
+			}
+			if VALIDATORS.contains(&who) {
+				books.wrongly_slashed.push((who, kind));
 			}
 		}
 	}
@@ -131,35 +139,81 @@ fn play_epoch(books: &mut Books, behaviours: [Behaviour; 4], counts: [u64; 4]) {
 		.filter(|s| Poc::commit(RuntimeOrigin::signed(s.host), epoch, s.root(), s.count()).is_ok())
 		.collect();
 	run_until(books, &behaviours, || Poc::current_phase() == Some(Phase::Validation));
+	let seat_behaviour =
+		|validator: AccountId| index_of(validator).map_or(Behaviour::Honest, |i| behaviours[i]);
 	for sprint in &committed {
 		let behaviour = behaviours[index_of(sprint.host).expect("a host")];
 		for (number, validator) in seats_of(epoch, sprint.host).into_iter().enumerate() {
-			let silent = index_of(validator).is_some_and(|i| behaviours[i] == Behaviour::Silent);
-			if silent {
-				continue;
-			}
-			let sample = || {
-				crate::sampling::sample_indices(
-					&secret_of(validator, epoch),
-					&sprint.host,
-					&sprint.root(),
-					sprint.count(),
-					number as u32,
-					32,
-				)[0]
-			};
-			let verdict = match (behaviour, number) {
-				(Behaviour::Cheat, _) => {
-					let mut bad = sprint.opening(sample());
+			let sampled = crate::sampling::sample_indices(
+				&secret_of(validator, epoch),
+				&sprint.host,
+				&sprint.root(),
+				sprint.count(),
+				number as u32,
+				32,
+			);
+			let verdict = match (seat_behaviour(validator), behaviour, number) {
+				(Behaviour::Silent, _, _) => continue,
+				(Behaviour::FalseUnavailable, _, _) | (_, Behaviour::Withhold, 0) => {
+					Verdict::Unavailable(BoundedVec::truncate_from(sampled))
+				}
+				(_, Behaviour::Cheat, _) => {
+					let mut bad = sprint.opening(sampled[0]);
 					bad.path.try_push(H256::zero()).expect("room");
 					Verdict::Fraud(sprint.sign(epoch, bad))
-				}
-				(Behaviour::Withhold, 0) => {
-					Verdict::Unavailable(BoundedVec::truncate_from(vec![sample()]))
 				}
 				_ => Verdict::Valid,
 			};
 			let _ = submit(epoch, validator, vec![(sprint.host, verdict)]);
+		}
+	}
+	// Every host but a withholder answers the challenges against it.
+	run_until(books, &behaviours, || Poc::current_phase() == Some(Phase::Answer));
+	for sprint in &committed {
+		if behaviours[index_of(sprint.host).expect("a host")] == Behaviour::Withhold {
+			continue;
+		}
+		for seat in crate::Seats::<Test>::get(epoch, sprint.host).unwrap_or_default() {
+			if let crate::SeatVerdict::Unavailable { indices, answer: None } = seat.verdict {
+				let openings =
+					indices.iter().map(|i| sprint.sign(epoch, sprint.opening(*i))).collect();
+				let _ = Poc::answer_challenge(
+					RuntimeOrigin::signed(sprint.host),
+					epoch,
+					seat.validator,
+					BoundedVec::truncate_from(openings),
+				);
+			}
+		}
+	}
+	// Every seat but a silent one or a false challenger finds the posted leaves good.
+	run_until(books, &behaviours, || Poc::current_phase() == Some(Phase::Check));
+	for sprint in &committed {
+		let seats = crate::Seats::<Test>::get(epoch, sprint.host).unwrap_or_default();
+		let answered: Vec<u32> = (0..seats.len() as u32)
+			.filter(|n| {
+				matches!(
+					seats[*n as usize].verdict,
+					crate::SeatVerdict::Unavailable { answer: Some(_), .. }
+				)
+			})
+			.collect();
+		for seat in seats.iter() {
+			if !matches!(
+				seat_behaviour(seat.validator),
+				Behaviour::Honest | Behaviour::Cheat | Behaviour::Withhold
+			) {
+				continue;
+			}
+			let votes: Vec<(u32, Option<u32>)> = answered.iter().map(|n| (*n, None)).collect();
+			if !votes.is_empty() {
+				let _ = Poc::vote(
+					RuntimeOrigin::signed(seat.validator),
+					epoch,
+					sprint.host,
+					BoundedVec::truncate_from(votes),
+				);
+			}
 		}
 	}
 	run_until(books, &behaviours, || crate::CurrentEpoch::<Test>::get() > epoch);
@@ -195,8 +249,13 @@ fn check(books: &Books) {
 	assert!(books.wrongly_slashed.is_empty(), "honest hosts slashed: {:?}", books.wrongly_slashed);
 }
 
+/// `PROPTEST_CASES` from the environment, or 256.
+fn cases() -> u32 {
+	std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256)
+}
+
 proptest! {
-	#![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+	#![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
 	#[test]
 	fn issuance_collateral_and_rewards_stay_balanced(ops in proptest::collection::vec(op(), 1..16)) {
@@ -207,7 +266,7 @@ proptest! {
 				match op {
 					Op::Register(i) => {
 						let s = Sprint::new(HOSTS[i], 1);
-						if Poc::register_host(RuntimeOrigin::signed(s.host), s.key.public().0, vec![], vec![]).is_ok() {
+						if Poc::register_host(RuntimeOrigin::signed(s.host), s.key.public().0, PROOF_URL.to_vec(), vec![]).is_ok() {
 							books.put_in[i] += bond;
 						}
 					},

@@ -42,7 +42,12 @@ fn an_oversized_url_or_metadata_is_refused() {
 			Error::<Test>::ProofUrlTooLong
 		);
 		assert_noop!(
-			Poc::register_host(RuntimeOrigin::signed(HOST), [0; 32], vec![], vec![0; 1025]),
+			Poc::register_host(
+				RuntimeOrigin::signed(HOST),
+				[0; 32],
+				PROOF_URL.to_vec(),
+				vec![0; 1025]
+			),
 			Error::<Test>::MetadataTooLong
 		);
 	});
@@ -61,5 +66,17 @@ fn deregistering_unbonds_the_host_bond() {
 		// Still held (and slashable) until the unbonding period passes.
 		assert_eq!(Collateral::held(&HOST), 1_000 * SPR);
 		assert_eq!(Collateral::collateral_beyond_bond(&HOST), 0);
+	});
+}
+
+#[test]
+fn a_proof_url_with_user_info_a_query_or_another_scheme_is_refused() {
+	ExtBuilder::default().build().execute_with(|| {
+		for url in ["", "ftp://host", "http://user@127.0.0.1", "http://host/?x", "http://h/#f"] {
+			assert_noop!(
+				Poc::register_host(RuntimeOrigin::signed(HOST), [0; 32], url.into(), vec![]),
+				Error::<Test>::BadProofUrl
+			);
+		}
 	});
 }

@@ -53,36 +53,57 @@ fn a_validator_without_a_secret_commitment_gets_no_seat() {
 	});
 }
 
-#[test]
-fn with_fewer_than_three_eligible_genesis_validators_stand_in_and_later_accepted_hosts_sit_by_weight(
-) {
-	ExtBuilder::default().with_genesis_validators(&[VALIDATOR]).build().execute_with(|| {
-		let hosts: Vec<Sprint> = [10, 11, 12, 13]
-			.iter()
-			.zip([10u64, 10, 10, 170])
-			.map(|(h, c)| Sprint::new(*h, c))
-			.collect();
-		hosts.iter().for_each(Sprint::register);
-		// Epoch 0: no accepted host yet, so the genesis validator holds every seat.
-		commit_all(0, &hosts.iter().collect::<Vec<_>>());
-		for h in &hosts {
-			assert_eq!(seats_of(0, h.host), vec![VALIDATOR]);
-		}
-		all_valid(0, &[10, 11, 12, 13], &[]);
-		commit_secrets(1, &[10, 11, 12, 13]);
-		run_to_epoch(1);
-		assert_eq!(AcceptedWeights::<Test>::get(0, 13), Some(50), "capped at 25% of 200");
-		assert_eq!(ValidatorPool::<Test>::get(1).len(), 4);
+/// Four hosts accepted in epoch 0 (one of them capped), with secrets for epoch 1, and `k_v` seats
+/// per participant; returns the seats of epoch 1 and whether genesis validators stood in.
+fn epoch_one_after_four_accepted_hosts(k: u32) -> (Vec<Vec<AccountId>>, bool) {
+	let mut result = (Vec::new(), false);
+	ExtBuilder::default()
+		.with_genesis_validators(&[VALIDATOR])
+		.with_params(|p| p.seats_per_participant = k)
+		.build()
+		.execute_with(|| {
+			let hosts: Vec<Sprint> = [10, 11, 12, 13]
+				.iter()
+				.zip([10u64, 10, 10, 170])
+				.map(|(h, c)| Sprint::new(*h, c))
+				.collect();
+			hosts.iter().for_each(Sprint::register);
+			// Epoch 0: no accepted host yet, so the genesis validator holds every seat.
+			commit_all(0, &hosts.iter().collect::<Vec<_>>());
+			for h in &hosts {
+				assert_eq!(seats_of(0, h.host), vec![VALIDATOR]);
+			}
+			all_valid(0, &[10, 11, 12, 13], &[]);
+			commit_secrets(1, &[VALIDATOR, 10, 11, 12, 13]);
+			run_to_epoch(1);
+			assert_eq!(AcceptedWeights::<Test>::get(0, 13), Some(50), "capped at 25% of 200");
+			assert_eq!(ValidatorPool::<Test>::get(1).len(), 4);
 
-		// Epoch 1: four accepted hosts with secrets are eligible; the genesis validator is not
-		// needed and does not sit.
-		commit_all(1, &hosts.iter().collect::<Vec<_>>());
-		for h in &hosts {
-			let seats = seats_of(1, h.host);
-			assert_eq!(seats.len(), 3, "every other eligible host");
-			assert!(!seats.contains(&h.host) && !seats.contains(&VALIDATOR));
-		}
-	});
+			commit_all(1, &hosts.iter().collect::<Vec<_>>());
+			let stand_ins = poc_events()
+				.iter()
+				.any(|e| matches!(e, Event::SeatDrawStarted { epoch: 1, stand_ins: true, .. }));
+			result = (hosts.iter().map(|h| seats_of(1, h.host)).collect(), stand_ins);
+			for (h, seats) in hosts.iter().zip(&result.0) {
+				assert!(!seats.contains(&h.host), "never on itself");
+			}
+		});
+	result
+}
+
+#[test]
+fn genesis_validators_stand_in_until_twice_k_v_accepted_validators_are_eligible() {
+	// k_v = 3: four accepted validators are fewer than 6, so the genesis validator stays.
+	let (seats, stand_ins) = epoch_one_after_four_accepted_hosts(3);
+	assert!(stand_ins);
+	assert!(seats.iter().all(|s| s.len() == 3));
+	// k_v = 2: four accepted validators are enough; the genesis validator does not sit.
+	let (seats, stand_ins) = epoch_one_after_four_accepted_hosts(2);
+	assert!(!stand_ins);
+	for s in &seats {
+		assert_eq!(s.len(), 2);
+		assert!(!s.contains(&VALIDATOR));
+	}
 }
 
 #[test]

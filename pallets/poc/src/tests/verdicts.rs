@@ -107,7 +107,7 @@ fn sample_indices_that_do_not_follow_from_the_revealed_secret_are_refused() {
 		);
 		assert_noop!(
 			submit(0, 20, vec![(HOST, Verdict::Unavailable(BoundedVec::default()))]),
-			Error::<Test>::NoIndices
+			Error::<Test>::PartialChallenge
 		);
 	});
 }
