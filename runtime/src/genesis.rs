@@ -6,12 +6,15 @@
 //!   Aura and GRANDPA authorities; Alice holds sudo.
 //! - `mainnet_template`: SPEC.md §6's allocation — [`FOUNDERS_ALLOCATION`] to the founders under
 //!   vesting ([`FOUNDER_CLIFF`], then linear over [`FOUNDER_VESTING_LENGTH`]) and
-//!   [`COMMUNITY_ALLOCATION`] split between the community fund's account and a small liquid balance
-//!   ([`VALIDATOR_FEE_BALANCE`]) per genesis validator; no sudo key. Its accounts and keys are
+//!   [`COMMUNITY_ALLOCATION`] split between the community fund's account and, per genesis
+//!   validator, its host bond ([`GENESIS_HOST_BOND`], held from genesis) and a small liquid
+//!   balance for fees ([`VALIDATOR_FEE_BALANCE`]); no sudo key. Its accounts and keys are
 //!   placeholders derived from public strings: an operator replaces them before launch
 //!   (chain-specs/README.md says how), keeping the sums.
 //!
-//! Every preset also sets pallet-poc's parameters: SPEC.md §2's dev column (60-block epochs, dev
+//! In every preset the genesis validators hold their host bond from genesis (pallet-collateral's
+//! `hostBonds`), so that every seat has stake from the first epoch (SPEC.md §4). Every preset
+//! also sets pallet-poc's parameters: SPEC.md §2's dev column (60-block epochs, dev
 //! model shape) on dev and local chains, whose authorities are the genesis validators with
 //! epoch-0 commitments to their public [`dev_secret`]s, the production column on the mainnet template (with
 //! placeholder epoch-0 secret commitments for its genesis validators). pallet-collateral and
@@ -50,6 +53,10 @@ pub const COMMUNITY_ALLOCATION: Balance = 120_000_000 * SPR;
 /// Liquid balance of each genesis validator, for transaction fees; taken from the community
 /// allocation.
 pub const VALIDATOR_FEE_BALANCE: Balance = 1_000 * SPR;
+
+/// The host bond each genesis validator holds from genesis: SPEC.md §4's `min_host_bond`, the
+/// default of pallet-collateral's parameters.
+pub const GENESIS_HOST_BOND: Balance = 1_000 * SPR;
 
 /// Founders' vesting begins after a one-year cliff: nothing unlocks before this block.
 pub const FOUNDER_CLIFF: BlockNumber = YEARS;
@@ -102,6 +109,12 @@ fn poc_patch(
 	})
 }
 
+/// The collateral section: the genesis validators' host bonds, held from genesis.
+fn collateral_patch(validators: &[Authority]) -> Value {
+	let bonded: Vec<AccountId> = validators.iter().map(|v| v.account.clone()).collect();
+	json!({ "hostBonds": bonded })
+}
+
 /// Dev and local chains: one nonce in 16 is valid, so a CPU finds many in a 20-block sprint.
 fn dev_target() -> H256 {
 	let mut target = [0xffu8; 32];
@@ -135,6 +148,7 @@ fn testnet_genesis(seeds: &[&str], sudo: AccountId) -> Value {
 		"aura": aura,
 		"grandpa": grandpa,
 		"sudo": { "key": Some(sudo) },
+		"collateral": collateral_patch(&authorities),
 		"poc": poc_patch(PocParams::dev_defaults(), dev_target(), secret_commitments),
 	})
 }
@@ -151,11 +165,12 @@ fn mainnet_template_genesis() -> Value {
 		(1..=4).map(|i| authority_from_seed(&format!("Sprint//Validator//{i}"))).collect();
 
 	let per_founder = FOUNDERS_ALLOCATION / founders.len() as Balance;
-	let validators_total = VALIDATOR_FEE_BALANCE * validators.len() as Balance;
+	let per_validator = VALIDATOR_FEE_BALANCE + GENESIS_HOST_BOND;
+	let validators_total = per_validator * validators.len() as Balance;
 
 	let mut balances: Vec<(AccountId, Balance)> =
 		founders.iter().map(|f| (f.clone(), per_founder)).collect();
-	balances.extend(validators.iter().map(|v| (v.account.clone(), VALIDATOR_FEE_BALANCE)));
+	balances.extend(validators.iter().map(|v| (v.account.clone(), per_validator)));
 	balances.push((community_fund_account(), COMMUNITY_ALLOCATION - validators_total));
 
 	// (account, begin, length, liquid): nothing liquid, linear from the cliff for four years.
@@ -183,6 +198,7 @@ fn mainnet_template_genesis() -> Value {
 		"vesting": { "vesting": vesting },
 		"aura": aura,
 		"grandpa": grandpa,
+		"collateral": collateral_patch(&validators),
 		"poc": poc_patch(PocParams::production_defaults(), H256(production_target), secret_commitments),
 	})
 }

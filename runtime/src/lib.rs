@@ -80,10 +80,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("sprint"),
 	impl_name: alloc::borrow::Cow::Borrowed("sprint-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -119,7 +119,8 @@ pub type SignedBlock = generic::SignedBlock<Block>;
 pub type BlockId = generic::BlockId<Block>;
 
 /// The transaction extensions checked on every signed transaction, in order. polkadot-js and
-/// subxt know each of them by name; their order is part of the signed payload.
+/// subxt know each of them by name (or, like `PrioritizeChallengeAnswers`, which carries no
+/// data, need not); their order is part of the signed payload.
 pub type TxExtension = (
 	frame_system::CheckNonZeroSender<Runtime>,
 	frame_system::CheckSpecVersion<Runtime>,
@@ -129,6 +130,7 @@ pub type TxExtension = (
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	pallet_poc::PrioritizeChallengeAnswers<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
 

@@ -3,18 +3,13 @@
 
 mod common;
 
-use codec::Encode;
-
 use polkadot_sdk::{
-	frame_support::traits::fungible::Inspect,
-	frame_system, pallet_transaction_payment,
-	sp_genesis_builder::DEV_RUNTIME_PRESET,
-	sp_keyring::Sr25519Keyring,
-	sp_runtime::{generic::Era, traits::Header as _},
+	frame_support::traits::fungible::Inspect, pallet_transaction_payment,
+	sp_genesis_builder::DEV_RUNTIME_PRESET, sp_keyring::Sr25519Keyring,
 };
 use sprint_runtime::{
-	genesis::community_fund_account, Balances, Executive, Header, RuntimeCall, RuntimeEvent,
-	SignedPayload, System, TxExtension, UncheckedExtrinsic, SPR,
+	genesis::community_fund_account, Balances, Executive, RuntimeCall, RuntimeEvent, System,
+	UncheckedExtrinsic, SPR,
 };
 
 fn signed_transfer(
@@ -27,34 +22,10 @@ fn signed_transfer(
 		dest: to.to_account_id().into(),
 		value: amount,
 	});
-	let extension: TxExtension = (
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckMortality::from(Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
-		frame_system::WeightReclaim::new(),
-	);
-	let payload =
-		SignedPayload::new(call.clone(), extension.clone()).expect("implicit data available");
-	let signature = payload.using_encoded(|bytes| from.sign(bytes));
-	UncheckedExtrinsic::new_signed(call, from.to_account_id().into(), signature.into(), extension)
+	common::signed(from, call, nonce)
 }
 
-/// Opens block #1 on top of genesis, as a block author would before applying transactions.
-fn start_block_one() {
-	let header = Header::new(
-		1,
-		Default::default(),
-		Default::default(),
-		System::parent_hash(),
-		Default::default(),
-	);
-	Executive::initialize_block(&header);
-}
+use common::start_block_one;
 
 #[test]
 fn a_signed_transfer_moves_the_balance_and_pays_a_fee_into_the_community_fund() {

@@ -8,8 +8,8 @@ use polkadot_sdk::{
 };
 use sprint_runtime::{
 	genesis::{
-		community_fund_account, COMMUNITY_ALLOCATION, FOUNDERS_ALLOCATION, MAINNET_TEMPLATE_PRESET,
-		VALIDATOR_FEE_BALANCE,
+		community_fund_account, COMMUNITY_ALLOCATION, FOUNDERS_ALLOCATION, GENESIS_HOST_BOND,
+		MAINNET_TEMPLATE_PRESET, VALIDATOR_FEE_BALANCE,
 	},
 	Aura, Balances, Grandpa, Runtime, System, SPR, TOTAL_ISSUANCE_CAP,
 };
@@ -57,8 +57,29 @@ fn mainnet_template_issues_exactly_320_million_spr() {
 		assert_eq!(FOUNDERS_ALLOCATION + COMMUNITY_ALLOCATION, 320_000_000 * SPR);
 		let fund = Balances::balance(&community_fund_account());
 		let validators = Aura::authorities_len() as u128;
-		assert_eq!(fund, COMMUNITY_ALLOCATION - validators * VALIDATOR_FEE_BALANCE);
+		assert_eq!(
+			fund,
+			COMMUNITY_ALLOCATION - validators * (VALIDATOR_FEE_BALANCE + GENESIS_HOST_BOND)
+		);
 	});
+}
+
+#[test]
+fn every_genesis_validator_holds_its_host_bond_and_a_liquid_balance_for_fees() {
+	for preset in [
+		sp_genesis_builder::DEV_RUNTIME_PRESET,
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
+		MAINNET_TEMPLATE_PRESET,
+	] {
+		common::genesis_of(preset).execute_with(|| {
+			let validators: Vec<_> = pallet_poc::GenesisValidators::<Runtime>::get().into_inner();
+			assert_eq!(validators.len(), Aura::authorities_len(), "{preset}");
+			for v in validators {
+				assert_eq!(pallet_collateral::Pallet::<Runtime>::held(&v), GENESIS_HOST_BOND);
+				assert!(Balances::balance(&v) >= VALIDATOR_FEE_BALANCE, "{preset}: fees");
+			}
+		});
+	}
 }
 
 #[test]

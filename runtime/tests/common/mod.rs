@@ -1,6 +1,52 @@
-//! Builds the genesis state of a preset the way a node does: the runtime's WASM builds it.
+//! Builds the genesis state of a preset the way a node does (the runtime's WASM builds it), and
+//! signs transactions the way a wallet does.
 
-use polkadot_sdk::{sc_chain_spec::GenesisConfigBuilderRuntimeCaller, sp_io::TestExternalities};
+#![allow(dead_code)]
+
+use codec::Encode;
+use polkadot_sdk::{
+	frame_system, pallet_transaction_payment,
+	sc_chain_spec::GenesisConfigBuilderRuntimeCaller,
+	sp_io::TestExternalities,
+	sp_keyring::Sr25519Keyring,
+	sp_runtime::{generic::Era, traits::Header as _},
+};
+use sprint_runtime::{
+	Executive, Header, RuntimeCall, SignedPayload, System, TxExtension, UncheckedExtrinsic,
+};
+
+/// `call` signed by `from` with account nonce `nonce`, immortal, no tip, with every transaction
+/// extension of the runtime.
+pub fn signed(from: Sr25519Keyring, call: RuntimeCall, nonce: u32) -> UncheckedExtrinsic {
+	let extension: TxExtension = (
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckMortality::from(Era::Immortal),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::from(0),
+		pallet_poc::PrioritizeChallengeAnswers::new(),
+		frame_system::WeightReclaim::new(),
+	);
+	let payload =
+		SignedPayload::new(call.clone(), extension.clone()).expect("implicit data available");
+	let signature = payload.using_encoded(|bytes| from.sign(bytes));
+	UncheckedExtrinsic::new_signed(call, from.to_account_id().into(), signature.into(), extension)
+}
+
+/// Opens block #1 on top of genesis, as a block author would before applying transactions.
+pub fn start_block_one() {
+	let header = Header::new(
+		1,
+		Default::default(),
+		Default::default(),
+		System::parent_hash(),
+		Default::default(),
+	);
+	Executive::initialize_block(&header);
+}
 
 /// Externalities holding the genesis state of preset `name`, built by the real WASM runtime.
 pub fn genesis_of(name: &str) -> TestExternalities {
