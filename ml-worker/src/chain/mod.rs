@@ -25,7 +25,7 @@ use subxt::{
 };
 use thiserror::Error;
 
-pub use sends::Sends;
+pub use sends::{CallKey, Sends, VoteOn};
 pub use signer::AccountSigner;
 
 /// An account on Sprint (sr25519 public key bytes; SCALE-encodes as the runtime's `AccountId`).

@@ -1,14 +1,57 @@
-//! The worker's outgoing calls, each keyed by what it is for (`commit/7`, `verdicts/7`, …), and
-//! watched to its fate: a call is sent again only when it never made it into a block (dropped,
+//! The worker's outgoing calls, each keyed by what it is for ([`CallKey`]: `commit/7`,
+//! `verdicts/7/0x…`, …), and watched to its fate: a call is sent again only when it never made it into a block (dropped,
 //! invalid), or after [`RETRY_FAILED_AFTER`] blocks when it failed on chain, never while one is
 //! in flight — so a lagging finality never makes the worker send a call twice.
 
 use std::{
 	collections::HashMap,
+	fmt,
 	sync::{Arc, Mutex},
 };
 
-use super::{AccountSigner, BlockNumber, Call, Chain, Fate};
+use pallet_poc::EpochIndex;
+
+use super::{AccountId, AccountSigner, BlockNumber, Call, Chain, Fate};
+
+/// What an outgoing call is for: at most one call per key is in flight.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum CallKey {
+	/// `register_host`.
+	Register,
+	/// `commit_secret` for an epoch.
+	Secret(EpochIndex),
+	/// `commit` of an epoch's sprint.
+	Commit(EpochIndex),
+	/// Not a call: the once-per-epoch report that the leaves on disk miss the committed root.
+	RootMismatch(EpochIndex),
+	/// The verdict on one participant (one call per seat).
+	Verdict(EpochIndex, AccountId),
+	/// Votes on one participant's claims or posted answers.
+	Vote(EpochIndex, VoteOn, AccountId),
+	/// The answer to one validator's challenge.
+	Answer(EpochIndex, AccountId),
+}
+
+/// What a vote is on: fraud claims (answer period) or posted answers (check period).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum VoteOn {
+	Claims,
+	Answers,
+}
+
+impl fmt::Display for CallKey {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		match self {
+			Self::Register => write!(f, "register"),
+			Self::Secret(e) => write!(f, "secret/{e}"),
+			Self::Commit(e) => write!(f, "commit/{e}"),
+			Self::RootMismatch(e) => write!(f, "mismatch/{e}"),
+			Self::Verdict(e, p) => write!(f, "verdicts/{e}/0x{}", hex::encode(p)),
+			Self::Vote(e, on, p) => write!(f, "vote/{e}/{on:?}/0x{}", hex::encode(p)),
+			Self::Answer(e, v) => write!(f, "answer/{e}/0x{}", hex::encode(v)),
+		}
+	}
+}
 
 /// Blocks after a failed call before the same call may be tried again.
 pub const RETRY_FAILED_AFTER: BlockNumber = 10;
@@ -27,7 +70,7 @@ enum State {
 pub struct Sends {
 	chain: Chain,
 	signer: AccountSigner,
-	state: Arc<Mutex<HashMap<String, (State, BlockNumber)>>>,
+	state: Arc<Mutex<HashMap<CallKey, (State, BlockNumber)>>>,
 }
 
 impl Sends {
@@ -41,16 +84,16 @@ impl Sends {
 	}
 
 	/// Whether the call for `what` may be sent at block `now`; if so, it is marked in flight.
-	pub fn due(&self, what: &str, now: BlockNumber) -> bool {
+	pub fn due(&self, what: CallKey, now: BlockNumber) -> bool {
 		let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-		let due = match state.get(what) {
+		let due = match state.get(&what) {
 			None => true,
 			Some((State::InFlight, at)) => now >= at.saturating_add(PRESUMED_LOST_AFTER),
 			Some((State::Landed, _)) => false,
 			Some((State::Failed, at)) => now >= at.saturating_add(RETRY_FAILED_AFTER),
 		};
 		if due {
-			state.insert(what.to_string(), (State::InFlight, now));
+			state.insert(what, (State::InFlight, now));
 		}
 		due
 	}
@@ -63,7 +106,7 @@ impl Sends {
 
 	/// Sends `call` for `what` (marked due by [`Self::due`]) and follows it in the background;
 	/// the outcome is logged: a failure with the pallet's error, which says what to fix.
-	pub async fn send(&self, what: String, call: Call, now: BlockNumber) {
+	pub async fn send(&self, what: CallKey, call: Call, now: BlockNumber) {
 		let (_, name) = call.name();
 		match self.chain.submit(&self.signer, &call).await {
 			Ok(fate) => {

@@ -22,7 +22,7 @@ use polkadot_sdk::sp_core::crypto::Pair as _;
 
 use super::{TestHooks, Worker};
 use crate::{
-	chain::{read, AccountId, BlockNumber, BlockView, Call},
+	chain::{read, AccountId, BlockNumber, BlockView, Call, CallKey},
 	model::Weights,
 	proofs::Committed,
 	sprint::{
@@ -109,8 +109,8 @@ impl Worker {
 			}
 			Phase::Commit if on_chain.is_none() => {
 				self.join_search().await;
-				let what = format!("commit/{epoch}");
-				if !self.registered || !self.due(&what, view.number) {
+				let what = CallKey::Commit(epoch);
+				if !self.registered || !self.due(what, view.number) {
 					return Ok(());
 				}
 				let count = match marked {
@@ -138,7 +138,7 @@ impl Worker {
 				let (root, count) = (sprint.commitment.root, sprint.commitment.count);
 				self.proofs.insert(sprint);
 				tracing::info!("epoch {epoch}: committing {count} leaves, root {root:?}");
-				self.send(&what, Call::Commit { epoch, root, count }, view.number).await;
+				self.send(what, Call::Commit { epoch, root, count }, view.number).await;
 			}
 			_ => self.stop_search(),
 		}
@@ -148,7 +148,7 @@ impl Worker {
 				if sprint.commitment.root == on_chain.root {
 					tracing::info!("epoch {epoch}: serving proofs of {} leaves", on_chain.count);
 					self.proofs.insert(sprint);
-				} else if self.due(&format!("mismatch/{epoch}"), view.number) {
+				} else if self.due(CallKey::RootMismatch(epoch), view.number) {
 					tracing::error!(
 						"epoch {epoch}: the first {} leaves in {} do not give the committed root: \
 						 this host cannot serve its proofs",
@@ -199,8 +199,8 @@ impl Worker {
 				tracing::error!("epoch {epoch}: challenged, but no committed leaves are loaded");
 				return Ok(());
 			};
-			let what = format!("answer/{epoch}/{}", hex::encode(seat.validator));
-			if !self.due(&what, view.number) {
+			let what = CallKey::Answer(epoch, seat.validator);
+			if !self.due(what, view.number) {
 				continue;
 			}
 			let (key, genesis) = (self.proofs.proof_key(), self.proofs.genesis_hash());
@@ -217,7 +217,7 @@ impl Worker {
 				openings.len()
 			);
 			let call = Call::AnswerChallenge { epoch, validator: seat.validator, openings };
-			self.send(&what, call, view.number).await;
+			self.send(what, call, view.number).await;
 		}
 		Ok(())
 	}

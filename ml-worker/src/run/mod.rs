@@ -31,7 +31,7 @@ use pallet_poc::{EpochIndex, EpochStatus, Phase};
 use polkadot_sdk::sp_core::{crypto::Pair as _, H256};
 
 use crate::{
-	chain::{read, AccountId, AccountSigner, BlockNumber, BlockView, Call, Chain, Sends},
+	chain::{read, AccountId, AccountSigner, BlockNumber, BlockView, Call, CallKey, Chain, Sends},
 	config::Config,
 	keys::{KeyFile, Keys},
 	model::{ModelShape, Weights},
@@ -98,6 +98,7 @@ pub async fn run(config: Config, hooks: TestHooks) -> anyhow::Result<()> {
 		search: None,
 		sends,
 		verdicts: None,
+		clock: BlockClock::default(),
 		registered: false,
 		settled: false,
 		waited: 0,
@@ -144,11 +145,45 @@ struct Worker {
 	sends: Sends,
 	/// The validation of an epoch's seats, running apart from the block loop.
 	verdicts: Option<(EpochIndex, tokio::task::JoinHandle<()>)>,
+	/// The chain's block time as this worker sees it (for the verdicts' deadline).
+	clock: BlockClock,
 	registered: bool,
 	/// Whether calls sent before this process started have landed (see `on_block`).
 	settled: bool,
 	/// Blocks waited for them so far.
 	waited: u32,
+}
+
+/// The chain's block time, measured over the last finalized blocks this worker saw.
+#[derive(Default)]
+struct BlockClock {
+	seen: std::collections::VecDeque<(BlockNumber, std::time::Instant)>,
+}
+
+impl BlockClock {
+	/// Blocks the measurement spans.
+	const SPAN: usize = 20;
+	/// Until two blocks are seen: short, so that a deadline derived from it errs early.
+	const UNKNOWN: Duration = Duration::from_secs(1);
+
+	fn observe(&mut self, number: BlockNumber, at: std::time::Instant) {
+		if self.seen.back().is_some_and(|(last, _)| *last >= number) {
+			return;
+		}
+		self.seen.push_back((number, at));
+		if self.seen.len() > Self::SPAN {
+			self.seen.pop_front();
+		}
+	}
+
+	fn block_time(&self) -> Duration {
+		match (self.seen.front(), self.seen.back()) {
+			(Some((first, then)), Some((last, now))) if last > first => {
+				now.duration_since(*then) / (last - first)
+			}
+			_ => Self::UNKNOWN,
+		}
+	}
 }
 
 impl Worker {
@@ -202,15 +237,16 @@ impl Worker {
 		}
 	}
 
-	fn due(&self, what: &str, now: BlockNumber) -> bool {
+	fn due(&self, what: CallKey, now: BlockNumber) -> bool {
 		self.sends.due(what, now)
 	}
 
-	async fn send(&self, what: &str, call: Call, now: BlockNumber) {
-		self.sends.send(what.to_string(), call, now).await
+	async fn send(&self, what: CallKey, call: Call, now: BlockNumber) {
+		self.sends.send(what, call, now).await
 	}
 
 	async fn on_block(&mut self, view: &BlockView) -> anyhow::Result<()> {
+		self.clock.observe(view.number, std::time::Instant::now());
 		let Some(status) = view.status.clone() else { return Ok(()) };
 		if !self.settled {
 			// Calls a previous run of this worker sent may still be on their way: acting before
@@ -266,7 +302,7 @@ impl Worker {
 				tracing::info!("registered as a host");
 			}
 			None => {
-				if self.due("register", view.number) {
+				if self.due(CallKey::Register, view.number) {
 					let url = self.config.proof_url();
 					if ["://127.", "://localhost", "://0.0.0.0", "://[::1]"]
 						.iter()
@@ -282,7 +318,7 @@ impl Worker {
 						proof_url: self.config.proof_url().into_bytes(),
 						metadata: self.config.metadata.clone().into_bytes(),
 					};
-					self.send("register", call, view.number).await;
+					self.send(CallKey::Register, call, view.number).await;
 				}
 			}
 		}
@@ -312,12 +348,12 @@ impl Worker {
 			if read::secret_commitment(&view.at, epoch, &self.me).await?.is_some() {
 				continue;
 			}
-			let what = format!("secret/{epoch}");
-			if self.due(&what, view.number) {
+			let what = CallKey::Secret(epoch);
+			if self.due(what, view.number) {
 				let mine =
 					secret::derived(&self.keys.account_secret, &self.chain.genesis_hash(), epoch);
 				let call = Call::CommitSecret { epoch, commitment: secret::commitment(&mine) };
-				self.send(&what, call, view.number).await;
+				self.send(what, call, view.number).await;
 			}
 		}
 		Ok(())

@@ -2,22 +2,26 @@
 //! the answer and check periods.
 //!
 //! Checking seats fetches from hosts that may be slow or silent on purpose, so it runs as its own
-//! task, every seat at once (up to [`PARALLEL_SEATS`]), and never holds up the block loop — the
-//! worker's own host duties (answering a challenge) go on meanwhile.
+//! task ([`validate::seats::check_seats`]: every seat at once, each with a deadline derived from
+//! the window) and never holds up the block loop — the worker's own host duties (answering a
+//! challenge) go on meanwhile. Each verdict is sent as soon as its check ends, in a call of its
+//! own that carries the secret (revealing it again is harmless), so that no slow host delays
+//! another's verdict and no call depends on an earlier one landing first.
 
 use std::time::Instant;
 
 use futures::StreamExt as _;
-use pallet_poc::{EpochStatus, Phase, SeatVerdict, Verdict, MAX_VERDICTS_PER_CHUNK};
+use pallet_poc::{EpochStatus, Phase, SeatVerdict, Verdict};
 
 use super::Worker;
 use crate::{
-	chain::{read, AccountId, BlockNumber, BlockView, Call},
-	validate::{self, secret, EpochWork},
+	chain::{read, BlockNumber, BlockView, Call, CallKey, VoteOn},
+	validate::{
+		self,
+		seats::{check_seats, deadline, SeatToCheck},
+		secret, EpochWork,
+	},
 };
-
-/// Seats checked at the same time.
-pub const PARALLEL_SEATS: usize = 16;
 
 impl Worker {
 	pub(super) fn epoch_work(
@@ -46,15 +50,18 @@ impl Worker {
 		if self.verdicts.as_ref().is_some_and(|(_, task)| !task.is_finished()) {
 			return Ok(());
 		}
+		// Each seat's verdict is a call of its own: a seat whose verdict is on its way is not
+		// checked again.
 		let mut silent = Vec::new();
 		for (participant, seat) in read::assignments(&view.at, epoch, &self.me).await? {
 			let seats = read::seats(&view.at, epoch, &participant).await?;
-			if seats.get(seat as usize).map(|s| &s.verdict) == Some(&SeatVerdict::Silent) {
+			if seats.get(seat as usize).map(|s| &s.verdict) == Some(&SeatVerdict::Silent)
+				&& self.due(CallKey::Verdict(epoch, participant), view.number)
+			{
 				silent.push((participant, seat));
 			}
 		}
-		let what = format!("verdicts/{epoch}");
-		if silent.is_empty() || !self.due(&what, view.number) {
+		if silent.is_empty() {
 			return Ok(());
 		}
 		let Some(committed) = read::secret_commitment(&view.at, epoch, &self.me).await? else {
@@ -76,33 +83,31 @@ impl Worker {
 			let proof_url = read::host(&view.at, &participant)
 				.await?
 				.and_then(|info| String::from_utf8(info.proof_url.into_inner()).ok());
-			seats.push((participant, seat, commitment, proof_url));
+			seats.push(SeatToCheck { participant, seat, commitment, proof_url });
 		}
-		let reveal = read::revealed_secret(&view.at, epoch, &self.me).await?.is_none();
+		let params = &status.params;
+		let window_end = status
+			.epoch_start
+			.saturating_add(params.generation_window)
+			.saturating_add(params.commit_window)
+			.saturating_add(params.validation_window);
+		let blocks_left = window_end.saturating_sub(view.number);
+		let block_time = self.clock.block_time();
+		let deadline = deadline(Instant::now(), blocks_left, block_time);
 		let work = self.epoch_work(status)?;
 		let (http, sends, now) = (self.http.clone(), self.sends.clone(), view.number);
+		tracing::info!(
+			"epoch {epoch}: checking {} seat(s), {blocks_left} blocks ({:.1} s at {:.2} s a block) \
+			 left in the validation window",
+			seats.len(),
+			deadline.saturating_duration_since(Instant::now()).as_secs_f64(),
+			block_time.as_secs_f64(),
+		);
 		let task = tokio::spawn(async move {
-			let checks = seats.into_iter().map(|(participant, seat, commitment, url)| {
-				let (http, work) = (http.clone(), work.clone());
-				async move {
-					let started = Instant::now();
-					let checked = validate::check_seat(
-						&http,
-						&work,
-						participant,
-						seat,
-						&my_secret,
-						&commitment,
-						url.as_deref(),
-					)
-					.await;
-					(participant, seat, checked, started.elapsed())
-				}
-			});
-			let mut verdicts: Vec<(AccountId, Verdict)> = Vec::new();
-			let mut done = futures::stream::iter(checks).buffer_unordered(PARALLEL_SEATS);
-			while let Some((participant, seat, checked, took)) = done.next().await {
-				let checked = match checked {
+			let mut checked = std::pin::pin!(check_seats(http, work, my_secret, seats, deadline));
+			while let Some(seat) = checked.next().await {
+				let (participant, number) = (seat.participant, seat.seat);
+				let checked = match seat.checked {
 					Ok(checked) => checked,
 					Err(e) => {
 						tracing::error!("epoch {epoch}: cannot recompute leaves: {e}");
@@ -115,19 +120,17 @@ impl Worker {
 					Verdict::Unavailable(_) => "Unavailable",
 				};
 				tracing::info!(
-					"epoch {epoch}: seat {seat} of 0x{}: {kind} ({}; {:.0} ms)",
+					"epoch {epoch}: seat {number} of 0x{}: {kind} ({}; {:.0} ms)",
 					hex::encode(participant),
 					checked.reason,
-					took.as_secs_f64() * 1e3
+					seat.took.as_secs_f64() * 1e3
 				);
-				verdicts.push((participant, checked.verdict));
-			}
-			let mut secret = reveal.then_some(my_secret);
-			for (i, chunk) in verdicts.chunks(MAX_VERDICTS_PER_CHUNK as usize).enumerate() {
-				let call =
-					Call::SubmitVerdicts { epoch, secret: secret.take(), verdicts: chunk.to_vec() };
-				let what = if i == 0 { what.clone() } else { format!("{what}/{i}") };
-				sends.send(what, call, now).await;
+				let call = Call::SubmitVerdicts {
+					epoch,
+					secret: Some(my_secret),
+					verdicts: vec![(participant, checked.verdict)],
+				};
+				sends.send(CallKey::Verdict(epoch, participant), call, now).await;
 			}
 		});
 		self.verdicts = Some((epoch, task));
@@ -157,8 +160,9 @@ impl Worker {
 					)
 				})
 				.collect();
-			let what = format!("vote/{epoch}/{:?}/{}", status.phase, hex::encode(participant));
-			if open.is_empty() || !self.due(&what, view.number) {
+			let on = if status.phase == Phase::Answer { VoteOn::Claims } else { VoteOn::Answers };
+			let what = CallKey::Vote(epoch, on, participant);
+			if open.is_empty() || !self.due(what, view.number) {
 				continue;
 			}
 			let work = self.epoch_work(status)?;
@@ -179,7 +183,7 @@ impl Worker {
 				"epoch {epoch}: voting on 0x{}: {votes:?} (seat, bad leaf)",
 				hex::encode(participant)
 			);
-			self.send(&what, Call::Vote { epoch, participant, votes }, view.number).await;
+			self.send(what, Call::Vote { epoch, participant, votes }, view.number).await;
 		}
 		Ok(())
 	}

@@ -2,7 +2,10 @@
 //! the host's registration, so everything here assumes a hostile server: http(s) only, no
 //! redirects (see [`client`]), bounded time and answer size.
 
-use std::time::Duration;
+use std::{
+	net::{IpAddr, SocketAddr},
+	time::Duration,
+};
 
 use codec::Decode;
 use pallet_poc::{EpochIndex, SignedOpening};
@@ -20,25 +23,94 @@ pub const MAX_BODY: usize = 1 << 20;
 /// Pause between attempts.
 pub const BACKOFF: Duration = Duration::from_millis(500);
 
-/// Whether `url` names a loopback, private, link-local or unspecified address (by literal IP or
-/// `localhost`; a DNS name is not resolved here). Off dev and local chains validators refuse such
-/// proof URLs, so that a host cannot aim them at services inside their own network.
-pub fn is_private(url: &str) -> bool {
-	let Ok(parsed) = reqwest::Url::parse(url) else { return false };
-	match parsed.host() {
-		Some(url::Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost"),
-		Some(url::Host::Ipv4(ip)) => {
-			ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+/// Whether `ip` is not a public unicast address: loopback, private (RFC 1918), shared
+/// (100.64/10, carrier-grade NAT), link-local, unspecified, broadcast, IPv6 unique-local or
+/// link-local, or an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) of any of these.
+pub fn ip_is_private(ip: IpAddr) -> bool {
+	match ip {
+		IpAddr::V4(ip) => {
+			let [a, b, ..] = ip.octets();
+			ip.is_loopback()
+				|| ip.is_private()
+				|| ip.is_link_local()
+				|| ip.is_unspecified()
+				|| ip.is_broadcast()
+				|| (a == 100 && (b & 0xc0) == 64)
+				|| a == 0
 		}
-		Some(url::Host::Ipv6(ip)) => {
+		IpAddr::V6(ip) => {
+			if let Some(v4) = ip.to_ipv4_mapped() {
+				return ip_is_private(IpAddr::V4(v4));
+			}
 			let first = ip.segments()[0];
 			ip.is_loopback()
 				|| ip.is_unspecified()
 				|| (first & 0xfe00) == 0xfc00
 				|| (first & 0xffc0) == 0xfe80
 		}
+	}
+}
+
+/// Whether `url` names a private address (see [`ip_is_private`]) by literal IP or `localhost`.
+/// Off dev and local chains validators refuse such proof URLs, so that a host cannot aim them at
+/// services inside their own network; a DNS name is checked by [`pinned_client`].
+pub fn is_private(url: &str) -> bool {
+	let Ok(parsed) = reqwest::Url::parse(url) else { return false };
+	match parsed.host() {
+		Some(url::Host::Domain(name)) => is_local_name(name),
+		Some(url::Host::Ipv4(ip)) => ip_is_private(IpAddr::V4(ip)),
+		Some(url::Host::Ipv6(ip)) => ip_is_private(IpAddr::V6(ip)),
 		None => true,
 	}
+}
+
+fn is_local_name(name: &str) -> bool {
+	let name = name.trim_end_matches('.');
+	name == "localhost" || name.ends_with(".localhost")
+}
+
+/// The address to pin `name` to, from what it resolved to: refused when it resolves to nothing
+/// or to any private address (a name with one public and one private address could be answered
+/// either way).
+pub fn check_resolved(name: &str, addrs: &[SocketAddr]) -> Result<SocketAddr, String> {
+	if let Some(private) = addrs.iter().find(|a| ip_is_private(a.ip())) {
+		return Err(format!("{name} resolves to the private address {}", private.ip()));
+	}
+	addrs.first().copied().ok_or_else(|| format!("{name} resolves to no address"))
+}
+
+/// The client to fetch from `url` with. Off dev and local chains (`allow_private` false) the
+/// URL's host is resolved once here, every address checked, and the client pinned to the one
+/// checked, so a second lookup (DNS rebinding) cannot send the request elsewhere; a literal
+/// address is checked as it is. An error says why the URL is refused.
+pub async fn pinned_client(
+	url: &str,
+	allow_private: bool,
+	default: &reqwest::Client,
+) -> Result<reqwest::Client, String> {
+	if allow_private {
+		return Ok(default.clone());
+	}
+	let parsed = reqwest::Url::parse(url).map_err(|e| e.to_string())?;
+	let Some(url::Host::Domain(name)) = parsed.host() else {
+		return if is_private(url) { Err("a private address".into()) } else { Ok(default.clone()) };
+	};
+	if is_local_name(name) {
+		return Err(format!("{name} is this machine"));
+	}
+	let port = parsed.port_or_known_default().unwrap_or(80);
+	let addrs: Vec<SocketAddr> =
+		tokio::time::timeout(TIMEOUT, tokio::net::lookup_host((name, port)))
+			.await
+			.map_err(|_| format!("resolving {name} took over {TIMEOUT:?}"))?
+			.map_err(|e| format!("cannot resolve {name}: {e}"))?
+			.collect();
+	let addr = check_resolved(name, &addrs)?;
+	reqwest::Client::builder()
+		.redirect(reqwest::redirect::Policy::none())
+		.resolve(name, addr)
+		.build()
+		.map_err(|e| e.to_string())
 }
 
 /// The HTTP client for proof servers: it never follows redirects (a host must not bounce
@@ -141,11 +213,39 @@ mod tests {
 			"http://0.0.0.0:80",
 			"http://[::1]:8610",
 			"http://[fd00::1]",
+			"http://[::ffff:127.0.0.1]:8610",
+			"http://[::ffff:10.0.0.1]",
+			"http://100.64.0.1",
+			"http://100.127.255.254",
+			"http://255.255.255.255",
+			"http://localhost.:1",
 		] {
 			assert!(is_private(url), "{url}");
 		}
+		assert!(!is_private("http://100.128.0.1"), "just past the shared range");
 		for url in ["https://proofs.example.org", "http://8.8.8.8:8610", "http://[2001:db8::1]"] {
 			assert!(!is_private(url), "{url}");
 		}
+	}
+
+	#[test]
+	fn a_name_resolving_to_any_private_address_is_refused() {
+		let public: SocketAddr = "93.184.216.34:80".parse().expect("an address");
+		let private: SocketAddr = "[::ffff:192.168.1.1]:80".parse().expect("an address");
+		assert_eq!(check_resolved("proofs.example", &[public]), Ok(public));
+		assert!(check_resolved("rebind.example", &[public, private])
+			.expect_err("refused")
+			.contains("192.168.1.1"));
+		assert!(check_resolved("nothing.example", &[]).is_err());
+	}
+
+	#[tokio::test]
+	async fn off_test_chains_literal_private_urls_and_localhost_names_are_refused() {
+		let default = client();
+		assert!(pinned_client("http://127.0.0.1:1", false, &default).await.is_err());
+		assert!(pinned_client("http://[::ffff:127.0.0.1]:1", false, &default).await.is_err());
+		assert!(pinned_client("http://api.localhost:1", false, &default).await.is_err());
+		assert!(pinned_client("http://8.8.8.8:1", false, &default).await.is_ok());
+		assert!(pinned_client("http://127.0.0.1:1", true, &default).await.is_ok(), "dev chains");
 	}
 }

@@ -11,6 +11,7 @@
 
 pub mod cost;
 pub mod fetch;
+pub mod seats;
 pub mod secret;
 
 use std::sync::{Arc, Mutex};
@@ -104,10 +105,11 @@ pub async fn check_seat(
 	let Some(url) = proof_url else {
 		return Ok(unavailable("the host has no proof server registered".into()));
 	};
-	if !work.allow_private_urls && fetch::is_private(url) {
-		return Ok(unavailable(format!("its proof URL {url} is a private address: not fetched")));
-	}
-	let openings = match fetch::openings(http, url, work.epoch, &indices).await {
+	let http = match fetch::pinned_client(url, work.allow_private_urls, http).await {
+		Ok(http) => http,
+		Err(why) => return Ok(unavailable(format!("its proof URL {url} is refused: {why}"))),
+	};
+	let openings = match fetch::openings(&http, url, work.epoch, &indices).await {
 		Ok(openings) => openings,
 		Err(e) => return Ok(unavailable(e.to_string())),
 	};
@@ -123,11 +125,15 @@ pub async fn check_seat(
 			&work.target,
 		) {
 			Ok(()) => sound.push(signed),
-			Err(Fault::SelfProving) => {
+			Err(fault @ (Fault::BrokenProof | Fault::BadLeaf)) => {
 				let index = signed.opening.index;
+				let what = match fault {
+					Fault::BadLeaf => "misses the target",
+					_ => "fails its path or order",
+				};
 				return Ok(Checked {
 					verdict: Verdict::Fraud(signed),
-					reason: format!("opening of leaf {index} fails its path, order or target"),
+					reason: format!("opening of leaf {index} {what}"),
 				});
 			}
 			Err(Fault::BadSignature) => {
@@ -264,5 +270,59 @@ mod tests {
 			panic!("no openings, no verdict but Unavailable");
 		};
 		assert_eq!(indices.len(), 32);
+	}
+
+	#[tokio::test]
+	async fn twenty_silent_hosts_never_delay_an_honest_hosts_verdict() {
+		use futures::StreamExt as _;
+		use seats::{check_seats, SeatToCheck};
+		use std::time::{Duration, Instant};
+
+		// Twenty proof servers that accept connections and never reply.
+		let mut seats = Vec::new();
+		for i in 0..20u8 {
+			let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+			let url = format!("http://{}", listener.local_addr().expect("bound"));
+			tokio::spawn(async move {
+				let mut open = Vec::new();
+				while let Ok((socket, _)) = listener.accept().await {
+					open.push(socket);
+				}
+			});
+			let commitment =
+				Commitment { root: H256::repeat_byte(i), count: 400, proof_key: [0; 32] };
+			seats.push(SeatToCheck {
+				participant: [100 + i; 32],
+				seat: 0,
+				commitment,
+				proof_url: Some(url),
+			});
+		}
+		// One honest host, last in line.
+		let (url, commitment) = host(Cheat::default(), false).await;
+		seats.push(SeatToCheck { participant: HOST, seat: 0, commitment, proof_url: Some(url) });
+
+		let started = Instant::now();
+		let deadline = started + Duration::from_secs(4);
+		let secret = H256::repeat_byte(0x42);
+		let checks = check_seats(fetch::client(), work(), secret, seats, deadline);
+		let mut checks = std::pin::pin!(checks);
+		let mut verdicts = Vec::new();
+		while let Some(seat) = checks.next().await {
+			let verdict = seat.checked.expect("the PoW runs").verdict;
+			verdicts.push((seat.participant, verdict, started.elapsed()));
+		}
+		assert_eq!(verdicts.len(), 21);
+		let (first, verdict, at) = &verdicts[0];
+		assert_eq!((*first, verdict), (HOST, &Verdict::Valid), "the honest verdict comes first");
+		assert!(*at < fetch::TIMEOUT, "before any silent host's first attempt times out: {at:?}");
+		for (_, verdict, at) in &verdicts[1..] {
+			let Verdict::Unavailable(indices) = verdict else { panic!("silent: {verdict:?}") };
+			assert_eq!(indices.len(), 32, "every sampled index");
+			assert!(
+				*at < Duration::from_secs(5),
+				"cut off at the deadline, not after retries: {at:?}"
+			);
+		}
 	}
 }
