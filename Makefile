@@ -47,8 +47,15 @@ run: build ## Start a dev node (1 block/s, temporary state) on ws://127.0.0.1:99
 
 test: build test-rust check-chain-specs test-e2e ## Everything CI runs: unit, runtime and end-to-end tests.
 
-test-rust: ## Rust tests (runtime genesis, vesting, fees; node units), release profile.
-	$(CARGO) test --locked --release --workspace
+# The protocol pallets' tests also run with debug assertions on (FRAME's `WeightMeter` and
+# others assert only there), in the `testing` profile: release optimisations, its own target
+# subdirectory, so only the pallets' dependencies compile a second time.
+PALLETS := -p sprint-primitives -p pallet-collateral -p pallet-emission -p pallet-poc
+PALLETS_EXCLUDED := $(subst -p ,--exclude ,$(PALLETS))
+
+test-rust: ## Rust tests: the pallets with debug assertions, then the rest (runtime, node, worker), release.
+	SKIP_WASM_BUILD=1 $(CARGO) test --locked --profile testing $(PALLETS)
+	$(CARGO) test --locked --release --workspace $(PALLETS_EXCLUDED)
 
 test-e2e: ## End-to-end tests: the real sprint-node driven by @polkadot/api.
 	cd tests && node --test --test-concurrency=1 --test-timeout=600000 e2e/

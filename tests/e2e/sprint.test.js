@@ -3,13 +3,16 @@
 // Bob (honest), Charlie (fakes every even nonce: more than half his leaves) and Dave (honest, but
 // his proof server refuses everyone: he must answer the on-chain challenge instead).
 //
-// Epoch 0: the workers register, search, commit; Alice checks all three from her seats. Bob is
-// accepted; Charlie's faked leaf is claimed and confirmed — slashed 20%, jailed, weight zero;
-// Dave answers Alice's `Unavailable` challenge on chain and keeps his weight.
+// Epoch 0: the workers register, search, commit; Alice, the only validator, checks all three.
+// Bob is accepted; Alice claims one of Charlie's faked leaves, but a claim is confirmed only by a
+// majority that includes two seats besides the claimant, so with one validator Charlie is merely
+// rejected (weight zero, no slash); Dave answers Alice's `Unavailable` challenge (every sampled
+// index) on chain, Alice votes on the posted leaves, and Dave keeps his weight.
 // Epoch 1: Bob's worker hangs at a test hook after 40 leaves of his sprint; it is killed with
 // SIGKILL and restarted on the same data directory: it resumes from the leaves on disk, and its
-// commitment lands. The tally of epoch 1 accepts Bob and Dave again, each checked by Alice and by
-// the other host.
+// commitment lands. Bob and Dave, accepted in epoch 0, now sit in seats beside Alice: Charlie,
+// checked by all three, is caught — his faked leaf confirmed by three seats, slashed 20%, jailed.
+// The tally of epoch 1 accepts Bob and Dave again, each checked by Alice and the other host.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,7 +55,7 @@ describe('the Sprint with real workers', () => {
   const tallied = (epoch) => waitFor(`the tally of epoch ${epoch}`, async () => (await api.query.poc.tallyStatus(epoch)).unwrapOr(null)?.stage.toString() === 'Done', { timeoutMs: 150_000, intervalMs: 500 })
     .catch((e) => { throw new Error(`${e.message}\n${logs()}`); });
 
-  test('honest hosts are accepted, the cheater is slashed and jailed, a withholding host that answers keeps its weight', async () => {
+  test('honest hosts are accepted, a cheater with one validator is only rejected, a withholding host that answers keeps its weight', async () => {
     await tallied(0);
     const outcome = async (who) => (await api.query.poc.outcomes(0, who)).unwrapOr(null)?.outcome.toString();
     assert.equal(await outcome(accounts.Bob), 'Accepted', logs());
@@ -61,13 +64,19 @@ describe('the Sprint with real workers', () => {
     assert.ok(ledger.buckets.reduce((s, b) => s + b.amount.toBigInt(), 0n) > 0n, 'Bob\'s reward is vesting');
     assert.equal(await held(accounts.Bob), BOND, 'the honest host keeps its whole bond');
 
-    assert.equal(await outcome(accounts.Charlie), 'Fraud', logs());
+    const charlieSeats = (await api.query.poc.seats(0, accounts.Charlie)).unwrap();
+    assert.equal(charlieSeats.length, 1, 'one validator');
+    assert.ok(charlieSeats[0].verdict.isFraudClaim, 'Alice claims a faked leaf');
+    assert.equal(await outcome(accounts.Charlie), 'Rejected', 'the claimant alone cannot confirm its claim');
     assert.ok((await api.query.poc.acceptedWeights(0, accounts.Charlie)).isNone, 'the cheater\'s weight is zero');
-    assert.equal(await held(accounts.Charlie), BOND - BOND / 5n, '20% of the cheater\'s collateral is slashed');
-    assert.ok((await api.query.collateral.jailedUntil(accounts.Charlie)).isSome, 'the cheater is jailed');
+    assert.equal(await held(accounts.Charlie), BOND, 'no slash without two confirming seats besides the claimant');
 
     const daveSeat = (await api.query.poc.seats(0, accounts.Dave)).unwrap()[0];
     assert.ok(daveSeat.verdict.isUnavailable && daveSeat.verdict.asUnavailable.answer.isSome, 'Dave was challenged and answered on chain');
+    assert.ok(daveSeat.verdict.asUnavailable.indices.length > 1, 'the challenge names every sampled index');
+    assert.ok(daveSeat.votes.some(([voter, bad]) => voter.toNumber() === 0 && bad.isNone), 'Alice voted on the leaves posted for her challenge');
+    assert.ok((await api.query.poc.forfeited(0, accounts.Alice)).isNone, 'Alice did all her seats\' work');
+    assert.equal(await held(accounts.Alice), BOND, 'the genesis validator\'s bond, held from genesis, is intact');
     assert.equal(await outcome(accounts.Dave), 'Accepted', logs());
     assert.ok((await api.query.poc.acceptedWeights(0, accounts.Dave)).unwrap().toBigInt() > 0n, 'answering the challenge kept Dave\'s weight');
   });
@@ -84,11 +93,15 @@ describe('the Sprint with real workers', () => {
     assert.match(workers.bob.log(), /epoch 1: resuming at nonce \d+, \d+ leaves on disk/);
     const count = (await api.query.poc.commitments(1, accounts.Bob)).unwrap().count.toNumber();
     assert.ok(count >= 40, `the leaves found before the kill are committed (${count})`);
-    assert.ok((await api.query.poc.commitments(1, accounts.Charlie)).isNone, 'a jailed host cannot commit');
   });
 
-  test('in epoch 1 the accepted hosts sit in each other\'s seats, and both are accepted again', async () => {
+  test('in epoch 1 the accepted hosts sit in each other\'s seats and catch the cheater, and both are accepted again', async () => {
     await tallied(1);
+    const charlieSeats = (await api.query.poc.seats(1, accounts.Charlie)).unwrap();
+    assert.deepEqual(charlieSeats.map((s) => s.validator.toString()).sort(), [accounts.Alice, accounts.Bob, accounts.Dave].sort());
+    assert.equal((await api.query.poc.outcomes(1, accounts.Charlie)).unwrap().outcome.toString(), 'Fraud', logs());
+    assert.equal(await held(accounts.Charlie), BOND - BOND / 5n, '20% of the cheater\'s collateral is slashed');
+    assert.ok((await api.query.collateral.jailedUntil(accounts.Charlie)).isSome, 'the cheater is jailed');
     const validators = async (who) => (await api.query.poc.seats(1, who)).unwrap().map((s) => s.validator.toString()).sort();
     assert.deepEqual(await validators(accounts.Bob), [accounts.Alice, accounts.Dave].sort(), 'Dave (a host) checks Bob');
     assert.deepEqual(await validators(accounts.Dave), [accounts.Alice, accounts.Bob].sort(), 'Bob (a host) checks Dave');
@@ -102,6 +115,5 @@ describe('the Sprint with real workers', () => {
       const story = workers[name].log().split('\n').filter((l) => /sent|finalized|failed|waiting|not included|resuming/.test(l)).join('\n');
       assert.deepEqual(failed, [], `${name}'s worker never sent a call twice or one that failed:\n${story}`);
     }
-    assert.match(workers.charlie.log(), /commit \(commit\/1\) failed on chain: .*Jailed/, 'the jailed host is told why');
   });
 });
