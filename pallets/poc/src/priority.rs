@@ -18,7 +18,7 @@ use core::marker::PhantomData;
 use polkadot_sdk::{
 	frame_support::{
 		pallet_prelude::TransactionSource,
-		traits::{IsSubType, OriginTrait},
+		traits::{Get, IsSubType, OriginTrait},
 		weights::Weight,
 		DefaultNoBound,
 	},

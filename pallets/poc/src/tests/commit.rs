@@ -97,7 +97,7 @@ fn only_registered_unjailed_hosts_commit_for_the_current_epoch() {
 			Poc::commit(RuntimeOrigin::signed(HOST), 1, ROOT, 10),
 			Error::<Test>::WrongEpoch
 		);
-		<Collateral as Slasher<_>>::slash(&HOST, OffenceKind::Downtime, 0, &[]);
+		<Collateral as Slasher<_>>::slash(&HOST, OffenceKind::PocFraud, 0, &[]);
 		assert_noop!(Poc::commit(RuntimeOrigin::signed(HOST), 0, ROOT, 10), Error::<Test>::Jailed);
 	});
 }
