@@ -12,6 +12,8 @@
 // SIGKILL and restarted on the same data directory: it resumes from the leaves on disk, and its
 // commitment lands. Bob and Dave, accepted in epoch 0, now sit in seats beside Alice: Charlie,
 // checked by all three, is caught — his faked leaf confirmed by three seats, slashed 20%, jailed.
+// Meanwhile paid 3 MB remarks fill the blocks of the validation window, and Dave's answers to
+// his epoch-1 challenges still land in time (they have the pool's top priority while open).
 // The tally of epoch 1 accepts Bob and Dave again, each checked by Alice and the other host.
 
 import { after, before, describe, test } from 'node:test';
@@ -93,6 +95,34 @@ describe('the Sprint with real workers', () => {
     assert.match(workers.bob.log(), /epoch 1: resuming at nonce \d+, \d+ leaves on disk/);
     const count = (await api.query.poc.commitments(1, accounts.Bob)).unwrap().count.toNumber();
     assert.ok(count >= 40, `the leaves found before the kill are committed (${count})`);
+  });
+
+  test('while paid 3 MB remarks fill the blocks of epoch 1\'s validation window, the challenged host\'s answers still land', async () => {
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    const flooders = [keyring.addFromUri('//Eve'), keyring.addFromUri('//Ferdie')];
+    await waitFor('epoch 1\'s validation window', async () => {
+      const status = (await api.call.pocApi.epochStatus()).unwrap();
+      return status.epoch.toNumber() === 1 && status.phase.toString() === 'Validation';
+    }, { timeoutMs: 60_000, intervalMs: 200 }).catch((e) => { throw new Error(`${e.message}\n${logs()}`); });
+    // Two remarks per sender, each most of a block's normal-class length (3.75 MiB).
+    const remark = api.tx.system.remark(new Uint8Array(3_000_000).fill(7));
+    const noncesBefore = await Promise.all(flooders.map(async (f) => (await api.rpc.system.accountNextIndex(f.address)).toNumber()));
+    for (let i = 0; i < 2; i += 1) {
+      for (const [k, f] of flooders.entries()) await remark.signAndSend(f, { nonce: noncesBefore[k] + i });
+    }
+    const daveAnswered = async () => {
+      const seats = (await api.query.poc.seats(1, accounts.Dave)).unwrap();
+      const challenges = seats.filter((s) => s.verdict.isUnavailable);
+      return challenges.length > 0 && challenges.every((s) => s.verdict.asUnavailable.answer.isSome);
+    };
+    await waitFor('Dave\'s answers to the epoch-1 challenges', daveAnswered, { timeoutMs: 60_000, intervalMs: 300 })
+      .catch((e) => { throw new Error(`${e.message}\n${logs()}`); });
+    const status = (await api.call.pocApi.epochStatus()).unwrap();
+    assert.ok(status.epoch.toNumber() === 1 && ['Validation', 'Answer'].includes(status.phase.toString()), 'answered in time');
+    await waitFor('the remarks to be included', async () => {
+      const nonces = await Promise.all(flooders.map(async (f) => (await api.query.system.account(f.address)).nonce.toNumber()));
+      return nonces.every((n, k) => n >= noncesBefore[k] + 2);
+    }, { timeoutMs: 60_000, intervalMs: 300 });
   });
 
   test('in epoch 1 the accepted hosts sit in each other\'s seats and catch the cheater, and both are accepted again', async () => {

@@ -5,9 +5,14 @@
 //!   fetch the signed openings from P's proof server ([`fetch`], bounded retries), check each
 //!   exactly as the runtime will (signature, path, order, target: [`pallet_poc::opening::check`])
 //!   and recompute each nonce's digest. The verdict: `Fraud` with the first opening that fails,
-//!   `Unavailable` with the indices P did not serve, else `Valid`.
-//! - In the answer period it votes on the other seats' fraud claims, and in the check period on
-//!   the leaves P posted to answer a challenge, by recomputing those nonces from on-chain data.
+//!   `Unavailable` naming every sampled index when P did not serve them (P must then post them
+//!   on chain), else `Valid`. All seats are checked at once, each against a deadline derived
+//!   from the window, each verdict sent as soon as its check ends ([`seats`]). Off dev and local
+//!   chains a proof URL is resolved once, every address checked, and the request pinned to it
+//!   ([`fetch::pinned_client`]).
+//! - In the answer period it votes on the seats' fraud claims, and in the check period on the
+//!   leaves P posted to answer a challenge — its own challenge's first of all, since that vote is
+//!   its verdict for the seat — by recomputing those nonces from on-chain data.
 
 pub mod cost;
 pub mod fetch;

@@ -6,38 +6,17 @@ use polkadot_sdk::{
 	frame_support::{dispatch::Pays, pallet_prelude::ConstU32, traits::fungible::Inspect},
 	sp_core::H256,
 };
-use sprint_primitives::{merkle::Tree, Slasher};
+use sprint_primitives::merkle::Tree;
 
 use super::*;
-use crate::{mock::*, ForfeitReason, Forfeited, Outcome, Outcomes, Phase};
-
-const BOND: u128 = 1_000 * SPR;
-
-fn scenario() -> polkadot_sdk::sp_io::TestExternalities {
-	ExtBuilder::default().with_genesis_validators(&VALIDATORS).build()
-}
-
-fn held(who: AccountId) -> u128 {
-	Collateral::held(&who)
-}
-
-fn jailed(who: AccountId) -> bool {
-	<Collateral as Slasher<_>>::is_jailed(&who)
-}
+use crate::{mock::*, ForfeitReason, Forfeited, Outcome, Phase};
 
 fn outcome(epoch: u32, host: AccountId) -> Option<Outcome> {
-	Outcomes::<Test>::get(epoch, host).map(|l| l.outcome)
+	outcome_in(epoch, host)
 }
 
 fn vote(epoch: u32, voter: AccountId, participant: AccountId, on: AccountId, bad: Option<u32>) {
-	let seat = seat_number(epoch, on, participant);
-	Poc::vote(
-		RuntimeOrigin::signed(voter),
-		epoch,
-		participant,
-		BoundedVec::truncate_from(vec![(seat, bad)]),
-	)
-	.expect("vote counted");
+	vote_in(epoch, voter, participant, on, bad)
 }
 
 /// Every sampled index of `validator`'s seat on `sprint`, as an `Unavailable` verdict.

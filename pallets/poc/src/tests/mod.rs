@@ -91,3 +91,45 @@ pub fn commit_secrets(epoch: u32, validators: &[AccountId]) {
 		.expect("secret committed");
 	}
 }
+
+/// The host bond (`min_host_bond`).
+pub const BOND: u128 = 1_000 * SPR;
+
+/// Five genesis validators ([`VALIDATORS`]), each bonded from genesis.
+pub fn scenario() -> polkadot_sdk::sp_io::TestExternalities {
+	ExtBuilder::default().with_genesis_validators(&VALIDATORS).build()
+}
+
+/// `who`'s collateral held (active and unbonding).
+pub fn held(who: AccountId) -> u128 {
+	Collateral::held(&who)
+}
+
+/// Whether `who` is jailed now.
+pub fn jailed(who: AccountId) -> bool {
+	<Collateral as sprint_primitives::Slasher<_>>::is_jailed(&who)
+}
+
+/// The tally's outcome for `host` in `epoch`.
+pub fn outcome_in(epoch: u32, host: AccountId) -> Option<crate::Outcome> {
+	crate::Outcomes::<Test>::get(epoch, host).map(|l| l.outcome)
+}
+
+/// `voter`, a seat of `participant`, votes on the seat of validator `on`: `bad` names the leaf
+/// it finds bad, `None` finds it good.
+pub fn vote_in(
+	epoch: u32,
+	voter: AccountId,
+	participant: AccountId,
+	on: AccountId,
+	bad: Option<u32>,
+) {
+	let seat = seat_number(epoch, on, participant);
+	Poc::vote(
+		RuntimeOrigin::signed(voter),
+		epoch,
+		participant,
+		BoundedVec::truncate_from(vec![(seat, bad)]),
+	)
+	.expect("vote counted");
+}

@@ -6,13 +6,9 @@ use sprint_primitives::Slasher;
 
 use super::*;
 use crate::{
-	mock::*, AcceptedWeights, Error, Event, ForfeitReason, Forfeited, Outcome, Outcomes, Phase,
-	TallyStage, TallyStatus, Targets,
+	mock::*, AcceptedWeights, Error, Event, ForfeitReason, Forfeited, Outcome, Phase, TallyStage,
+	TallyStatus, Targets,
 };
-
-fn held(who: AccountId) -> u128 {
-	Collateral::held(&who)
-}
 
 /// (vested, unvested) rewards.
 fn rewards(who: AccountId) -> (u128, u128) {
@@ -20,25 +16,12 @@ fn rewards(who: AccountId) -> (u128, u128) {
 }
 
 fn outcome(host: AccountId) -> Option<Outcome> {
-	Outcomes::<Test>::get(0, host).map(|l| l.outcome)
+	outcome_in(0, host)
 }
 
 fn vote(voter: AccountId, participant: AccountId, on: AccountId, bad: Option<u32>) {
-	let seat = seat_number(0, on, participant);
-	Poc::vote(
-		RuntimeOrigin::signed(voter),
-		0,
-		participant,
-		BoundedVec::truncate_from(vec![(seat, bad)]),
-	)
-	.expect("vote counted");
+	vote_in(0, voter, participant, on, bad)
 }
-
-fn scenario() -> polkadot_sdk::sp_io::TestExternalities {
-	ExtBuilder::default().with_genesis_validators(&VALIDATORS).build()
-}
-
-const BOND: u128 = 1_000 * SPR;
 
 #[test]
 fn an_honest_host_is_accepted_its_reward_vests_and_it_is_never_slashed() {
