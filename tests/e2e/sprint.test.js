@@ -105,7 +105,7 @@ describe('the Sprint with real workers', () => {
       return status.epoch.toNumber() === 1 && status.phase.toString() === 'Validation';
     }, { timeoutMs: 60_000, intervalMs: 200 }).catch((e) => { throw new Error(`${e.message}\n${logs()}`); });
     // Two remarks per sender, each most of a block's normal-class length (3.75 MiB).
-    const remark = api.tx.system.remark(new Uint8Array(3_000_000).fill(7));
+    const remark = api.tx.system.remark(`0x${'07'.repeat(3_000_000)}`);
     const noncesBefore = await Promise.all(flooders.map(async (f) => (await api.rpc.system.accountNextIndex(f.address)).toNumber()));
     for (let i = 0; i < 2; i += 1) {
       for (const [k, f] of flooders.entries()) await remark.signAndSend(f, { nonce: noncesBefore[k] + i });
