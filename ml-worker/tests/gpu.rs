@@ -7,14 +7,14 @@
 //! the adapter must be on that backend.
 
 use ndarray::Array2;
-use sprint_primitives::merkle::Hash32;
+use sprint_core::merkle::Hash32;
 use sprint_worker::{
 	kernels::{
 		activation, attention,
 		gpu::{GpuEngine, GpuError, GpuOps},
 		matmul, rmsnorm,
 	},
-	model::{prng, ModelShape, Weights},
+	model::{prng, shape::ShapeError, ModelShape, Weights},
 	sprint::pow,
 };
 
@@ -231,14 +231,15 @@ fn shapes_the_gpu_cannot_pack_are_refused_before_any_adapter_is_opened() {
 	let seed = [5; 32];
 	let shape = ModelShape { d_model: 6, n_heads: 3, d_ff: 8, ..ModelShape::DEV };
 	let weights = Weights::generate(&seed, shape);
-	assert!(
-		matches!(GpuEngine::new(&weights, &seed, 1), Err(GpuError::UnsupportedShape(s)) if s == shape)
-	);
+	assert!(matches!(
+		GpuEngine::new(&weights, &seed, 1),
+		Err(GpuError::Shape(ShapeError::NotPackable))
+	));
 	let shape = ModelShape { n_heads: 8, ..ModelShape::DEV }; // head_dim 8: fine
 	assert!(sprint_worker::kernels::gpu::check_shape(shape).is_ok());
 	let shape = ModelShape { n_heads: 32, ..ModelShape::DEV }; // head_dim 2
 	assert!(matches!(
 		sprint_worker::kernels::gpu::check_shape(shape),
-		Err(GpuError::UnsupportedShape(_))
+		Err(GpuError::Shape(ShapeError::NotPackable))
 	));
 }

@@ -1,9 +1,9 @@
 //! The worker's view of the chain, through subxt: finalized blocks, pallet-poc's runtime API
 //! (`PocApi`) and storage, and the few calls a worker submits.
 //!
-//! The worker decodes with pallet-poc's own SCALE types (the same crate the runtime is built
-//! from), reads storage by its raw keys (`twox128(pallet) ‖ twox128(item) ‖ hashed keys`, as FRAME
-//! lays them out) and encodes its calls itself; subxt checks every call against the chain's
+//! The worker decodes with sprint-core's SCALE types (the crate pallet-poc stores them from),
+//! reads storage through subxt's metadata-checked queries (the key built from the chain's own
+//! metadata, never by hand) and encodes its calls itself; subxt checks every call against the chain's
 //! metadata before it is signed, so a runtime that renamed or reshaped a call is refused with a
 //! clear error instead of a garbled extrinsic.
 
@@ -11,11 +11,8 @@ pub mod sends;
 pub mod signer;
 
 use codec::{Decode, Encode};
-use pallet_poc::{Commitment, EpochIndex, EpochStatus, HostInfo, Seat, SignedOpening, Verdict};
-use polkadot_sdk::{
-	sp_core::H256,
-	sp_crypto_hashing::{blake2_128, twox_128, twox_64},
-};
+use polkadot_sdk::sp_core::H256;
+use sprint_core::{Commitment, EpochIndex, EpochStatus, HostInfo, Seat, SignedOpening, Verdict};
 use subxt::{
 	client::{ClientAtBlock, OnlineClientAtBlockImpl},
 	config::{RpcConfigFor, SubstrateExtrinsicParamsBuilder},
@@ -224,84 +221,45 @@ pub async fn runtime_call<R: Decode>(
 		.map_err(|e| ChainError::Decode { what: function, reason: e.to_string() })
 }
 
-/// Reads raw storage `key` at `at` and decodes it (`None` when absent).
-pub async fn storage<R: Decode>(
+/// Reads pallet-poc's storage item `entry` at `keys`, `None` when absent. subxt builds the key
+/// from the chain's metadata (the item's hashers and key types), so an item that a runtime
+/// renamed or re-keyed is an error, never a silent miss; the value is decoded with sprint-core's
+/// SCALE type, the one the runtime stores.
+async fn poc_storage<R: Decode, K>(
 	at: &AtBlock,
-	what: &'static str,
-	key: Vec<u8>,
-) -> Result<Option<R>, ChainError> {
-	match at.storage().fetch_raw(key).await {
-		Ok(bytes) => R::decode(&mut &bytes[..])
-			.map(Some)
-			.map_err(|e| ChainError::Decode { what, reason: e.to_string() }),
-		Err(subxt::error::StorageError::NoValueFound) => Ok(None),
-		Err(e) => Err(rpc(e)),
-	}
+	entry: &'static str,
+	keys: K,
+) -> Result<Option<R>, ChainError>
+where
+	K: subxt::ext::frame_decode::storage::IntoEncodableValues
+		+ subxt::ext::frame_decode::storage::IntoDecodableValues,
+{
+	let address = subxt::storage::dynamic::<K, subxt::dynamic::Value>("Poc", entry);
+	let value = at.storage().try_fetch(address, keys).await.map_err(|e| match e {
+		subxt::error::StorageError::PalletNameNotFound(_)
+		| subxt::error::StorageError::StorageEntryNotFound { .. } => ChainError::Decode {
+			what: entry,
+			reason: format!("the chain's metadata has no Poc.{entry}: {e}"),
+		},
+		e => rpc(e),
+	})?;
+	value
+		.map(|v| R::decode(&mut v.bytes()))
+		.transpose()
+		.map_err(|e| ChainError::Decode { what: entry, reason: e.to_string() })
 }
 
-/// FRAME storage keys of pallet-poc's items the worker reads.
-pub mod keys {
-	use super::*;
-
-	fn prefix(item: &str) -> Vec<u8> {
-		let mut key = twox_128(b"Poc").to_vec();
-		key.extend_from_slice(&twox_128(item.as_bytes()));
-		key
-	}
-
-	fn twox64_concat(key: &mut Vec<u8>, value: &impl Encode) {
-		let encoded = value.encode();
-		key.extend_from_slice(&twox_64(&encoded));
-		key.extend_from_slice(&encoded);
-	}
-
-	fn blake2_128_concat(key: &mut Vec<u8>, value: &impl Encode) {
-		let encoded = value.encode();
-		key.extend_from_slice(&blake2_128(&encoded));
-		key.extend_from_slice(&encoded);
-	}
-
-	/// `Hosts(host)`.
-	pub fn host(host: &AccountId) -> Vec<u8> {
-		let mut key = prefix("Hosts");
-		blake2_128_concat(&mut key, host);
-		key
-	}
-
-	fn epoch_account(item: &str, epoch: EpochIndex, who: &AccountId) -> Vec<u8> {
-		let mut key = prefix(item);
-		twox64_concat(&mut key, &epoch);
-		blake2_128_concat(&mut key, who);
-		key
-	}
-
-	/// `Commitments(epoch, host)`.
-	pub fn commitment(epoch: EpochIndex, host: &AccountId) -> Vec<u8> {
-		epoch_account("Commitments", epoch, host)
-	}
-
-	/// `SecretCommitments(epoch, validator)`.
-	pub fn secret_commitment(epoch: EpochIndex, validator: &AccountId) -> Vec<u8> {
-		epoch_account("SecretCommitments", epoch, validator)
-	}
-
-	/// `RevealedSecrets(epoch, validator)`.
-	pub fn revealed_secret(epoch: EpochIndex, validator: &AccountId) -> Vec<u8> {
-		epoch_account("RevealedSecrets", epoch, validator)
-	}
-
-	/// `Seats(epoch, participant)`.
-	pub fn seats(epoch: EpochIndex, participant: &AccountId) -> Vec<u8> {
-		epoch_account("Seats", epoch, participant)
-	}
-}
-
-/// Typed reads at one block.
+/// Typed reads at one block, through the chain's metadata (see [`poc_storage`]).
 pub mod read {
 	use super::*;
+	use subxt::utils::AccountId32;
+
+	fn account(who: &AccountId) -> AccountId32 {
+		AccountId32(*who)
+	}
 
 	pub async fn host(at: &AtBlock, host: &AccountId) -> Result<Option<HostInfo>, ChainError> {
-		storage(at, "Poc.Hosts", keys::host(host)).await
+		poc_storage(at, "Hosts", (account(host),)).await
 	}
 
 	pub async fn commitment(
@@ -309,7 +267,7 @@ pub mod read {
 		epoch: EpochIndex,
 		host: &AccountId,
 	) -> Result<Option<Commitment>, ChainError> {
-		storage(at, "Poc.Commitments", keys::commitment(epoch, host)).await
+		poc_storage(at, "Commitments", (epoch, account(host))).await
 	}
 
 	pub async fn secret_commitment(
@@ -317,7 +275,7 @@ pub mod read {
 		epoch: EpochIndex,
 		validator: &AccountId,
 	) -> Result<Option<H256>, ChainError> {
-		storage(at, "Poc.SecretCommitments", keys::secret_commitment(epoch, validator)).await
+		poc_storage(at, "SecretCommitments", (epoch, account(validator))).await
 	}
 
 	pub async fn revealed_secret(
@@ -325,7 +283,7 @@ pub mod read {
 		epoch: EpochIndex,
 		validator: &AccountId,
 	) -> Result<Option<H256>, ChainError> {
-		storage(at, "Poc.RevealedSecrets", keys::revealed_secret(epoch, validator)).await
+		poc_storage(at, "RevealedSecrets", (epoch, account(validator))).await
 	}
 
 	pub async fn seats(
@@ -333,7 +291,7 @@ pub mod read {
 		epoch: EpochIndex,
 		participant: &AccountId,
 	) -> Result<Vec<Seat<AccountId>>, ChainError> {
-		Ok(storage(at, "Poc.Seats", keys::seats(epoch, participant)).await?.unwrap_or_default())
+		Ok(poc_storage(at, "Seats", (epoch, account(participant))).await?.unwrap_or_default())
 	}
 
 	/// Whom `validator` checks in `epoch`: `(participant, seat)` (runtime API).

@@ -9,7 +9,7 @@ use std::{
 	sync::{Arc, Mutex},
 };
 
-use pallet_poc::EpochIndex;
+use sprint_core::EpochIndex;
 
 use super::{AccountId, AccountSigner, BlockNumber, Call, Chain, Fate};
 

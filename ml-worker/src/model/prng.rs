@@ -15,7 +15,7 @@
 //! `("sprint/input", seed, account, nonce)` for a nonce's input (the account is bound in, so
 //! nobody can reuse another host's work).
 
-use sprint_primitives::merkle::Hash32;
+use sprint_core::merkle::Hash32;
 
 /// A 128-bit PRNG key.
 pub type Key = [u32; 4];

@@ -5,7 +5,7 @@
 //! `n × m` matrix is element `i·m + j` of its PRNG stream ([`super::prng`]).
 
 use ndarray::Array2;
-use sprint_primitives::merkle::Hash32;
+use sprint_core::merkle::Hash32;
 
 use super::{prng, ModelShape};
 
@@ -33,7 +33,7 @@ fn matrix(seed: &Hash32, name: &str, rows: usize, cols: usize) -> Array2<i8> {
 impl Weights {
 	/// Generates the weights of the epoch with sprint seed `seed`.
 	pub fn generate(seed: &Hash32, shape: ModelShape) -> Self {
-		let (d, f) = (shape.d_model, shape.d_ff);
+		let (d, f) = (shape.d_model as usize, shape.d_ff as usize);
 		let layers = (0..shape.n_layers)
 			.map(|l| {
 				let name = |t: &str| format!("layer{l}.{t}");

@@ -4,9 +4,12 @@
 pub mod server;
 
 use codec::Encode;
-use pallet_poc::{opening::signing_payload, Commitment, EpochIndex, Leaf, Opening, SignedOpening};
 use polkadot_sdk::sp_core::{crypto::Pair as _, sr25519, H256};
-use sprint_primitives::merkle::{Hash32, Tree};
+use sprint_core::{
+	merkle::{Hash32, Tree},
+	opening::{signing_payload, Fault},
+	Commitment, EpochIndex, Leaf, Opening, SignedOpening,
+};
 
 use crate::chain::AccountId;
 
@@ -66,10 +69,39 @@ impl Committed {
 	}
 }
 
+/// Checks a signed opening exactly as the runtime does ([`sprint_core::opening::check`]), with
+/// sp-core's sr25519 verification where the runtime uses its host function.
+pub fn check(
+	signed: &SignedOpening,
+	proof_key: &[u8; 32],
+	genesis_hash: &H256,
+	epoch: EpochIndex,
+	host: &AccountId,
+	commitment: &Commitment,
+	target: &H256,
+) -> Result<(), Fault> {
+	let verify = |message: &[u8], signature: &[u8; 64], public: &[u8; 32]| {
+		sr25519::Pair::verify(
+			&sr25519::Signature::from_raw(*signature),
+			message,
+			&sr25519::Public::from_raw(*public),
+		)
+	};
+	sprint_core::opening::check(
+		&verify,
+		signed,
+		proof_key,
+		genesis_hash,
+		epoch,
+		host,
+		commitment,
+		target,
+	)
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use pallet_poc::opening::check;
 
 	#[test]
 	fn signed_openings_pass_the_runtime_check_and_bind_the_commitment() {

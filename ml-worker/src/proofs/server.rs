@@ -5,7 +5,7 @@
 //!
 //! ```json
 //! { "epoch": 3, "host": "0x…", "root": "0x…", "count": 2611,
-//!   "openings": ["0x<SCALE of pallet_poc::SignedOpening>", …] }
+//!   "openings": ["0x<SCALE of sprint_core::SignedOpening>", …] }
 //! ```
 //!
 //! in the order asked. Openings travel as SCALE bytes, exactly what `submit_verdicts` carries on
@@ -26,9 +26,9 @@ use axum::{
 	routing::{get, post},
 	Json, Router,
 };
-use pallet_poc::{EpochIndex, MAX_SAMPLES};
 use polkadot_sdk::sp_core::{sr25519, H256};
 use serde::{Deserialize, Serialize};
+use sprint_core::{EpochIndex, MAX_SAMPLES};
 
 use super::Committed;
 
@@ -183,8 +183,8 @@ pub async fn bind(
 mod tests {
 	use super::*;
 	use codec::Decode;
-	use pallet_poc::SignedOpening;
 	use polkadot_sdk::sp_core::Pair;
+	use sprint_core::SignedOpening;
 
 	async fn serve(withhold: bool) -> (String, sr25519::Pair) {
 		let proof = sr25519::Pair::from_string("//Dave//proof", None).expect("dev URI");

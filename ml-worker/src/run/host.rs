@@ -17,8 +17,8 @@ use std::{
 };
 
 use anyhow::Context as _;
-use pallet_poc::{EpochIndex, EpochStatus, Phase, SeatVerdict};
 use polkadot_sdk::sp_core::crypto::Pair as _;
+use sprint_core::{EpochIndex, EpochStatus, Phase, SeatVerdict};
 
 use super::{TestHooks, Worker};
 use crate::{

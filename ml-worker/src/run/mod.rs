@@ -27,14 +27,14 @@ use std::{
 };
 
 use anyhow::Context as _;
-use pallet_poc::{EpochIndex, EpochStatus, Phase};
 use polkadot_sdk::sp_core::{crypto::Pair as _, H256};
+use sprint_core::{EpochIndex, EpochStatus, Phase};
 
 use crate::{
 	chain::{read, AccountId, AccountSigner, BlockNumber, BlockView, Call, CallKey, Chain, Sends},
 	config::Config,
 	keys::{KeyFile, Keys},
-	model::{ModelShape, Weights},
+	model::Weights,
 	proofs::server::ProofState,
 	sprint::{backend::Backend, search::Cheat},
 	validate::secret,
@@ -365,14 +365,7 @@ impl Worker {
 				return Ok(weights.clone());
 			}
 		}
-		let m = status.params.model;
-		let shape = ModelShape {
-			d_model: m.d_model as usize,
-			n_layers: m.n_layers as usize,
-			n_heads: m.n_heads as usize,
-			d_ff: m.d_ff as usize,
-			seq_len: m.seq_len as usize,
-		};
+		let shape = status.params.model;
 		shape.validate().with_context(|| format!("the chain's model shape {shape:?}"))?;
 		let weights = Arc::new(Weights::generate(&status.seed.0, shape));
 		self.weights = Some((status.epoch, weights.clone()));

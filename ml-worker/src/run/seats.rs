@@ -11,7 +11,7 @@
 use std::time::Instant;
 
 use futures::StreamExt as _;
-use pallet_poc::{EpochStatus, Phase, SeatVerdict, Verdict};
+use sprint_core::{EpochStatus, Phase, SeatVerdict, Verdict};
 
 use super::Worker;
 use crate::{

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use sprint_primitives::merkle::Hash32;
+use sprint_core::merkle::Hash32;
 use thiserror::Error;
 
 use super::pow;

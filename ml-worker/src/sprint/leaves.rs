@@ -5,7 +5,7 @@
 //! `nonce (u64 LE) ‖ digest (32 bytes)`, flushed and synced after every batch. On open, every
 //! whole record is read back; a torn last record (a crash mid-write) is cut off, so the file is
 //! always a clean prefix of what was found. Leaves come out sorted strictly by nonce, duplicates
-//! dropped — the order the commitment tree needs ([`sprint_primitives::merkle::Tree`]).
+//! dropped — the order the commitment tree needs ([`sprint_core::merkle::Tree`]).
 
 use std::{
 	collections::BTreeMap,
@@ -14,7 +14,7 @@ use std::{
 	path::{Path, PathBuf},
 };
 
-use sprint_primitives::merkle::{Hash32, Tree};
+use sprint_core::merkle::{Hash32, Tree};
 
 const RECORD: usize = 8 + 32;
 

@@ -19,7 +19,7 @@
 //! ```
 
 use ndarray::{Array2, ArrayView2};
-use sprint_primitives::merkle::Hash32;
+use sprint_core::merkle::Hash32;
 
 use crate::{
 	kernels::{activation, attention, matmul::matmul_requant, rmsnorm::rmsnorm},
@@ -34,14 +34,17 @@ use crate::{
 /// The input of `(account, nonce)`: seq_len × d_model int8.
 pub fn input(weights: &Weights, seed: &Hash32, account: &Hash32, nonce: u64) -> Array2<i8> {
 	let shape = weights.shape;
-	let values =
-		prng::int8_stream(&prng::input_key(seed, account, nonce), shape.seq_len * shape.d_model);
-	Array2::from_shape_vec((shape.seq_len, shape.d_model), values).expect("sized above; qed")
+	let values = prng::int8_stream(
+		&prng::input_key(seed, account, nonce),
+		shape.seq_len as usize * shape.d_model as usize,
+	);
+	Array2::from_shape_vec((shape.seq_len as usize, shape.d_model as usize), values)
+		.expect("sized above; qed")
 }
 
 fn block(x: ArrayView2<i8>, w: &LayerWeights, weights: &Weights) -> Array2<i8> {
 	let shape = weights.shape;
-	let shift_d = requant_shift(shape.d_model);
+	let shift_d = requant_shift(shape.d_model as usize);
 	let y = rmsnorm(x);
 	let q = matmul_requant(y.view(), w.wq.view(), shift_d);
 	let k = matmul_requant(y.view(), w.wk.view(), shift_d);
@@ -50,14 +53,14 @@ fn block(x: ArrayView2<i8>, w: &LayerWeights, weights: &Weights) -> Array2<i8> {
 		q.view(),
 		k.view(),
 		v.view(),
-		shape.n_heads,
+		shape.n_heads as usize,
 		score_shift(shape.head_dim()),
 	);
 	let o = matmul_requant(a.view(), w.wo.view(), shift_d);
 	let x = activation::residual(x, o.view());
 	let y = rmsnorm(x.view());
 	let h = activation::relu(matmul_requant(y.view(), w.w1.view(), shift_d).view());
-	let f = matmul_requant(h.view(), w.w2.view(), requant_shift(shape.d_ff));
+	let f = matmul_requant(h.view(), w.w2.view(), requant_shift(shape.d_ff as usize));
 	activation::residual(x.view(), f.view())
 }
 
@@ -67,7 +70,7 @@ pub fn output(weights: &Weights, seed: &Hash32, account: &Hash32, nonce: u64) ->
 	for layer in &weights.layers {
 		x = block(x.view(), layer, weights);
 	}
-	x.row(weights.shape.seq_len - 1).to_vec()
+	x.row(weights.shape.seq_len as usize - 1).to_vec()
 }
 
 /// `blake2_256(seed ‖ account ‖ nonce ‖ output)`.

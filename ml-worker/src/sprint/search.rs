@@ -4,7 +4,7 @@
 
 use std::io;
 
-use sprint_primitives::merkle::Hash32;
+use sprint_core::merkle::Hash32;
 use thiserror::Error;
 
 use super::{
@@ -117,7 +117,7 @@ pub fn search_batch(
 mod tests {
 	use super::*;
 	use crate::model::ModelShape;
-	use sprint_primitives::merkle;
+	use sprint_core::merkle;
 
 	const HONEST: Cheat = Cheat { fake_even_nonces: false };
 

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use pallet_poc::opening::check;
+use crate::proofs::check;
 use polkadot_sdk::sp_core::{crypto::Pair as _, sr25519, H256};
 
 use crate::{

@@ -8,7 +8,7 @@ use std::{
 };
 
 use codec::Decode;
-use pallet_poc::{EpochIndex, SignedOpening};
+use sprint_core::{EpochIndex, SignedOpening};
 use thiserror::Error;
 
 use crate::proofs::server::{ProofRequest, ProofResponse};

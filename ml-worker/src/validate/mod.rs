@@ -1,9 +1,9 @@
 //! Validation (SPEC.md §4): what a worker does in its seats.
 //!
 //! - In the validation window, for each participant P it checks: derive P's sample indices from
-//!   this worker's secret ([`pallet_poc::sampling::sample_indices`], the runtime's own function),
+//!   this worker's secret ([`sprint_core::sampling::sample_indices`], the runtime's own function),
 //!   fetch the signed openings from P's proof server ([`fetch`], bounded retries), check each
-//!   exactly as the runtime will (signature, path, order, target: [`pallet_poc::opening::check`])
+//!   exactly as the runtime will (signature, path, order, target: [`sprint_core::opening::check`])
 //!   and recompute each nonce's digest. The verdict: `Fraud` with the first opening that fails,
 //!   `Unavailable` naming every sampled index when P did not serve them (P must then post them
 //!   on chain), else `Valid`. All seats are checked at once, each against a deadline derived
@@ -21,16 +21,16 @@ pub mod secret;
 
 use std::sync::{Arc, Mutex};
 
-use pallet_poc::{
-	opening::{check, Fault},
-	sampling::sample_indices,
-	Commitment, EpochIndex, Leaf, PostedLeaf, Verdict, MAX_SAMPLES,
-};
 use polkadot_sdk::sp_core::H256;
+use sprint_core::{
+	opening::Fault, sampling::sample_indices, Commitment, EpochIndex, Leaf, PostedLeaf, Verdict,
+	MAX_SAMPLES,
+};
 
 use crate::{
 	chain::AccountId,
 	model::Weights,
+	proofs::check,
 	sprint::backend::{Backend, BackendError},
 };
 

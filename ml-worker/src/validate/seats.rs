@@ -12,8 +12,8 @@
 use std::time::{Duration, Instant};
 
 use futures::{Stream, StreamExt as _};
-use pallet_poc::{sampling::sample_indices, Commitment, Verdict, MAX_SAMPLES};
 use polkadot_sdk::sp_core::H256;
+use sprint_core::{sampling::sample_indices, Commitment, Verdict, MAX_SAMPLES};
 
 use super::{check_seat, Checked, EpochWork};
 use crate::{chain::AccountId, sprint::backend::BackendError};

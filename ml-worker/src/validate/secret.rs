@@ -7,8 +7,8 @@
 //! the same secret, so a committed secret can never be lost.
 
 use codec::Encode;
-use pallet_poc::EpochIndex;
 use polkadot_sdk::{sp_core::H256, sp_crypto_hashing::blake2_256};
+use sprint_core::EpochIndex;
 
 /// This worker's secret for `epoch`.
 pub fn derived(account_secret: &[u8], genesis_hash: &H256, epoch: EpochIndex) -> H256 {

@@ -59,15 +59,18 @@ extern crate alloc;
 mod benchmarking;
 pub mod difficulty;
 pub mod opening;
+/// The proof-URL rules, from sprint-core.
+pub use sprint_core::proof_url;
 pub mod phases;
 pub mod priority;
-pub mod proof_url;
 mod pruning;
 pub mod runtime_api;
-pub mod sampling;
+/// Seats and samples, from sprint-core.
+pub use sprint_core::sampling;
 pub mod seats;
 pub mod tally;
-pub mod types;
+/// The SCALE types pallet-poc stores, from sprint-core (the worker decodes the same ones).
+pub use sprint_core::types;
 mod verdicts;
 pub mod weights;
 

@@ -59,11 +59,9 @@ pub fn validate(p: &PocParams) -> Result<(), &'static str> {
 	if !(1..=MAX_SAMPLES).contains(&p.samples_per_seat) {
 		return Err("samples_per_seat must be between 1 and 64");
 	}
-	let m = &p.model;
-	if [m.d_model, m.n_layers, m.n_heads, m.d_ff, m.seq_len].contains(&0)
-		|| !m.d_model.is_multiple_of(m.n_heads)
-	{
-		return Err("the model shape needs non-zero sizes and n_heads dividing d_model");
-	}
+	p.model.validate().map_err(|_| {
+		"the model shape is one the engine cannot run (ModelShape::validate: sizes above zero, \
+		 n_heads dividing d_model, seq_len ≤ 128, widths ≤ 65,536 and multiples of 4)"
+	})?;
 	Ok(())
 }

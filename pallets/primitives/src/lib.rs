@@ -11,7 +11,8 @@
 
 extern crate alloc;
 
-pub mod merkle;
+/// The commitment tree, from sprint-core (re-exported for the pallets that used it here).
+pub use sprint_core::merkle;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::{
@@ -68,7 +69,7 @@ pub const TOTAL_ISSUANCE_CAP: Balance = 1_000_000_000 * SPR;
 pub const COMMUNITY_FUND_PALLET_ID: PalletId = PalletId(*b"spr/fund");
 
 /// An epoch's index (SPEC.md §2): epochs are counted from 0 at genesis.
-pub type EpochIndex = u32;
+pub use sprint_core::EpochIndex;
 
 /// Where a pallet learns the current epoch (implemented by pallet-poc).
 pub trait EpochInfo {

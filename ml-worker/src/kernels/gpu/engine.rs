@@ -1,7 +1,7 @@
 //! The whole PoW forward pass on the GPU, a batch of nonces per submission (`sprint::pow`'s
 //! `block`, op for op).
 
-use sprint_primitives::merkle::Hash32;
+use sprint_core::merkle::Hash32;
 
 use super::{
 	check_shape,
@@ -54,7 +54,7 @@ impl GpuEngine {
 		let shape = weights.shape;
 		check_shape(shape)?;
 		let gpu = Gpu::open()?;
-		let (d, f, seq) = (shape.d_model, shape.d_ff, shape.seq_len);
+		let (d, f, seq) = (shape.d_model as usize, shape.d_ff as usize, shape.seq_len as usize);
 		// Activation buffers hold whole blocks of 4 rows: the matmul reads up to three rows past
 		// the last one.
 		let rows = batch.checked_mul(seq).map(|r| r.next_multiple_of(4));
@@ -87,7 +87,7 @@ impl GpuEngine {
 		let attention = kernel::attention(
 			&gpu,
 			seq32,
-			shape.n_heads as u32,
+			shape.n_heads,
 			shape.head_dim() as u32,
 			score_shift(shape.head_dim()),
 		)?;
@@ -185,7 +185,7 @@ impl GpuEngine {
 		if nonces.is_empty() {
 			return Ok(Vec::new());
 		}
-		let (seq, d) = (self.seq_len, self.d_model);
+		let (seq, d) = (self.seq_len as usize, self.d_model as usize);
 		let count = nonces.len() as u32;
 		let rows = count * seq as u32;
 		let keys: Vec<u32> =

@@ -51,12 +51,6 @@ pub enum GpuError {
 	/// The shape cannot run the PoW at all.
 	#[error("the model shape is invalid: {0}")]
 	Shape(#[from] ShapeError),
-	/// The shape is valid but the GPU kernels cannot run it.
-	#[error(
-		"the GPU path packs int8 four to a word, so d_model, d_ff and head_dim must be multiples \
-		 of 4; {0:?} is not: run with --backend cpu"
-	)]
-	UnsupportedShape(ModelShape),
 	/// A batch of zero nonces, or one whose buffers exceed the device's limits.
 	#[error(
 		"a batch of {batch} nonces does not fit this GPU ({why}): pick a --batch between 1 and a \
@@ -139,13 +133,10 @@ pub fn find_adapter() -> Result<wgpu::AdapterInfo, GpuError> {
 	request_adapter().map(|adapter| adapter.get_info())
 }
 
-/// Checks that `shape` is valid and that its widths are multiples of 4.
+/// Checks that `shape` is one the engine runs: [`ModelShape::validate`], the same rule genesis
+/// applies, holds the GPU's too (widths packed four int8 to a word, each matrix in one binding).
 pub fn check_shape(shape: ModelShape) -> Result<(), GpuError> {
-	shape.validate()?;
-	if [shape.d_model, shape.d_ff, shape.head_dim()].iter().any(|w| !w.is_multiple_of(4)) {
-		return Err(GpuError::UnsupportedShape(shape));
-	}
-	Ok(())
+	Ok(shape.validate()?)
 }
 
 /// An open device, with the calls every dispatch needs.

@@ -14,7 +14,8 @@
 
 use alloc::vec::Vec;
 use codec::Encode;
-use polkadot_sdk::{sp_core::H256, sp_crypto_hashing::blake2_256};
+use polkadot_sdk::sp_crypto_hashing::blake2_256;
+use primitive_types::H256;
 
 fn random_u64(data: impl Encode) -> u64 {
 	let hash = data.using_encoded(blake2_256);

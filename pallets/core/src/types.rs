@@ -1,37 +1,16 @@
-//! The structs pallet-poc stores.
+//! The structs pallet-poc stores and the worker reads: SCALE-identical on both sides, since both
+//! are built from this crate.
 
+use bounded_collections::{BoundedVec, ConstU32};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use polkadot_sdk::{
-	frame_support::{pallet_prelude::ConstU32, BoundedVec},
-	sp_arithmetic::Perbill,
-	sp_core::H256,
-};
+use polkadot_sdk::sp_arithmetic::Perbill;
+use primitive_types::H256;
 use scale_info::TypeInfo;
-pub use sprint_primitives::EpochIndex;
 
-/// The PoW model's shape (SPEC.md §3): dev/test 64, 2, 4, 256, 4.
-#[derive(
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	serde::Serialize,
-	serde::Deserialize,
-)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ModelShape {
-	pub d_model: u32,
-	pub n_layers: u32,
-	pub n_heads: u32,
-	pub d_ff: u32,
-	pub seq_len: u32,
-}
+pub use crate::shape::ModelShape;
+
+/// An epoch's index (SPEC.md §2): epochs are counted from 0 at genesis.
+pub type EpochIndex = u32;
 
 /// The sprint's parameters (SPEC.md §2–§4): chain state, set from genesis, snapshotted per
 /// epoch. Windows are in blocks and follow each other from the epoch's first block.
@@ -404,7 +383,7 @@ impl PocParams {
 			samples_per_seat: 32,
 			power_cap: Perbill::from_percent(25),
 			power_cap_min_hosts: 4,
-			model: ModelShape { d_model: 1024, n_layers: 16, n_heads: 16, d_ff: 4096, seq_len: 16 },
+			model: ModelShape::PRODUCTION,
 		}
 	}
 
@@ -417,7 +396,7 @@ impl PocParams {
 			validation_window: 15,
 			answer_period: 10,
 			check_period: 5,
-			model: ModelShape { d_model: 64, n_layers: 2, n_heads: 4, d_ff: 256, seq_len: 4 },
+			model: ModelShape::DEV,
 			..Self::production_defaults()
 		}
 	}
