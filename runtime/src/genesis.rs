@@ -16,9 +16,9 @@
 //! `hostBonds`), so that every seat has stake from the first epoch (SPEC.md §4). Every preset
 //! also sets pallet-poc's parameters: SPEC.md §2's dev column (60-block epochs, dev
 //! model shape) on dev and local chains, whose authorities are the genesis validators with
-//! epoch-0 commitments to their public [`dev_secret`]s, the production column on the mainnet template (with
-//! placeholder epoch-0 secret commitments for its genesis validators). pallet-collateral and
-//! pallet-emission take SPEC.md §5–§6's defaults.
+//! epoch-0 and epoch-1 commitments to their public [`dev_secret`]s, the production column on the
+//! mainnet template (with placeholder epoch-0 and epoch-1 secret commitments for its genesis
+//! validators). pallet-collateral and pallet-emission take SPEC.md §5–§6's defaults.
 //!
 //! Everything else is minted later by emission, under the [`crate::TOTAL_ISSUANCE_CAP`].
 
@@ -95,12 +95,12 @@ fn consensus_patch(authorities: &[Authority]) -> (Value, Value) {
 
 /// A chain for development and tests: `authorities` author and finalize, the well-known dev
 /// accounts hold [`DEV_ENDOWMENT`] each, `sudo` holds the sudo key.
-/// The PoC section of a preset: parameters, epoch 0's target, genesis validators' epoch-0 secret
-/// commitments.
+/// The PoC section of a preset: parameters, epoch 0's target, genesis validators' secret
+/// commitments for epochs 0 and 1 (secrets are committed two epochs ahead).
 fn poc_patch(
 	params: PocParams,
 	initial_target: H256,
-	secret_commitments: Vec<(AccountId, H256)>,
+	secret_commitments: Vec<(AccountId, H256, H256)>,
 ) -> Value {
 	json!({
 		"params": params,
@@ -123,8 +123,9 @@ fn dev_target() -> H256 {
 }
 
 /// A dev or local chain validator's PoC secret for `epoch`:
-/// `blake2_256("//{seed}//sprint-secret//{epoch}")`. Public, like the dev keys themselves: only for development chains, whose genesis commits to
-/// epoch 0's (`sprint-worker` derives it for a dev key; never use it on a real network).
+/// `blake2_256("//{seed}//sprint-secret//{epoch}")`. Public, like the dev keys themselves: only
+/// for development chains, whose genesis commits to epochs 0 and 1 (`sprint-worker` derives it
+/// for a dev key; never use it on a real network).
 pub fn dev_secret(seed: &str, epoch: u32) -> H256 {
 	H256(blake2_256(format!("//{seed}//sprint-secret//{epoch}").as_bytes()))
 }
@@ -132,10 +133,11 @@ pub fn dev_secret(seed: &str, epoch: u32) -> H256 {
 fn testnet_genesis(seeds: &[&str], sudo: AccountId) -> Value {
 	let authorities: Vec<Authority> = seeds.iter().map(|s| authority_from_seed(s)).collect();
 	// The authorities are the genesis validators: they hold the seats until hosts are accepted.
-	let secret_commitments: Vec<(AccountId, H256)> = seeds
+	let commit = |seed: &str, epoch| H256(blake2_256(dev_secret(seed, epoch).as_bytes()));
+	let secret_commitments: Vec<(AccountId, H256, H256)> = seeds
 		.iter()
 		.zip(&authorities)
-		.map(|(seed, a)| (a.account.clone(), H256(blake2_256(dev_secret(seed, 0).as_bytes()))))
+		.map(|(seed, a)| (a.account.clone(), commit(seed, 0), commit(seed, 1)))
 		.collect();
 	let mut balances: Vec<(AccountId, Balance)> =
 		Sr25519Keyring::well_known().map(|k| (k.to_account_id(), DEV_ENDOWMENT)).collect();
@@ -178,15 +180,13 @@ fn mainnet_template_genesis() -> Value {
 		founders.iter().map(|f| (f.clone(), FOUNDER_CLIFF, FOUNDER_VESTING_LENGTH, 0)).collect();
 
 	// Placeholders too: each genesis validator replaces its commitment with H(its own secret).
-	let secret_commitments: Vec<(AccountId, H256)> = validators
+	let placeholder = |i: usize, epoch: u32| {
+		H256(blake2_256(format!("Sprint//Validator//{}//secret//{epoch}", i + 1).as_bytes()))
+	};
+	let secret_commitments: Vec<(AccountId, H256, H256)> = validators
 		.iter()
 		.enumerate()
-		.map(|(i, v)| {
-			(
-				v.account.clone(),
-				H256(blake2_256(format!("Sprint//Validator//{}//secret", i + 1).as_bytes())),
-			)
-		})
+		.map(|(i, v)| (v.account.clone(), placeholder(i, 0), placeholder(i, 1)))
 		.collect();
 	let mut production_target = [0xffu8; 32];
 	production_target[..2].copy_from_slice(&[0, 0]);

@@ -10,11 +10,15 @@
 // index) on chain, Alice votes on the posted leaves, and Dave keeps his weight.
 // Epoch 1: Bob's worker hangs at a test hook after 40 leaves of his sprint; it is killed with
 // SIGKILL and restarted on the same data directory: it resumes from the leaves on disk, and its
-// commitment lands. Bob and Dave, accepted in epoch 0, now sit in seats beside Alice: Charlie,
-// checked by all three, is caught — his faked leaf confirmed by three seats, slashed 20%, jailed.
-// Meanwhile paid 3 MB remarks fill the blocks of the validation window, and Dave's answers to
-// his epoch-1 challenges still land in time (they have the pool's top priority while open).
-// The tally of epoch 1 accepts Bob and Dave again, each checked by Alice and the other host.
+// commitment lands. Paid 3 MB remarks fill the blocks of the validation window, and Dave's
+// answers to Alice's epoch-1 challenges still land in time (they have the pool's top priority
+// while open). Bob and Dave were accepted in epoch 0, but a secret is committed two epochs
+// ahead, so they first sit in epoch 2: in epoch 1 Alice is still alone and Charlie is again
+// only rejected.
+// Epoch 2: Bob and Dave sit in seats beside Alice: Charlie, checked by all three, is caught —
+// his faked leaf confirmed by three seats, slashed 20%, jailed — and Bob and Dave are accepted
+// again, each checked by Alice and the other host. Every validator revealed its secret (with a
+// verdict, or alone when it held no seat), so nobody forfeits anything.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -125,21 +129,38 @@ describe('the Sprint with real workers', () => {
     }, { timeoutMs: 60_000, intervalMs: 300 });
   });
 
-  test('in epoch 1 the accepted hosts sit in each other\'s seats and catch the cheater, and both are accepted again', async () => {
+  test('in epoch 1 the accepted hosts have no secret yet: Alice still checks alone, and the cheater is only rejected', async () => {
     await tallied(1);
-    const charlieSeats = (await api.query.poc.seats(1, accounts.Charlie)).unwrap();
+    for (const who of [accounts.Bob, accounts.Charlie, accounts.Dave]) {
+      const seats = (await api.query.poc.seats(1, who)).unwrap();
+      assert.deepEqual(seats.map((s) => s.validator.toString()), [accounts.Alice], 'Bob and Dave commit secrets two epochs ahead: none for epoch 1');
+    }
+    assert.equal((await api.query.poc.outcomes(1, accounts.Charlie)).unwrap().outcome.toString(), 'Rejected', logs());
+    for (const who of [accounts.Bob, accounts.Dave]) {
+      assert.equal((await api.query.poc.outcomes(1, who)).unwrap().outcome.toString(), 'Accepted', logs());
+      assert.ok((await api.query.poc.secretCommitments(2, who)).isSome, 'committed for epoch 2 during epoch 0');
+    }
+  });
+
+  test('in epoch 2 the accepted hosts sit in each other\'s seats and catch the cheater, and both are accepted again', async () => {
+    await tallied(2);
+    const charlieSeats = (await api.query.poc.seats(2, accounts.Charlie)).unwrap();
     assert.deepEqual(charlieSeats.map((s) => s.validator.toString()).sort(), [accounts.Alice, accounts.Bob, accounts.Dave].sort());
-    assert.equal((await api.query.poc.outcomes(1, accounts.Charlie)).unwrap().outcome.toString(), 'Fraud', logs());
+    assert.equal((await api.query.poc.outcomes(2, accounts.Charlie)).unwrap().outcome.toString(), 'Fraud', logs());
     assert.equal(await held(accounts.Charlie), BOND - BOND / 5n, '20% of the cheater\'s collateral is slashed');
     assert.ok((await api.query.collateral.jailedUntil(accounts.Charlie)).isSome, 'the cheater is jailed');
-    const validators = async (who) => (await api.query.poc.seats(1, who)).unwrap().map((s) => s.validator.toString()).sort();
+    const validators = async (who) => (await api.query.poc.seats(2, who)).unwrap().map((s) => s.validator.toString()).sort();
     assert.deepEqual(await validators(accounts.Bob), [accounts.Alice, accounts.Dave].sort(), 'Dave (a host) checks Bob');
     assert.deepEqual(await validators(accounts.Dave), [accounts.Alice, accounts.Bob].sort(), 'Bob (a host) checks Dave');
     for (const who of [accounts.Bob, accounts.Dave]) {
-      assert.equal((await api.query.poc.outcomes(1, who)).unwrap().outcome.toString(), 'Accepted', logs());
-      assert.ok((await api.query.poc.acceptedWeights(1, who)).unwrap().toBigInt() > 0n);
-      assert.ok((await api.query.poc.forfeited(1, who)).isNone, 'every seat of theirs voted: no reward forfeited');
+      assert.equal((await api.query.poc.outcomes(2, who)).unwrap().outcome.toString(), 'Accepted', logs());
+      assert.ok((await api.query.poc.acceptedWeights(2, who)).unwrap().toBigInt() > 0n);
+      assert.ok((await api.query.poc.forfeited(2, who)).isNone, 'every seat of theirs voted and revealed: no reward forfeited');
     }
+    for (const epoch of [0, 1, 2]) {
+      assert.ok((await api.query.poc.forfeited(epoch, accounts.Alice)).isNone, `Alice revealed her epoch-${epoch} secret`);
+    }
+    assert.equal(await held(accounts.Alice), BOND, 'no seat penalty ever reached the genesis validator');
     for (const name of ['alice', 'bob', 'dave']) {
       const failed = workers[name].log().split('\n').filter((l) => /failed on chain|was not included/.test(l));
       const story = workers[name].log().split('\n').filter((l) => /sent|finalized|failed|waiting|not included|resuming/.test(l)).join('\n');

@@ -12,7 +12,9 @@ pub mod signer;
 
 use codec::{Decode, Encode};
 use polkadot_sdk::sp_core::H256;
-use sprint_core::{Commitment, EpochIndex, EpochStatus, HostInfo, Seat, SignedOpening, Verdict};
+use sprint_core::{
+	Commitment, DrawProgress, EpochIndex, EpochStatus, HostInfo, Seat, SignedOpening, Verdict,
+};
 use subxt::{
 	client::{ClientAtBlock, OnlineClientAtBlockImpl},
 	config::{RpcConfigFor, SubstrateExtrinsicParamsBuilder},
@@ -234,19 +236,34 @@ where
 	K: subxt::ext::frame_decode::storage::IntoEncodableValues
 		+ subxt::ext::frame_decode::storage::IntoDecodableValues,
 {
-	let address = subxt::storage::dynamic::<K, subxt::dynamic::Value>("Poc", entry);
+	storage_bytes(at, "Poc", entry, keys)
+		.await?
+		.map(|bytes| R::decode(&mut &bytes[..]))
+		.transpose()
+		.map_err(|e| ChainError::Decode { what: entry, reason: e.to_string() })
+}
+
+/// The raw value of `pallet.entry(keys)`, the key built from the chain's metadata.
+async fn storage_bytes<K>(
+	at: &AtBlock,
+	pallet: &'static str,
+	entry: &'static str,
+	keys: K,
+) -> Result<Option<Vec<u8>>, ChainError>
+where
+	K: subxt::ext::frame_decode::storage::IntoEncodableValues
+		+ subxt::ext::frame_decode::storage::IntoDecodableValues,
+{
+	let address = subxt::storage::dynamic::<K, subxt::dynamic::Value>(pallet, entry);
 	let value = at.storage().try_fetch(address, keys).await.map_err(|e| match e {
 		subxt::error::StorageError::PalletNameNotFound(_)
 		| subxt::error::StorageError::StorageEntryNotFound { .. } => ChainError::Decode {
 			what: entry,
-			reason: format!("the chain's metadata has no Poc.{entry}: {e}"),
+			reason: format!("the chain's metadata has no {pallet}.{entry}: {e}"),
 		},
 		e => rpc(e),
 	})?;
-	value
-		.map(|v| R::decode(&mut v.bytes()))
-		.transpose()
-		.map_err(|e| ChainError::Decode { what: entry, reason: e.to_string() })
+	Ok(value.map(|v| v.into_bytes()))
 }
 
 /// Typed reads at one block, through the chain's metadata (see [`poc_storage`]).
@@ -286,6 +303,34 @@ pub mod read {
 		poc_storage(at, "RevealedSecrets", (epoch, account(validator))).await
 	}
 
+	/// Whether `epoch`'s seat draw has seated every participant.
+	pub async fn draw_done(at: &AtBlock, epoch: EpochIndex) -> Result<bool, ChainError> {
+		let progress: Option<DrawProgress> = poc_storage(at, "DrawStatus", (epoch,)).await?;
+		Ok(progress.is_some_and(|p| p.done))
+	}
+
+	/// `who`'s host bond held by pallet-collateral (zero when none, or unbonding), read by
+	/// field name through the metadata: the worker shares no types with pallet-collateral.
+	pub async fn host_bond(at: &AtBlock, who: &AccountId) -> Result<u128, ChainError> {
+		let address = subxt::storage::dynamic::<(AccountId32,), subxt::dynamic::Value>(
+			"Collateral",
+			"Collaterals",
+		);
+		let what = "Collateral.Collaterals";
+		let Some(value) = at.storage().try_fetch(address, (account(who),)).await.map_err(rpc)?
+		else {
+			return Ok(0);
+		};
+		let value = value
+			.decode()
+			.map_err(|e| ChainError::Decode { what, reason: e.to_string() })?;
+		use subxt::dynamic::At as _;
+		value.at("host_bond").and_then(|bond| bond.as_u128()).ok_or_else(|| ChainError::Decode {
+			what,
+			reason: "no `host_bond` field: is the worker up to date with this runtime?".into(),
+		})
+	}
+
 	pub async fn seats(
 		at: &AtBlock,
 		epoch: EpochIndex,
@@ -309,6 +354,7 @@ pub mod read {
 pub enum Call {
 	RegisterHost { proof_key: [u8; 32], proof_url: Vec<u8>, metadata: Vec<u8> },
 	CommitSecret { epoch: EpochIndex, commitment: H256 },
+	RevealSecret { epoch: EpochIndex, secret: H256 },
 	Commit { epoch: EpochIndex, root: H256, count: u32 },
 	SubmitVerdicts { epoch: EpochIndex, secret: Option<H256>, verdicts: Vec<(AccountId, Verdict)> },
 	AnswerChallenge { epoch: EpochIndex, validator: AccountId, openings: Vec<SignedOpening> },
@@ -321,6 +367,7 @@ impl Call {
 		let call = match self {
 			Call::RegisterHost { .. } => "register_host",
 			Call::CommitSecret { .. } => "commit_secret",
+			Call::RevealSecret { .. } => "reveal_secret",
 			Call::Commit { .. } => "commit",
 			Call::SubmitVerdicts { .. } => "submit_verdicts",
 			Call::AnswerChallenge { .. } => "answer_challenge",
@@ -335,6 +382,7 @@ impl Call {
 				(proof_key, proof_url, metadata).encode_to(out)
 			}
 			Call::CommitSecret { epoch, commitment } => (epoch, commitment).encode_to(out),
+			Call::RevealSecret { epoch, secret } => (epoch, secret).encode_to(out),
 			Call::Commit { epoch, root, count } => (epoch, root, count).encode_to(out),
 			Call::SubmitVerdicts { epoch, secret, verdicts } => {
 				(epoch, secret, verdicts).encode_to(out)

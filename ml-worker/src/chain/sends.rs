@@ -20,6 +20,8 @@ pub enum CallKey {
 	Register,
 	/// `commit_secret` for an epoch.
 	Secret(EpochIndex),
+	/// `reveal_secret` for an epoch (a validator with no seat in it).
+	Reveal(EpochIndex),
 	/// `commit` of an epoch's sprint.
 	Commit(EpochIndex),
 	/// Not a call: the once-per-epoch report that the leaves on disk miss the committed root.
@@ -44,6 +46,7 @@ impl fmt::Display for CallKey {
 		match self {
 			Self::Register => write!(f, "register"),
 			Self::Secret(e) => write!(f, "secret/{e}"),
+			Self::Reveal(e) => write!(f, "reveal/{e}"),
 			Self::Commit(e) => write!(f, "commit/{e}"),
 			Self::RootMismatch(e) => write!(f, "mismatch/{e}"),
 			Self::Verdict(e, p) => write!(f, "verdicts/{e}/0x{}", hex::encode(p)),

@@ -3,10 +3,10 @@
 //!
 //! | phase | as a host | as a validator |
 //! |---|---|---|
-//! | any | register once (bond held by the chain) | commit the secret of the next epoch |
+//! | any | register once (bond held by the chain) | commit the secret of epoch e+2 |
 //! | generation | search nonces, leaves to disk as found | — |
 //! | commit | build the tree, `commit(epoch, root, count)` | — |
-//! | validation | answer `Unavailable` challenges on chain | check its seats, submit verdicts |
+//! | validation | answer `Unavailable` challenges on chain | check its seats, submit verdicts (the first reveals the secret); with no seat, `reveal_secret` |
 //! | answer | answer challenges | vote on fraud claims |
 //! | check | — | vote on posted answers |
 //!
@@ -340,21 +340,23 @@ impl Worker {
 		view: &BlockView,
 		status: &EpochStatus<BlockNumber>,
 	) -> anyhow::Result<()> {
-		let mut epochs = vec![status.epoch.saturating_add(1)];
-		if status.phase == Phase::Generation {
-			epochs.push(status.epoch);
+		// Two epochs ahead (SPEC.md §4): the chain takes epoch e+2's commitment during epoch e
+		// only, from an account whose host bond is held (genesis commits epochs 0 and 1).
+		let epoch = status.epoch.saturating_add(2);
+		if read::secret_commitment(&view.at, epoch, &self.me).await?.is_some() {
+			return Ok(());
 		}
-		for epoch in epochs {
-			if read::secret_commitment(&view.at, epoch, &self.me).await?.is_some() {
-				continue;
-			}
-			let what = CallKey::Secret(epoch);
-			if self.due(what, view.number) {
-				let mine =
-					secret::derived(&self.keys.account_secret, &self.chain.genesis_hash(), epoch);
-				let call = Call::CommitSecret { epoch, commitment: secret::commitment(&mine) };
-				self.send(what, call, view.number).await;
-			}
+		if read::host_bond(&view.at, &self.me).await? == 0 {
+			// No bond held (not registered yet, or unbonding): the chain would refuse it. A
+			// genesis validator is bonded from genesis; a host once its registration lands.
+			return Ok(());
+		}
+		let what = CallKey::Secret(epoch);
+		if self.due(what, view.number) {
+			let mine =
+				secret::derived(&self.keys.account_secret, &self.chain.genesis_hash(), epoch);
+			let call = Call::CommitSecret { epoch, commitment: secret::commitment(&mine) };
+			self.send(what, call, view.number).await;
 		}
 		Ok(())
 	}

@@ -11,7 +11,7 @@
 use std::time::Instant;
 
 use futures::StreamExt as _;
-use sprint_core::{EpochStatus, Phase, SeatVerdict, Verdict};
+use sprint_core::{EpochIndex, EpochStatus, Phase, SeatVerdict, Verdict};
 
 use super::Worker;
 use crate::{
@@ -40,6 +40,32 @@ impl Worker {
 		})
 	}
 
+	/// Reveals this worker's committed secret for `epoch` with `reveal_secret`, unless it is
+	/// revealed already or there is none.
+	async fn reveal_alone(&mut self, view: &BlockView, epoch: EpochIndex) -> anyhow::Result<()> {
+		if read::revealed_secret(&view.at, epoch, &self.me).await?.is_some() {
+			return Ok(());
+		}
+		let Some(committed) = read::secret_commitment(&view.at, epoch, &self.me).await? else {
+			return Ok(());
+		};
+		let what = CallKey::Reveal(epoch);
+		if !self.due(what, view.number) {
+			return Ok(());
+		}
+		let Some(secret) = secret::matching(&committed, self.secret_candidates(epoch)) else {
+			tracing::error!(
+				"epoch {epoch}: the committed secret is none this worker can derive (another \
+				 key, or a dev chain without `dev_secret`): it cannot be revealed, and the tally \
+				 will charge a silent seat"
+			);
+			return Ok(());
+		};
+		tracing::info!("epoch {epoch}: no seat; revealing the committed secret");
+		self.send(what, Call::RevealSecret { epoch, secret }, view.number).await;
+		Ok(())
+	}
+
 	/// Starts checking this worker's silent seats (at most one such task at a time).
 	pub(super) async fn submit_verdicts(
 		&mut self,
@@ -50,10 +76,19 @@ impl Worker {
 		if self.verdicts.as_ref().is_some_and(|(_, task)| !task.is_finished()) {
 			return Ok(());
 		}
+		let assignments = read::assignments(&view.at, epoch, &self.me).await?;
+		if assignments.is_empty() {
+			// No seat once the draw is done: the committed secret must still be revealed in
+			// this window, or the tally charges a silent seat.
+			if read::draw_done(&view.at, epoch).await? {
+				self.reveal_alone(view, epoch).await?;
+			}
+			return Ok(());
+		}
 		// Each seat's verdict is a call of its own: a seat whose verdict is on its way is not
 		// checked again.
 		let mut silent = Vec::new();
-		for (participant, seat) in read::assignments(&view.at, epoch, &self.me).await? {
+		for (participant, seat) in assignments {
 			let seats = read::seats(&view.at, epoch, &participant).await?;
 			if seats.get(seat as usize).map(|s| &s.verdict) == Some(&SeatVerdict::Silent)
 				&& self.due(CallKey::Verdict(epoch, participant), view.number)

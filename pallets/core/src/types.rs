@@ -242,6 +242,8 @@ pub struct TallyLine {
 pub enum TallyStage {
 	/// Decide each participant, slash, mark forfeited rewards, activate weight.
 	Decide,
+	/// Charge a silent seat to each secret committer that never revealed.
+	Reveals,
 	/// Sum W(e) with the power cap.
 	Weigh,
 	/// Record accepted weights, credit rewards, build the next seat pool.
@@ -265,7 +267,8 @@ pub enum TallyStage {
 )]
 pub struct TallyProgress {
 	pub stage: TallyStage,
-	/// The next participant (by commit order) of the current stage.
+	/// The next participant (by commit order), or secret committer in `Reveals`, of the
+	/// current stage.
 	pub next: u32,
 	/// Accepted participants so far.
 	pub accepted_hosts: u32,
@@ -433,8 +436,8 @@ pub struct EpochStatus<BlockNumber> {
 	TypeInfo,
 )]
 pub enum ForfeitReason {
-	/// It sat in a seat and submitted no verdict, or never voted on the leaves posted to answer
-	/// its own challenge (also slashed 1%).
+	/// It sat in a seat and submitted no verdict, never voted on the leaves posted to answer
+	/// its own challenge, or never revealed the secret it committed (also slashed 1%).
 	SilentSeat,
 	/// Its fraud claim was refuted by a majority of the participant's seats (also slashed 5%).
 	RefutedClaim,

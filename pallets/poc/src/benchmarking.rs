@@ -169,13 +169,49 @@ mod benchmarks {
 
 	#[benchmark]
 	fn commit_secret() {
-		enter_phase::<T>(0, Phase::Generation);
 		let caller = funded::<T>("validator", 0);
+		Pallet::<T>::register_host(
+			RawOrigin::Signed(caller.clone()).into(),
+			[7; 32],
+			b"http://127.0.0.1:8090".to_vec(),
+			vec![],
+		)
+		.expect("funded above; qed");
+		enter_phase::<T>(0, Phase::Tally);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller.clone()), 1, H256::repeat_byte(3));
+		_(RawOrigin::Signed(caller.clone()), 2, H256::repeat_byte(3));
 
-		assert!(SecretCommitments::<T>::contains_key(1, &caller));
+		assert!(SecretCommitments::<T>::contains_key(2, &caller));
+	}
+
+	#[benchmark]
+	fn reveal_secret() {
+		enter_phase::<T>(0, Phase::Validation);
+		let caller = funded::<T>("validator", 0);
+		let secret = with_secret::<T>(0, &caller, 0);
+		RevealDigest::<T>::insert(0, H256::repeat_byte(1));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), 0, secret);
+
+		assert_eq!(RevealedSecrets::<T>::get(0, &caller), Some(secret));
+	}
+
+	/// A committer that never revealed: the silent seat's forfeit and slash.
+	#[benchmark]
+	fn tally_reveal_step() {
+		enter_phase::<T>(0, Phase::Tally);
+		let validator = funded::<T>("validator", 0);
+		T::HostBond::bond_host(&validator).expect("funded above; qed");
+		with_secret::<T>(0, &validator, 0);
+
+		#[block]
+		{
+			Pallet::<T>::check_reveal(0, &validator);
+		}
+
+		assert!(Forfeited::<T>::contains_key(0, &validator));
 	}
 
 	#[benchmark]
@@ -411,9 +447,10 @@ mod benchmarks {
 		assert!(Targets::<T>::contains_key(1));
 	}
 
-	/// One block of pruning: `PRUNE_PER_BLOCK` entries.
+	/// One block of pruning: `PRUNE_PER_BLOCK` entries of an epoch ended three epochs ago.
 	#[benchmark]
 	fn prune_step() {
+		enter_phase::<T>(3, Phase::Generation);
 		for i in 0..PRUNE_PER_BLOCK {
 			let host: T::AccountId = account("host", i, 0);
 			Commitments::<T>::insert(
@@ -422,7 +459,6 @@ mod benchmarks {
 				Commitment { root: H256::zero(), count: 1, proof_key: [0; 32] },
 			);
 		}
-		PruningEpoch::<T>::put(0);
 
 		#[block]
 		{

@@ -63,7 +63,7 @@ pub mod opening;
 pub use sprint_core::proof_url;
 pub mod phases;
 pub mod priority;
-mod pruning;
+pub mod pruning;
 pub mod runtime_api;
 /// Seats and samples, from sprint-core.
 pub use sprint_core::sampling;
@@ -187,7 +187,19 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// Secrets revealed with validators' first verdict chunk of the epoch.
+	/// Each epoch's secret committers in commit order: the tally walks them in steps and
+	/// charges a silent seat to each that never revealed (SPEC.md §4).
+	#[pallet::storage]
+	pub type SecretCommitters<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, EpochIndex, Twox64Concat, u32, T::AccountId, OptionQuery>;
+
+	/// How many validators committed to a secret for each epoch.
+	#[pallet::storage]
+	pub type SecretCommitterCount<T: Config> =
+		StorageMap<_, Twox64Concat, EpochIndex, u32, ValueQuery>;
+
+	/// Secrets revealed with validators' first verdict chunk of the epoch, or alone with
+	/// `reveal_secret`.
 	#[pallet::storage]
 	pub type RevealedSecrets<T: Config> = StorageDoubleMap<
 		_,
@@ -319,10 +331,11 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// An epoch whose per-epoch storage is still being deleted, [`PRUNE_PER_BLOCK`] entries per
-	/// block, so that pruning after 10,000 hosts never overruns a block.
+	/// The oldest epoch whose per-epoch storage is not deleted yet: pruning walks the epochs in
+	/// order from it, [`PRUNE_PER_BLOCK`] entries per block, so that pruning after 16,384 hosts
+	/// never overruns a block and never leaves an epoch half-pruned ([`pruning`]).
 	#[pallet::storage]
-	pub type PruningEpoch<T: Config> = StorageValue<_, EpochIndex, OptionQuery>;
+	pub type PruneNext<T: Config> = StorageValue<_, EpochIndex, ValueQuery>;
 
 	#[pallet::genesis_config]
 	pub struct GenesisConfig<T: Config> {
@@ -330,10 +343,12 @@ pub mod pallet {
 		pub params: PocParams,
 		/// Epoch 0's target (big-endian 256-bit; default 2^236 − 1, one nonce in ~2^20 valid).
 		pub initial_target: H256,
-		/// The genesis validators and their epoch-0 secret commitments. They stand in for the
-		/// seat draw until `2 · k_v` accepted hosts are eligible; each needs its host bond held
-		/// from genesis (pallet-collateral's `host_bonds`) to sit.
-		pub secret_commitments: Vec<(T::AccountId, H256)>,
+		/// The genesis validators and their secret commitments for epochs 0 and 1
+		/// (`(validator, blake2_256(secret_0), blake2_256(secret_1))`: secrets are committed two
+		/// epochs ahead, so genesis holds the first two). They stand in for the seat draw until
+		/// `2 · k_v` accepted hosts are eligible; each needs its host bond held from genesis
+		/// (pallet-collateral's `host_bonds`) to sit.
+		pub secret_commitments: Vec<(T::AccountId, H256, H256)>,
 	}
 
 	impl<T: Config> Default for GenesisConfig<T> {
@@ -361,11 +376,14 @@ pub mod pallet {
 			Params::<T>::put(params);
 			Targets::<T>::insert(0, self.initial_target);
 			let mut validators = Vec::new();
-			for (validator, commitment) in &self.secret_commitments {
-				SecretCommitments::<T>::insert(0, validator, commitment);
-				if !validators.contains(validator) {
-					validators.push(validator.clone());
-				}
+			for (validator, first, second) in &self.secret_commitments {
+				assert!(
+					!validators.contains(validator),
+					"a validator is listed twice in poc.secretCommitments"
+				);
+				Pallet::<T>::record_secret_commitment(0, validator, *first);
+				Pallet::<T>::record_secret_commitment(1, validator, *second);
+				validators.push(validator.clone());
 			}
 			let validators = BoundedVec::try_from(validators)
 				.expect("at most 64 genesis validators in poc.secretCommitments");
@@ -454,11 +472,22 @@ pub mod pallet {
 		AlreadyCommitted,
 		/// `MaxParticipants` hosts have committed this epoch already; try again next epoch.
 		TooManyParticipants,
-		/// A secret commitment for an epoch that has passed its commit window, or for more than
-		/// one epoch ahead. Commit to epoch e's secret during epoch e−1 or e's generation window.
+		/// A secret commitment for another epoch than two ahead: commit to epoch e's secret
+		/// during epoch e−2, before any receipt it could audit exists (SPEC.md §4).
 		SecretCommitmentOutOfTime,
 		/// The validator already committed to a secret for this epoch.
 		SecretAlreadyCommitted,
+		/// Only an account whose host bond is held (and not unbonding) commits a secret: every
+		/// seat, and every unrevealed secret, must have collateral at stake. Register as a host
+		/// (`register_host`) first.
+		NotBonded,
+		/// `MaxParticipants` validators committed to a secret for this epoch already.
+		TooManySecretCommitments,
+		/// A secret is revealed only in its epoch's validation window (after the commit window
+		/// closes, so no host can learn its samples before it commits).
+		RevealOutsideWindow,
+		/// The secret for this epoch is revealed already.
+		SecretAlreadyRevealed,
 		/// Verdicts are accepted only in the validation window of the current epoch.
 		VerdictOutsideWindow,
 		/// The caller does not sit in a seat of this participant (or the seats are not drawn
@@ -523,14 +552,12 @@ pub mod pallet {
 				Self::start_epoch(now);
 				weight.saturating_accrue(db.reads_writes(4, 9));
 			}
-			if Self::prune_step() > 0 {
-				weight.saturating_accrue(T::WeightInfo::prune_step());
-			}
-
-			// The tally of an epoch runs before the next draw, in one budget per block.
+			// The tally of an epoch runs before the next draw, and pruning after both, in one
+			// budget per block.
 			let mut meter = WeightMeter::with_limit(T::HookBudget::get());
 			Self::tally_steps(&mut meter);
 			Self::draw_steps(&mut meter);
+			Self::prune_steps(&mut meter);
 			weight.saturating_add(meter.consumed())
 		}
 	}
@@ -586,12 +613,16 @@ pub mod pallet {
 		}
 
 		/// Commits the caller to `blake2_256(secret_epoch)`, the secret from which its seat
-		/// samples in `epoch` are derived. A validator without one is skipped when seats are
-		/// drawn.
+		/// samples in `epoch` (and later its audits) are derived, two epochs ahead (SPEC.md §4).
+		/// A validator without one is skipped when seats are drawn. The secret must be revealed
+		/// in `epoch`'s validation window — with the first verdict chunk, or with
+		/// `reveal_secret` when it holds no seat — or the tally charges it a silent seat.
 		///
-		/// Origin: signed. Allowed during epoch `epoch − 1`, and in epoch `epoch` until its
-		/// commit window opens. Emits `SecretCommitted`. Fails with `SecretCommitmentOutOfTime`
-		/// or `SecretAlreadyCommitted`.
+		/// Origin: signed, an account whose host bond is held and not unbonding (a registered
+		/// host, or a genesis validator bonded from genesis). Only during epoch `epoch − 2`
+		/// (epochs 0 and 1 are committed in genesis). Emits `SecretCommitted`. Fails with
+		/// `SecretCommitmentOutOfTime`, `NotBonded`, `SecretAlreadyCommitted` or
+		/// `TooManySecretCommitments`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::commit_secret())]
 		pub fn commit_secret(
@@ -601,14 +632,17 @@ pub mod pallet {
 		) -> DispatchResult {
 			let validator = ensure_signed(origin)?;
 			let current = CurrentEpoch::<T>::get();
-			let in_time = epoch == current.saturating_add(1)
-				|| (epoch == current && Self::current_phase() == Some(Phase::Generation));
-			ensure!(in_time, Error::<T>::SecretCommitmentOutOfTime);
+			ensure!(epoch == current.saturating_add(2), Error::<T>::SecretCommitmentOutOfTime);
+			ensure!(T::HostBond::has_bond(&validator), Error::<T>::NotBonded);
 			ensure!(
 				!SecretCommitments::<T>::contains_key(epoch, &validator),
 				Error::<T>::SecretAlreadyCommitted
 			);
-			SecretCommitments::<T>::insert(epoch, &validator, commitment);
+			ensure!(
+				SecretCommitterCount::<T>::get(epoch) < T::MaxParticipants::get(),
+				Error::<T>::TooManySecretCommitments
+			);
+			Self::record_secret_commitment(epoch, &validator, commitment);
 			Self::deposit_event(Event::SecretCommitted { epoch, validator });
 			Ok(())
 		}
@@ -675,6 +709,35 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let validator = ensure_signed(origin)?;
 			Self::do_submit_verdicts(validator, epoch, secret, verdicts)?;
+			Ok(Pays::No.into())
+		}
+
+		/// Reveals the caller's secret for `epoch` without a verdict: for a validator that
+		/// committed one but holds no seat (a seat's first verdict chunk reveals it anyway).
+		/// Its `blake2_256` must be the caller's commitment. The revealed secrets feed the next
+		/// seat draw's randomness; a committed secret left unrevealed at the end of the
+		/// validation window costs a silent seat (1%, reward forfeited).
+		///
+		/// Origin: signed, a validator with a secret commitment for `epoch`. Only in the
+		/// current epoch's validation window. Free when it succeeds. Emits `SecretRevealed`.
+		/// Fails with `WrongEpoch`, `RevealOutsideWindow`, `SecretAlreadyRevealed`,
+		/// `NoSecretCommitment` or `SecretMismatch`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::reveal_secret())]
+		pub fn reveal_secret(
+			origin: OriginFor<T>,
+			epoch: EpochIndex,
+			secret: H256,
+		) -> DispatchResultWithPostInfo {
+			let validator = ensure_signed(origin)?;
+			ensure!(epoch == CurrentEpoch::<T>::get(), Error::<T>::WrongEpoch);
+			ensure!(Self::in_phase(epoch, Phase::Validation), Error::<T>::RevealOutsideWindow);
+			// A free call must record something new (SPEC.md §4).
+			ensure!(
+				!RevealedSecrets::<T>::contains_key(epoch, &validator),
+				Error::<T>::SecretAlreadyRevealed
+			);
+			Self::reveal(epoch, &validator, Some(secret))?;
 			Ok(Pays::No.into())
 		}
 
@@ -777,9 +840,6 @@ pub mod pallet {
 					Targets::<T>::insert(epoch, previous);
 				}
 			}
-			if let Some(old) = epoch.checked_sub(3) {
-				Self::prune(old);
-			}
 			Self::deposit_event(Event::EpochStarted { epoch, block: now, seed });
 		}
 	}
@@ -808,6 +868,19 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn in_phase(epoch: EpochIndex, phase: Phase) -> bool {
 		CurrentEpoch::<T>::get() == epoch && Self::current_phase() == Some(phase)
+	}
+
+	/// Stores `validator`'s secret commitment for `epoch` and lists it among the epoch's
+	/// committers (the tally's reveal check walks them).
+	pub(crate) fn record_secret_commitment(
+		epoch: EpochIndex,
+		validator: &T::AccountId,
+		commitment: H256,
+	) {
+		SecretCommitments::<T>::insert(epoch, validator, commitment);
+		let index = SecretCommitterCount::<T>::get(epoch);
+		SecretCommitters::<T>::insert(epoch, index, validator);
+		SecretCommitterCount::<T>::insert(epoch, index.saturating_add(1));
 	}
 }
 

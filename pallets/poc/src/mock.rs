@@ -203,7 +203,9 @@ impl ExtBuilder {
 				secret_commitments: self
 					.genesis_validators
 					.iter()
-					.map(|v| (*v, commitment_of(secret_of(*v, 0))))
+					.map(|v| {
+						(*v, commitment_of(secret_of(*v, 0)), commitment_of(secret_of(*v, 1)))
+					})
 					.collect(),
 			},
 			..Default::default()

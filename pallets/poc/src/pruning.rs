@@ -1,21 +1,34 @@
-//! Per-epoch storage is keyed by epoch first and pruned after epoch e+2 (SPEC.md §2): single
-//! values at once when epoch e+3 starts, per-host maps in bounded steps over the next blocks.
+//! Per-epoch storage is keyed by epoch first and pruned once nothing can read it any more
+//! (SPEC.md §2): epoch e from the first block of e+3 on, and never while e's tally is still
+//! running (its disputes and seat penalties read everything of e).
+//!
+//! Pruning walks the epochs in order from [`PruneNext`], one step per block inside the hook
+//! budget, after the tally and the seat draw (which are due at fixed times; pruning is not):
+//! each step deletes at most [`PRUNE_PER_BLOCK`] map entries of the oldest prunable epoch and,
+//! once its maps are empty, its single values. An unfinished prune is resumed the next block,
+//! never abandoned when a later epoch becomes due: every epoch is pruned in full, in order.
+//!
+//! One step per block because the host's bounded `clear_prefix` counts keys of the committed
+//! state: a second call in the same block would find the keys the first one just deleted.
+
+use polkadot_sdk::frame_support::weights::WeightMeter;
 
 use crate::*;
 
-/// Per-epoch entries deleted per block.
+/// Per-epoch entries deleted per step (one step per block).
 pub const PRUNE_PER_BLOCK: u32 = 500;
 
 /// Clears up to `limit` entries of one per-epoch map; returns `(deleted, finished)`.
 type Clear = fn(EpochIndex, u32) -> (u32, bool);
 
-fn clear_maps<T: Config>() -> [Clear; 9] {
+fn clear_maps<T: Config>() -> [Clear; 11] {
 	fn done(r: polkadot_sdk::sp_io::MultiRemovalResults) -> (u32, bool) {
 		(r.backend, r.maybe_cursor.is_none())
 	}
 	[
 		|e, n| done(Commitments::<T>::clear_prefix(e, n, None)),
 		|e, n| done(SecretCommitments::<T>::clear_prefix(e, n, None)),
+		|e, n| done(SecretCommitters::<T>::clear_prefix(e, n, None)),
 		|e, n| done(RevealedSecrets::<T>::clear_prefix(e, n, None)),
 		|e, n| done(Participants::<T>::clear_prefix(e, n, None)),
 		|e, n| done(Seats::<T>::clear_prefix(e, n, None)),
@@ -23,42 +36,64 @@ fn clear_maps<T: Config>() -> [Clear; 9] {
 		|e, n| done(Outcomes::<T>::clear_prefix(e, n, None)),
 		|e, n| done(AcceptedWeights::<T>::clear_prefix(e, n, None)),
 		|e, n| done(Forfeited::<T>::clear_prefix(e, n, None)),
+		|e, _| {
+			// The single values, once every map of the epoch is empty.
+			EpochParams::<T>::remove(e);
+			Seeds::<T>::remove(e);
+			Targets::<T>::remove(e);
+			CommitmentCount::<T>::remove(e);
+			SecretCommitterCount::<T>::remove(e);
+			RevealDigest::<T>::remove(e);
+			DrawStatus::<T>::remove(e);
+			TallyStatus::<T>::remove(e);
+			ValidatorPool::<T>::remove(e);
+			(0, true)
+		},
 	]
 }
 
 impl<T: Config> Pallet<T> {
-	/// Drops epoch `old`'s single values now and schedules its maps for [`Self::prune_step`].
-	pub(crate) fn prune(old: EpochIndex) {
-		EpochParams::<T>::remove(old);
-		Seeds::<T>::remove(old);
-		Targets::<T>::remove(old);
-		CommitmentCount::<T>::remove(old);
-		RevealDigest::<T>::remove(old);
-		DrawStatus::<T>::remove(old);
-		TallyStatus::<T>::remove(old);
-		ValidatorPool::<T>::remove(old);
-		PruningEpoch::<T>::put(old);
+	/// The oldest epoch not pruned yet, if it may be pruned now: it ended more than two epochs
+	/// ago and its tally is not running.
+	pub fn prunable() -> Option<EpochIndex> {
+		let next = PruneNext::<T>::get();
+		if EpochStart::<T>::get().is_none()
+			|| next.saturating_add(3) > CurrentEpoch::<T>::get()
+			|| Tallying::<T>::get().is_some_and(|tallying| tallying <= next)
+		{
+			return None;
+		}
+		Some(next)
 	}
 
-	/// Deletes up to [`PRUNE_PER_BLOCK`] entries of the epoch being pruned; returns how many it
-	/// deleted.
-	pub(crate) fn prune_step() -> u64 {
-		let Some(old) = PruningEpoch::<T>::get() else { return 0 };
+	/// One prune step, if an epoch is prunable and `meter` allows one (the first step of a
+	/// block always does: see [`Self::take_step`]).
+	pub(crate) fn prune_steps(meter: &mut WeightMeter) {
+		if Self::prunable().is_some() && Self::take_step(meter, T::WeightInfo::prune_step()) {
+			Self::prune_step();
+		}
+	}
+
+	/// Deletes up to [`PRUNE_PER_BLOCK`] entries of the oldest prunable epoch, and its single
+	/// values once its maps are empty (then [`PruneNext`] moves on); returns how many entries
+	/// it deleted.
+	pub(crate) fn prune_step() -> u32 {
+		let Some(old) = Self::prunable() else { return 0 };
 		let mut left = PRUNE_PER_BLOCK;
 		let mut removed = 0u32;
 		for clear in clear_maps::<T>() {
 			// A zero limit would mean "no limit" to the host function: stop instead.
 			if left == 0 {
-				return u64::from(removed);
+				return removed;
 			}
 			let (deleted, finished) = clear(old, left);
 			removed = removed.saturating_add(deleted);
 			left = left.saturating_sub(deleted);
 			if !finished {
-				return u64::from(removed);
+				return removed;
 			}
 		}
-		PruningEpoch::<T>::kill();
-		u64::from(removed)
+		PruneNext::<T>::put(old.saturating_add(1));
+		removed
 	}
 }

@@ -1,5 +1,6 @@
 //! The tally (SPEC.md §4 "Decision for P", §5 order of operations, §6 the denominator), run after
-//! the check period in bounded steps, three passes over the epoch's participants:
+//! the check period in bounded steps: passes over the epoch's participants and its secret
+//! committers.
 //!
 //! 1. **Decide** each participant P from its seats ([`decide`]):
 //!    - *fraud*: a self-proving opening (broken path or order, or a verifying opening of a leaf
@@ -25,10 +26,13 @@
 //!    opening above the target, or a confirmed claim or posted leaf). A broken path or order
 //!    proves the host's fraud but not what its tree holds, so it makes nobody lazy.
 //!    Then P's committed count is activated by its collateral (pallet-collateral).
-//! 2. **Weigh**: with at least `power_cap_min_hosts` accepted, no host counts for more than
+//! 2. **Reveals**: every validator that committed to a secret for e and never revealed it in
+//!    the validation window (with a verdict chunk or `reveal_secret`) is a silent seat: reward
+//!    forfeited, 1% of its collateral (once per epoch, like any seat penalty).
+//! 3. **Weigh**: with at least `power_cap_min_hosts` accepted, no host counts for more than
 //!    `power_cap` of the accepted activated total; W(e) sums the capped weights of every
 //!    participant not excluded by its own doing.
-//! 3. **Credit**: each accepted host's capped weight is its [`AcceptedWeights`] entry, joins the
+//! 4. **Credit**: each accepted host's capped weight is its [`AcceptedWeights`] entry, joins the
 //!    next epoch's seat pool, and — unless forfeited — earns `reward(e) · ŵ / W(e)`.
 //!
 //! Finally the next epoch's target follows from the accepted leaves ([`difficulty`]).
@@ -203,14 +207,17 @@ impl<T: Config> Pallet<T> {
 			return;
 		};
 		let participants = CommitmentCount::<T>::get(epoch);
+		let committers = SecretCommitterCount::<T>::get(epoch);
 		loop {
 			let step = match progress.stage {
 				TallyStage::Decide => T::WeightInfo::tally_decide_step(),
+				TallyStage::Reveals => T::WeightInfo::tally_reveal_step(),
 				TallyStage::Weigh => T::WeightInfo::tally_weigh_step(),
 				TallyStage::Credit => T::WeightInfo::tally_credit_step(),
 				TallyStage::Done => break,
 			};
-			if progress.next >= participants {
+			let len = if progress.stage == TallyStage::Reveals { committers } else { participants };
+			if progress.next >= len {
 				if !Self::take_step(meter, T::WeightInfo::tally_finish()) {
 					break;
 				}
@@ -220,7 +227,11 @@ impl<T: Config> Pallet<T> {
 			if !Self::take_step(meter, step) {
 				break;
 			}
-			if let Some(participant) = Participants::<T>::get(epoch, progress.next) {
+			if progress.stage == TallyStage::Reveals {
+				if let Some(validator) = SecretCommitters::<T>::get(epoch, progress.next) {
+					Self::check_reveal(epoch, &validator);
+				}
+			} else if let Some(participant) = Participants::<T>::get(epoch, progress.next) {
 				match progress.stage {
 					TallyStage::Decide => {
 						Self::decide_participant(epoch, &participant, &mut progress)
@@ -229,7 +240,7 @@ impl<T: Config> Pallet<T> {
 						Self::weigh_participant(epoch, &participant, &mut progress)
 					}
 					TallyStage::Credit => Self::credit_participant(epoch, &participant, &progress),
-					TallyStage::Done => {}
+					TallyStage::Reveals | TallyStage::Done => {}
 				}
 			}
 			progress.next = progress.next.saturating_add(1);
@@ -247,8 +258,9 @@ impl<T: Config> Pallet<T> {
 					let share = params.map_or(Perbill::one(), |p| p.power_cap);
 					progress.cap = share.mul_floor(progress.accepted_activated);
 				}
-				TallyStage::Weigh
+				TallyStage::Reveals
 			}
+			TallyStage::Reveals => TallyStage::Weigh,
 			TallyStage::Weigh => TallyStage::Credit,
 			TallyStage::Credit | TallyStage::Done => {
 				Self::finish_tally(epoch, progress);
@@ -307,6 +319,14 @@ impl<T: Config> Pallet<T> {
 			outcome: decision.outcome,
 			activated,
 		});
+	}
+
+	/// A committed secret never revealed in the validation window is a silent seat (SPEC.md
+	/// §4): without it nobody can recompute the validator's samples or audits.
+	pub(crate) fn check_reveal(epoch: EpochIndex, validator: &T::AccountId) {
+		if !RevealedSecrets::<T>::contains_key(epoch, validator) {
+			Self::penalise_seat(epoch, validator, ForfeitReason::SilentSeat);
+		}
 	}
 
 	/// A seat penalty: `who` forfeits its reward for `epoch` and pays the penalty's share of its

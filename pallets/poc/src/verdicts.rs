@@ -44,7 +44,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Reveals `validator`'s secret for `epoch` if `secret` carries it, or returns the one it
 	/// revealed before.
-	fn reveal(
+	pub(crate) fn reveal(
 		epoch: EpochIndex,
 		validator: &T::AccountId,
 		secret: Option<H256>,

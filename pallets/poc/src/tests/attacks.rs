@@ -206,20 +206,25 @@ fn a_validator_that_deregistered_and_withdrew_its_bond_gets_no_seat() {
 		let host = Sprint::new(HOST, 40);
 		deserter.register();
 		host.register();
+		// Secrets go two epochs ahead: everyone commits for epoch 2 now.
+		commit_secrets(2, &VALIDATORS);
+		commit_secrets(2, &[10]);
 		commit_all(0, &[&deserter]);
 		all_valid(0, &[10], &[]);
-		run_to_phase(Phase::Tally);
-		assert_eq!(outcome(0, 10), Some(Outcome::Accepted), "an accepted validator for epoch 1");
-
-		commit_secrets(1, &VALIDATORS);
-		commit_secrets(1, &[10]);
-		Poc::deregister_host(RuntimeOrigin::signed(10)).expect("deregisters");
 		run_to_epoch(1);
-		let _ = Collateral::withdraw_unbonded(RuntimeOrigin::signed(10));
-		commit_all(1, &[&host]);
+		commit_all(1, &[&deserter]);
+		all_valid(1, &[10], &[]);
+		run_to_phase(Phase::Tally);
+		assert_eq!(outcome(1, 10), Some(Outcome::Accepted), "an accepted validator for epoch 2");
 
-		assert!(!seats_of(1, HOST).is_empty());
-		assert!(!seats_of(1, HOST).contains(&10), "no bond held, no seat");
+		Poc::deregister_host(RuntimeOrigin::signed(10)).expect("deregisters");
+		run_to_epoch(2);
+		let _ = Collateral::withdraw_unbonded(RuntimeOrigin::signed(10));
+		commit_all(2, &[&host]);
+
+		assert!(crate::ValidatorPool::<Test>::get(2).iter().any(|(v, _)| *v == 10));
+		assert!(!seats_of(2, HOST).is_empty());
+		assert!(!seats_of(2, HOST).contains(&10), "no bond held, no seat");
 	});
 }
 
@@ -252,7 +257,6 @@ fn withholding_the_sampled_leaves_is_slashed_as_fraud() {
 		all_valid(0, &[HOST], &[]);
 		run_to_phase(Phase::Tally);
 		assert_eq!(Emission::rewards_of(&HOST), (0, R0), "unvested rewards to lose");
-		commit_secrets(1, &VALIDATORS);
 		run_to_epoch(1);
 
 		// Epoch 1: the host answers 503 to the requests for its fake leaves and never posts them.

@@ -124,7 +124,7 @@ fn the_runtime_api_reports_where_the_sprint_stands() {
 
 #[test]
 fn pruning_many_hosts_takes_bounded_steps() {
-	use crate::{Commitment, Commitments, PruningEpoch, SecretCommitments, PRUNE_PER_BLOCK};
+	use crate::{Commitment, Commitments, PruneNext, SecretCommitments, PRUNE_PER_BLOCK};
 	let hosts = u64::from(PRUNE_PER_BLOCK) * 2 + 100;
 	let mut ext = ExtBuilder::default().build();
 	// Deletion limits apply to committed state, as between real blocks: commit after each step.
@@ -141,10 +141,10 @@ fn pruning_many_hosts_takes_bounded_steps() {
 			);
 		}
 	});
-	// Epoch 3 starts and schedules epoch 0's pruning; each block from then deletes one step.
+	// Epoch 3 starts and epoch 0 becomes prunable; each block from then deletes one step.
 	step(&mut || run_to_block(1 + 60 * 3));
 	step(&mut || {
-		assert_eq!(PruningEpoch::<Test>::get(), Some(0));
+		assert_eq!(PruneNext::<Test>::get(), 0, "epoch 0 is being pruned");
 		let left = Commitments::<Test>::iter_prefix(0).count() as u64;
 		assert_eq!(left, hosts - u64::from(PRUNE_PER_BLOCK), "one step per block");
 	});
@@ -159,6 +159,52 @@ fn pruning_many_hosts_takes_bounded_steps() {
 	step(&mut || {
 		assert_eq!(Commitments::<Test>::iter_prefix(0).count(), 0);
 		assert_eq!(SecretCommitments::<Test>::iter_prefix(0).count(), 0);
-		assert_eq!(PruningEpoch::<Test>::get(), None);
+		assert_eq!(PruneNext::<Test>::get(), 1, "epoch 0 done; epoch 1 waits for epoch 4");
+	});
+}
+
+#[test]
+fn pruning_walks_epochs_in_order_and_never_abandons_one() {
+	use crate::{
+		Commitment, Commitments, CurrentEpoch, PruneNext, Seeds, Tallying, PRUNE_PER_BLOCK,
+	};
+	let per_epoch = u64::from(PRUNE_PER_BLOCK) + 200;
+	let mut ext = ExtBuilder::default().build();
+	let mut step = |f: &mut dyn FnMut()| {
+		ext.execute_with(&mut *f);
+		ext.commit_all().expect("commits");
+	};
+	step(&mut || {
+		for epoch in 0..2u32 {
+			for host in 0..per_epoch {
+				Commitments::<Test>::insert(
+					epoch,
+					10_000 + host,
+					Commitment { root: H256::zero(), count: 1, proof_key: [0; 32] },
+				);
+			}
+			Seeds::<Test>::insert(epoch, H256::repeat_byte(1));
+		}
+		// Epochs 0 and 1 are both due at once (as after blocks whose budget went elsewhere).
+		CurrentEpoch::<Test>::put(4);
+	});
+	// Each epoch also holds the genesis validator's secret commitment and committer entry.
+	let expected = [(500, 0), (202, 1), (500, 1), (202, 2), (0, 2)];
+	for (deleted, next) in expected {
+		step(&mut || {
+			assert_eq!(Poc::prune_step(), deleted);
+			assert_eq!(PruneNext::<Test>::get(), next, "epoch 0 finishes before epoch 1 starts");
+		});
+	}
+	step(&mut || {
+		assert_eq!(Commitments::<Test>::iter().count(), 0);
+		assert_eq!(Seeds::<Test>::get(0), None, "single values go once the maps are empty");
+		assert_eq!(Seeds::<Test>::get(1), None);
+		// Epoch 2 becomes due at epoch 5, but not while its tally runs.
+		CurrentEpoch::<Test>::put(5);
+		Tallying::<Test>::put(2);
+		assert_eq!(Poc::prunable(), None);
+		Tallying::<Test>::kill();
+		assert_eq!(Poc::prunable(), Some(2));
 	});
 }

@@ -127,11 +127,14 @@ fn run_until(books: &mut Books, behaviours: &[Behaviour; 4], done: impl Fn() -> 
 fn play_epoch(books: &mut Books, behaviours: [Behaviour; 4], counts: [u64; 4]) {
 	let epoch = crate::CurrentEpoch::<Test>::get();
 	let sprints: Vec<Sprint> = HOSTS.iter().zip(counts).map(|(h, c)| Sprint::new(*h, c)).collect();
-	// Everyone who may sit next epoch publishes its secret now.
-	let next = epoch + 1;
+	// Everyone who may sit two epochs on publishes its secret now (SPEC.md §4).
+	let ahead = epoch + 2;
 	for v in VALIDATORS.iter().chain(HOSTS.iter()) {
-		let _ =
-			Poc::commit_secret(RuntimeOrigin::signed(*v), next, commitment_of(secret_of(*v, next)));
+		let _ = Poc::commit_secret(
+			RuntimeOrigin::signed(*v),
+			ahead,
+			commitment_of(secret_of(*v, ahead)),
+		);
 	}
 	run_until(books, &behaviours, || Poc::current_phase() == Some(Phase::Commit));
 	let committed: Vec<&Sprint> = sprints
@@ -165,6 +168,14 @@ fn play_epoch(books: &mut Books, behaviours: [Behaviour; 4], counts: [u64; 4]) {
 				_ => Verdict::Valid,
 			};
 			let _ = submit(epoch, validator, vec![(sprint.host, verdict)]);
+		}
+	}
+	// Every validator but a silent one reveals its secret, seated or not.
+	for v in VALIDATORS.iter().chain(HOSTS.iter()) {
+		if seat_behaviour(*v) != Behaviour::Silent
+			&& crate::RevealedSecrets::<Test>::get(epoch, v).is_none()
+		{
+			let _ = Poc::reveal_secret(RuntimeOrigin::signed(*v), epoch, secret_of(*v, epoch));
 		}
 	}
 	// Every host but a withholder answers the challenges against it.

@@ -53,8 +53,9 @@ fn a_validator_without_a_secret_commitment_gets_no_seat() {
 	});
 }
 
-/// Four hosts accepted in epoch 0 (one of them capped), with secrets for epoch 1, and `k_v` seats
-/// per participant; returns the seats of epoch 1 and whether genesis validators stood in.
+/// Four hosts accepted in epochs 0 and 1 (one of them capped), with secrets for epoch 2 (two
+/// epochs ahead), and `k_v` seats per participant; returns the seats of epoch 2 and whether
+/// genesis validators stood in.
 fn epoch_one_after_four_accepted_hosts(k: u32) -> (Vec<Vec<AccountId>>, bool) {
 	let mut result = (Vec::new(), false);
 	ExtBuilder::default()
@@ -74,16 +75,25 @@ fn epoch_one_after_four_accepted_hosts(k: u32) -> (Vec<Vec<AccountId>>, bool) {
 				assert_eq!(seats_of(0, h.host), vec![VALIDATOR]);
 			}
 			all_valid(0, &[10, 11, 12, 13], &[]);
-			commit_secrets(1, &[VALIDATOR, 10, 11, 12, 13]);
+			commit_secrets(2, &[VALIDATOR, 10, 11, 12, 13]);
 			run_to_epoch(1);
 			assert_eq!(AcceptedWeights::<Test>::get(0, 13), Some(50), "capped at 25% of 200");
 			assert_eq!(ValidatorPool::<Test>::get(1).len(), 4);
 
+			// Epoch 1: accepted, but without epoch-1 secrets the hosts cannot sit yet.
 			commit_all(1, &hosts.iter().collect::<Vec<_>>());
+			for h in &hosts {
+				assert_eq!(seats_of(1, h.host), vec![VALIDATOR]);
+			}
+			all_valid(1, &[10, 11, 12, 13], &[]);
+			run_to_epoch(2);
+			assert_eq!(ValidatorPool::<Test>::get(2).len(), 4);
+
+			commit_all(2, &hosts.iter().collect::<Vec<_>>());
 			let stand_ins = poc_events()
 				.iter()
-				.any(|e| matches!(e, Event::SeatDrawStarted { epoch: 1, stand_ins: true, .. }));
-			result = (hosts.iter().map(|h| seats_of(1, h.host)).collect(), stand_ins);
+				.any(|e| matches!(e, Event::SeatDrawStarted { epoch: 2, stand_ins: true, .. }));
+			result = (hosts.iter().map(|h| seats_of(2, h.host)).collect(), stand_ins);
 			for (h, seats) in hosts.iter().zip(&result.0) {
 				assert!(!seats.contains(&h.host), "never on itself");
 			}
