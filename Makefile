@@ -50,7 +50,7 @@ test: build test-rust check-chain-specs test-e2e ## Everything CI runs: unit, ru
 # The protocol pallets' tests also run with debug assertions on (FRAME's `WeightMeter` and
 # others assert only there), in the `testing` profile: release optimisations, its own target
 # subdirectory, so only the pallets' dependencies compile a second time.
-PALLETS := -p sprint-primitives -p pallet-collateral -p pallet-emission -p pallet-poc
+PALLETS := -p sprint-core -p sprint-primitives -p pallet-collateral -p pallet-emission -p pallet-poc
 PALLETS_EXCLUDED := $(subst -p ,--exclude ,$(PALLETS))
 
 test-rust: ## Rust tests: the pallets with debug assertions, then the rest (runtime, node, worker), release.

@@ -321,9 +321,8 @@ pub mod read {
 		else {
 			return Ok(0);
 		};
-		let value = value
-			.decode()
-			.map_err(|e| ChainError::Decode { what, reason: e.to_string() })?;
+		let value =
+			value.decode().map_err(|e| ChainError::Decode { what, reason: e.to_string() })?;
 		use subxt::dynamic::At as _;
 		value.at("host_bond").and_then(|bond| bond.as_u128()).ok_or_else(|| ChainError::Decode {
 			what,

@@ -37,6 +37,7 @@ extern crate alloc;
 pub mod activation;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod pruning;
 pub mod types;
 pub mod weights;
 
@@ -46,6 +47,7 @@ mod mock;
 mod tests;
 
 pub use pallet::*;
+pub use pruning::{OFFENCE_RECORD_EPOCHS, PRUNE_PER_BLOCK};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -126,18 +128,50 @@ pub mod pallet {
 	pub type SlashableUntil<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, EpochIndex, OptionQuery>;
 
-	/// Offences already slashed, with the amount: `(offender, (epoch, kind))`. Nothing is slashed
-	/// twice for the same offence.
+	/// Each jail's release: `(epoch it ends, account)`, so that expired [`JailedUntil`] entries
+	/// are pruned epoch by epoch without scanning every account.
+	#[pallet::storage]
+	pub type JailReleases<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		(),
+		OptionQuery,
+	>;
+
+	/// The oldest release epoch whose expired jails are not all pruned yet.
+	#[pallet::storage]
+	pub type NextJailRelease<T: Config> = StorageValue<_, EpochIndex, ValueQuery>;
+
+	/// Offences already slashed, with the amount: `(epoch, (offender, kind))`. Nothing is slashed
+	/// twice for the same offence. Keyed by epoch first and kept for [`OFFENCE_RECORD_EPOCHS`]
+	/// epochs, after which an offence of that epoch is no longer slashable, so pruning its
+	/// record can never let it be slashed twice.
 	#[pallet::storage]
 	pub type SlashedOffences<T: Config> = StorageDoubleMap<
 		_,
-		Blake2_128Concat,
-		T::AccountId,
 		Twox64Concat,
-		(EpochIndex, OffenceKind),
+		EpochIndex,
+		Blake2_128Concat,
+		(T::AccountId, OffenceKind),
 		BalanceOf<T>,
 		OptionQuery,
 	>;
+
+	/// The oldest epoch whose offence records are not pruned yet.
+	#[pallet::storage]
+	pub type NextOffencePrune<T: Config> = StorageValue<_, EpochIndex, ValueQuery>;
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Prunes expired jails and offence records older than [`OFFENCE_RECORD_EPOCHS`], at
+		/// most [`PRUNE_PER_BLOCK`] entries of each per block ([`Pallet::prune_step`]).
+		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
+			Pallet::<T>::prune_step()
+		}
+	}
 
 	#[pallet::genesis_config]
 	pub struct GenesisConfig<T: Config> {
@@ -404,7 +438,12 @@ impl<T: Config> Slasher<T::AccountId> for Pallet<T> {
 		epoch: EpochIndex,
 		confirmers: &[T::AccountId],
 	) -> Self::Balance {
-		if SlashedOffences::<T>::contains_key(offender, (epoch, kind)) {
+		// An offence older than the record horizon is no longer slashable: its record may be
+		// pruned, and a repeat must never be slashed again.
+		let current = T::EpochInfo::current_epoch();
+		if epoch.saturating_add(OFFENCE_RECORD_EPOCHS) <= current
+			|| SlashedOffences::<T>::contains_key(epoch, (offender, kind))
+		{
 			return 0;
 		}
 		let params = Self::params();
@@ -438,7 +477,7 @@ impl<T: Config> Slasher<T::AccountId> for Pallet<T> {
 		};
 		Self::take(&mut ledger, slashed);
 		Self::store(offender, ledger);
-		SlashedOffences::<T>::insert(offender, (epoch, kind), slashed);
+		SlashedOffences::<T>::insert(epoch, (offender, kind), slashed);
 		Self::deposit_event(Event::Slashed {
 			who: offender.clone(),
 			kind,
@@ -450,7 +489,12 @@ impl<T: Config> Slasher<T::AccountId> for Pallet<T> {
 		if kind.jails() {
 			let until =
 				T::EpochInfo::current_epoch().saturating_add(params.jail_epochs).saturating_add(1);
-			JailedUntil::<T>::mutate(offender, |j| *j = Some(j.map_or(until, |j| j.max(until))));
+			let until = JailedUntil::<T>::mutate(offender, |j| {
+				let later = j.map_or(until, |j| j.max(until));
+				*j = Some(later);
+				later
+			});
+			JailReleases::<T>::insert(until, offender, ());
 			Self::deposit_event(Event::Jailed { who: offender.clone(), until });
 		}
 		slashed

@@ -54,6 +54,10 @@ pub struct PocParams {
 	pub power_cap: Perbill,
 	/// How many accepted hosts switch the power cap on (SPEC.md §5: 4).
 	pub power_cap_min_hosts: u32,
+	/// The most hosts that commit in one epoch, and the most secret committers (at most the
+	/// runtime's `MaxParticipants`): genesis checks that the seat draw, the tally and the
+	/// pruning of that many fit an epoch (prod 16,384; dev 512).
+	pub max_participants: u32,
 	/// The PoW model's shape.
 	pub model: ModelShape,
 }
@@ -386,6 +390,7 @@ impl PocParams {
 			samples_per_seat: 32,
 			power_cap: Perbill::from_percent(25),
 			power_cap_min_hosts: 4,
+			max_participants: 16_384,
 			model: ModelShape::PRODUCTION,
 		}
 	}
@@ -399,6 +404,7 @@ impl PocParams {
 			validation_window: 15,
 			answer_period: 10,
 			check_period: 5,
+			max_participants: 512,
 			model: ModelShape::DEV,
 			..Self::production_defaults()
 		}

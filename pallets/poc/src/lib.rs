@@ -61,6 +61,7 @@ pub mod difficulty;
 pub mod opening;
 /// The proof-URL rules, from sprint-core.
 pub use sprint_core::proof_url;
+pub mod budget;
 pub mod phases;
 pub mod priority;
 pub mod pruning;
@@ -372,6 +373,14 @@ pub mod pallet {
 			if let Err(why) = phases::validate(&params) {
 				panic!("invalid PoC parameters in the chain spec: {why}");
 			}
+			assert!(
+				params.max_participants <= T::MaxParticipants::get(),
+				"invalid PoC parameters in the chain spec: max_participants is above the \
+				 runtime's MaxParticipants"
+			);
+			if let Err(why) = Pallet::<T>::check_hook_work(&params) {
+				panic!("invalid PoC parameters in the chain spec: {why}");
+			}
 			assert!(self.initial_target != H256::zero(), "poc.initialTarget must be above zero");
 			Params::<T>::put(params);
 			Targets::<T>::insert(0, self.initial_target);
@@ -638,8 +647,10 @@ pub mod pallet {
 				!SecretCommitments::<T>::contains_key(epoch, &validator),
 				Error::<T>::SecretAlreadyCommitted
 			);
+			let cap =
+				Params::<T>::get().map_or(0, |p| p.max_participants).min(T::MaxParticipants::get());
 			ensure!(
-				SecretCommitterCount::<T>::get(epoch) < T::MaxParticipants::get(),
+				SecretCommitterCount::<T>::get(epoch) < cap,
 				Error::<T>::TooManySecretCommitments
 			);
 			Self::record_secret_commitment(epoch, &validator, commitment);
@@ -673,7 +684,10 @@ pub mod pallet {
 			ensure!(count <= max_count, Error::<T>::CountAboveMax);
 			ensure!(!Commitments::<T>::contains_key(epoch, &host), Error::<T>::AlreadyCommitted);
 			let index = CommitmentCount::<T>::get(epoch);
-			ensure!(index < T::MaxParticipants::get(), Error::<T>::TooManyParticipants);
+			let cap = EpochParams::<T>::get(epoch)
+				.map_or(0, |p| p.max_participants)
+				.min(T::MaxParticipants::get());
+			ensure!(index < cap, Error::<T>::TooManyParticipants);
 			let commitment = Commitment { root, count, proof_key: info.proof_key };
 			Commitments::<T>::insert(epoch, &host, commitment);
 			Participants::<T>::insert(epoch, index, &host);

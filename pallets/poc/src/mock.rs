@@ -107,7 +107,7 @@ impl pallet_poc::Config for Test {
 	type Slasher = Collateral;
 	type WeightActivation = Collateral;
 	type Rewards = Emission;
-	type MaxParticipants = ConstU32<1_000>;
+	type MaxParticipants = ConstU32<16_384>;
 	type HookBudget = HookBudget;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
@@ -203,9 +203,7 @@ impl ExtBuilder {
 				secret_commitments: self
 					.genesis_validators
 					.iter()
-					.map(|v| {
-						(*v, commitment_of(secret_of(*v, 0)), commitment_of(secret_of(*v, 1)))
-					})
+					.map(|v| (*v, commitment_of(secret_of(*v, 0)), commitment_of(secret_of(*v, 1))))
 					.collect(),
 			},
 			..Default::default()

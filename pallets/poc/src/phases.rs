@@ -50,6 +50,9 @@ pub fn validate(p: &PocParams) -> Result<(), &'static str> {
 			"the PoC windows do not fit in epoch_length (the tally needs at least one block)",
 		);
 	}
+	if p.max_participants == 0 {
+		return Err("max_participants must be above zero");
+	}
 	if p.goal == 0 || p.max_count == 0 {
 		return Err("goal and max_count must be above zero");
 	}

@@ -185,7 +185,7 @@ impl GpuEngine {
 		if nonces.is_empty() {
 			return Ok(Vec::new());
 		}
-		let (seq, d) = (self.seq_len as usize, self.d_model as usize);
+		let (seq, d) = (self.seq_len, self.d_model);
 		let count = nonces.len() as u32;
 		let rows = count * seq as u32;
 		let keys: Vec<u32> =

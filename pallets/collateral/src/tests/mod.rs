@@ -3,4 +3,5 @@
 mod activation;
 mod deposits;
 mod invariants;
+mod pruning;
 mod slashing;

@@ -208,3 +208,33 @@ fn pruning_walks_epochs_in_order_and_never_abandons_one() {
 		assert_eq!(Poc::prunable(), Some(2));
 	});
 }
+
+#[test]
+fn the_dev_parameters_leave_the_hooks_room_and_a_cap_too_large_for_the_epoch_is_refused() {
+	let work = Poc::check_hook_work(&dev_params()).expect("the dev column fits");
+	assert!(work.total_blocks <= 60 && work.tally_blocks <= work.tally_limit, "{work:?}");
+	let mut p = dev_params();
+	p.max_participants = 16_384;
+	assert!(Poc::check_hook_work(&p).is_err(), "16,384 hosts do not fit a 60-block epoch");
+	p.epoch_length = 14_400;
+	p.answer_period = 200;
+	p.validation_window = 50;
+	assert!(Poc::check_hook_work(&p).is_ok(), "but fit the production windows");
+}
+
+#[test]
+#[should_panic(expected = "would not fit one epoch")]
+fn genesis_refuses_a_participant_cap_whose_hook_work_overruns_the_epoch() {
+	use polkadot_sdk::sp_runtime::BuildStorage;
+	let mut params = dev_params();
+	params.max_participants = 2_048;
+	let _ = RuntimeGenesisConfig {
+		poc: crate::GenesisConfig {
+			params,
+			initial_target: INITIAL_TARGET,
+			secret_commitments: vec![],
+		},
+		..Default::default()
+	}
+	.build_storage();
+}

@@ -120,10 +120,7 @@ fn a_committed_secret_never_revealed_is_a_silent_seat() {
 		// impossible (no seat), the others stay silent.
 		run_to_phase(Phase::Validation);
 		assert_ok!(Poc::reveal_secret(RuntimeOrigin::signed(20), 0, secret_of(20, 0)));
-		assert_noop!(
-			submit(0, 21, vec![(HOST, crate::Verdict::Valid)]),
-			Error::<Test>::NotASeat
-		);
+		assert_noop!(submit(0, 21, vec![(HOST, crate::Verdict::Valid)]), Error::<Test>::NotASeat);
 		run_to_phase(Phase::Tally);
 		run_to_epoch(1);
 

@@ -1,0 +1,50 @@
+//! The hooks' work at the runtime's real weights and budget (SPEC.md §2): the seat draw, the
+//! tally and the pruning of `max_participants` hosts fit an epoch, at the production parameters
+//! (16,384 hosts) and at the dev chain's. Genesis refuses parameters that do not
+//! (`pallet_poc::budget`); this shows the presets pass with room to spare.
+
+use pallet_poc::PocParams;
+use sprint_runtime::{Poc, Runtime};
+
+fn work(p: &PocParams) -> pallet_poc::budget::HookWork {
+	let work = Poc::check_hook_work(p).unwrap_or_else(|why| panic!("{why}: {p:?}"));
+	println!(
+		"{} hosts: draw {} of {} blocks, tally {} of {} blocks, {} prune steps; {} of {} blocks \
+		 per epoch",
+		p.max_participants,
+		work.draw_blocks,
+		work.draw_limit,
+		work.tally_blocks,
+		work.tally_limit,
+		work.prune_steps,
+		work.total_blocks,
+		p.epoch_length
+	);
+	work
+}
+
+#[test]
+fn the_production_parameters_fit_16_384_hosts_in_an_epoch() {
+	let p = PocParams::production_defaults();
+	assert_eq!(p.max_participants, 16_384);
+	assert_eq!(
+		p.max_participants,
+		<<Runtime as pallet_poc::Config>::MaxParticipants as polkadot_sdk::frame_support::traits::Get<u32>>::get()
+	);
+	let work = work(&p);
+	// 16,384 · (10 + 8) entries at 500 a step, and the single values' step.
+	assert_eq!(work.prune_steps, 16_384 * 18 / 500 + 1 + 1);
+	assert!(work.total_blocks < u64::from(p.epoch_length) / 4, "{work:?}");
+}
+
+#[test]
+fn the_dev_parameters_fit_their_cap_in_a_sixty_block_epoch() {
+	let work = work(&PocParams::dev_defaults());
+	assert!(work.total_blocks <= 60, "{work:?}");
+}
+
+#[test]
+fn a_cap_the_dev_epoch_cannot_carry_is_refused() {
+	let p = PocParams { max_participants: 16_384, ..PocParams::dev_defaults() };
+	assert!(Poc::check_hook_work(&p).is_err());
+}
