@@ -53,8 +53,13 @@ test: build test-rust check-chain-specs test-e2e ## Everything CI runs: unit, ru
 PALLETS := -p sprint-core -p sprint-primitives -p pallet-collateral -p pallet-emission -p pallet-poc
 PALLETS_EXCLUDED := $(subst -p ,--exclude ,$(PALLETS))
 
-test-rust: ## Rust tests: the pallets with debug assertions, then the rest (runtime, node, worker), release.
+BENCHMARKED := -p pallet-collateral -p pallet-emission -p pallet-poc
+BENCHMARK_FEATURES := pallet-collateral/runtime-benchmarks,pallet-emission/runtime-benchmarks,pallet-poc/runtime-benchmarks
+
+test-rust: ## Rust tests: the pallets with debug assertions (and their benchmarks, run once each as tests), then the rest (runtime, node, worker), release.
 	SKIP_WASM_BUILD=1 $(CARGO) test --locked --profile testing $(PALLETS)
+	SKIP_WASM_BUILD=1 $(CARGO) test --locked --profile testing $(BENCHMARKED) \
+		--features $(BENCHMARK_FEATURES) benchmarking
 	$(CARGO) test --locked --release --workspace $(PALLETS_EXCLUDED)
 
 test-e2e: ## End-to-end tests: the real sprint-node driven by @polkadot/api.

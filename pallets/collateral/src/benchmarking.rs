@@ -72,6 +72,27 @@ mod benchmarks {
 		assert!(ledger.unbonding.is_empty());
 	}
 
+	/// A full block of pruning: `PRUNE_PER_BLOCK` expired jails and as many offence records.
+	#[benchmark]
+	fn prune_step() {
+		T::EpochInfo::set_current_epoch(OFFENCE_RECORD_EPOCHS);
+		for i in 0..PRUNE_PER_BLOCK {
+			let who: T::AccountId = account("offender", i, 0);
+			JailedUntil::<T>::insert(&who, 0);
+			JailReleases::<T>::insert(0, &who, ());
+			SlashedOffences::<T>::insert(0, (who, sprint_primitives::OffenceKind::SilentSeat), SPR);
+		}
+		let worked;
+
+		#[block]
+		{
+			worked = Pallet::<T>::prune_step();
+		}
+
+		assert!(worked);
+		assert_eq!(JailedUntil::<T>::iter().count(), 0);
+	}
+
 	impl_benchmark_test_suite!(
 		Pallet,
 		crate::mock::ExtBuilder::default().build(),

@@ -12,8 +12,6 @@
 //! `clear_prefix` of offence records (the host function counts keys of the committed state, so
 //! a second call in the same block would see the same keys).
 
-use polkadot_sdk::{frame_support::weights::Weight, frame_system};
-
 use crate::*;
 
 /// Epochs for which an offence stays slashable, and its record kept: longer than the PoC tally
@@ -27,50 +25,40 @@ pub const PRUNE_PER_BLOCK: u32 = 500;
 const RELEASE_EPOCHS_PER_BLOCK: u32 = 16;
 
 impl<T: Config> Pallet<T> {
-	/// One block's pruning; returns its weight (two reads and two writes per jail released,
-	/// the offence records' deletions, and the bookkeeping).
-	pub fn prune_step() -> Weight {
-		let db = <T as frame_system::Config>::DbWeight::get();
+	/// One block's pruning; returns whether it found anything to do (then its weight is the
+	/// benchmarked [`WeightInfo::prune_step`], a full step's; else three reads).
+	pub fn prune_step() -> bool {
 		let current = T::EpochInfo::current_epoch();
-		let mut weight = db.reads(3);
+		let mut worked = false;
 
-		let mut next = NextJailRelease::<T>::get();
+		let start = NextJailRelease::<T>::get();
+		let mut next = start;
 		let mut left = PRUNE_PER_BLOCK;
-		let start = next;
 		while next <= current && left > 0 && next - start < RELEASE_EPOCHS_PER_BLOCK {
-			let mut released = 0u32;
 			for (who, ()) in JailReleases::<T>::drain_prefix(next).take(left as usize) {
 				if JailedUntil::<T>::get(&who) == Some(next) {
 					JailedUntil::<T>::remove(&who);
 				}
-				released += 1;
+				left -= 1;
 			}
-			left -= released;
-			weight.saturating_accrue(
-				db.reads_writes(2 * u64::from(released), 2 * u64::from(released)),
-			);
 			if JailReleases::<T>::iter_prefix(next).next().is_some() {
 				break;
 			}
-			weight.saturating_accrue(db.reads(1));
 			next += 1;
 		}
-		if next != start {
+		if next != start || left < PRUNE_PER_BLOCK {
 			NextJailRelease::<T>::put(next);
-			weight.saturating_accrue(db.writes(1));
+			worked = true;
 		}
 
 		let old = NextOffencePrune::<T>::get();
 		if old.saturating_add(OFFENCE_RECORD_EPOCHS) <= current {
 			let result = SlashedOffences::<T>::clear_prefix(old, PRUNE_PER_BLOCK, None);
-			weight.saturating_accrue(
-				db.reads_writes(u64::from(result.loops), u64::from(result.backend)),
-			);
 			if result.maybe_cursor.is_none() {
 				NextOffencePrune::<T>::put(old.saturating_add(1));
-				weight.saturating_accrue(db.writes(1));
 			}
+			worked = true;
 		}
-		weight
+		worked
 	}
 }

@@ -319,22 +319,25 @@ mod benchmarks {
 		assert_eq!(seats[0].votes.len(), 1);
 	}
 
-	/// Filtering a pool of `v` candidates (secret and jail checks) at the draw's first block.
+	/// Filtering a pool of `v` candidates (secret, jail and bond checks) at the draw's first
+	/// block: every one eligible, so every one is also kept slashable.
 	#[benchmark]
 	fn start_draw(v: Linear<1, 1_000>) {
-		enter_phase::<T>(1, Phase::Validation);
+		// Epoch 2: genesis commits secrets for epochs 0 and 1 only, so no stand-in joins.
+		enter_phase::<T>(2, Phase::Validation);
 		let mut pool = Vec::new();
 		for i in 0..v {
-			let who: T::AccountId = account("candidate", i, 0);
-			with_secret::<T>(1, &who, i);
+			let who = funded::<T>("candidate", i);
+			T::HostBond::bond_host(&who).expect("funded above; qed");
+			with_secret::<T>(2, &who, i);
 			pool.push((who, u128::from(i) + 1));
 		}
-		ValidatorPool::<T>::insert(1, BoundedVec::truncate_from(pool));
+		ValidatorPool::<T>::insert(2, BoundedVec::truncate_from(pool));
 		let progress;
 
 		#[block]
 		{
-			progress = Pallet::<T>::start_draw(1);
+			progress = Pallet::<T>::start_draw(2);
 		}
 
 		assert!(!progress.done);
@@ -466,6 +469,23 @@ mod benchmarks {
 		}
 
 		assert!(Commitments::<T>::iter_prefix(0).next().is_none());
+	}
+
+	/// The first block of an epoch: the seed, the parameters' snapshot, the target carried over.
+	#[benchmark]
+	fn start_epoch() {
+		let params = enter_phase::<T>(0, Phase::Tally);
+		Targets::<T>::remove(1);
+		let now = frame_system::Pallet::<T>::block_number() + BlockNumberFor::<T>::from(1u32);
+
+		#[block]
+		{
+			Pallet::<T>::start_epoch(now);
+		}
+
+		assert_eq!(CurrentEpoch::<T>::get(), 1);
+		assert_eq!(EpochParams::<T>::get(1), Some(params));
+		assert!(Targets::<T>::contains_key(1));
 	}
 
 	/// A whole `on_initialize` of a block with nothing due (the fixed per-block cost).

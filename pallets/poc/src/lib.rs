@@ -549,7 +549,6 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			let db = T::DbWeight::get();
 			let epoch_length: BlockNumberFor<T> =
 				Params::<T>::get().map_or(u32::MAX, |p| p.epoch_length).into();
 			let due = match EpochStart::<T>::get() {
@@ -559,7 +558,7 @@ pub mod pallet {
 			let mut weight = T::WeightInfo::on_initialize_idle();
 			if due {
 				Self::start_epoch(now);
-				weight.saturating_accrue(db.reads_writes(4, 9));
+				weight.saturating_accrue(T::WeightInfo::start_epoch());
 			}
 			// The tally of an epoch runs before the next draw, and pruning after both, in one
 			// budget per block.
@@ -836,7 +835,7 @@ pub mod pallet {
 		}
 
 		/// Starts the next epoch at block `now` (the first epoch, 0, at the first block).
-		fn start_epoch(now: BlockNumberFor<T>) {
+		pub(crate) fn start_epoch(now: BlockNumberFor<T>) {
 			let epoch = match EpochStart::<T>::get() {
 				None => 0,
 				Some(_) => CurrentEpoch::<T>::get().saturating_add(1),

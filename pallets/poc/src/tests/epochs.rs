@@ -94,9 +94,15 @@ fn parameters_whose_windows_do_not_fit_the_epoch_are_rejected() {
 #[test]
 #[should_panic(expected = "invalid PoC parameters")]
 fn genesis_rejects_a_spec_whose_phases_do_not_fit_in_epoch_length() {
+	build_genesis_with(|p| p.epoch_length = 40);
+}
+
+/// Builds a genesis with the dev parameters as `edit` changes them (panics where genesis
+/// refuses them).
+fn build_genesis_with(edit: impl FnOnce(&mut crate::PocParams)) {
 	use polkadot_sdk::sp_runtime::BuildStorage;
 	let mut params = dev_params();
-	params.epoch_length = 40;
+	edit(&mut params);
 	let _ = RuntimeGenesisConfig {
 		poc: crate::GenesisConfig {
 			params,
@@ -225,16 +231,11 @@ fn the_dev_parameters_leave_the_hooks_room_and_a_cap_too_large_for_the_epoch_is_
 #[test]
 #[should_panic(expected = "would not fit one epoch")]
 fn genesis_refuses_a_participant_cap_whose_hook_work_overruns_the_epoch() {
-	use polkadot_sdk::sp_runtime::BuildStorage;
-	let mut params = dev_params();
-	params.max_participants = 2_048;
-	let _ = RuntimeGenesisConfig {
-		poc: crate::GenesisConfig {
-			params,
-			initial_target: INITIAL_TARGET,
-			secret_commitments: vec![],
-		},
-		..Default::default()
-	}
-	.build_storage();
+	build_genesis_with(|p| p.max_participants = 2_048);
+}
+
+#[test]
+#[should_panic(expected = "the model shape is one the engine cannot run")]
+fn genesis_refuses_a_model_shape_the_gpu_cannot_pack() {
+	build_genesis_with(|p| p.model.n_heads = 32);
 }
