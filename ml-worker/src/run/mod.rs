@@ -101,6 +101,7 @@ pub async fn run(config: Config, hooks: TestHooks) -> anyhow::Result<()> {
 		clock: BlockClock::default(),
 		registered: false,
 		settled: false,
+		unrevealable: None,
 		waited: 0,
 	};
 	tokio::select! {
@@ -150,6 +151,8 @@ struct Worker {
 	registered: bool,
 	/// Whether calls sent before this process started have landed (see `on_block`).
 	settled: bool,
+	/// The last epoch whose committed secret this worker found it cannot derive (said once).
+	unrevealable: Option<EpochIndex>,
 	/// Blocks waited for them so far.
 	waited: u32,
 }

@@ -54,6 +54,10 @@ impl Worker {
 			return Ok(());
 		}
 		let Some(secret) = secret::matching(&committed, self.secret_candidates(epoch)) else {
+			if self.unrevealable == Some(epoch) {
+				return Ok(());
+			}
+			self.unrevealable = Some(epoch);
 			tracing::error!(
 				"epoch {epoch}: the committed secret is none this worker can derive (another \
 				 key, or a dev chain without `dev_secret`): it cannot be revealed, and the tally \
