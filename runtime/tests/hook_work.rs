@@ -4,7 +4,7 @@
 //! (`pallet_poc::budget`); this shows the presets pass with room to spare.
 
 use pallet_poc::PocParams;
-use sprint_runtime::{Poc, Runtime};
+use sprint_runtime::Poc;
 
 fn work(p: &PocParams) -> pallet_poc::budget::HookWork {
 	let work = Poc::check_hook_work(p).unwrap_or_else(|why| panic!("{why}: {p:?}"));
@@ -24,17 +24,28 @@ fn work(p: &PocParams) -> pallet_poc::budget::HookWork {
 }
 
 #[test]
-fn the_production_parameters_fit_16_384_hosts_in_an_epoch() {
+fn the_production_parameters_fit_their_cap_of_4_096_hosts_in_an_epoch() {
 	let p = PocParams::production_defaults();
-	assert_eq!(p.max_participants, 16_384);
-	assert_eq!(
-		p.max_participants,
-		<<Runtime as pallet_poc::Config>::MaxParticipants as polkadot_sdk::frame_support::traits::Get<u32>>::get()
-	);
+	assert_eq!(p.max_participants, 4_096);
 	let work = work(&p);
-	// 16,384 · (10 + 8) entries at 500 a step, and the single values' step.
-	assert_eq!(work.prune_steps, 16_384 * 18 / 500 + 1 + 1);
+	// 4,096 · (10 + 8) entries at 500 a step, and the single values' step.
+	assert_eq!(work.prune_steps, (4_096 * 18u64).div_ceil(500) + 1);
 	assert!(work.total_blocks < u64::from(p.epoch_length) / 4, "{work:?}");
+}
+
+/// At the runtime's `MaxParticipants` (16,384) everything fits the epoch but one step: the seat
+/// draw's first, which filters every candidate at once and outgrows the hook budget. Filtering
+/// in steps across blocks will lift the cap to 16,384.
+#[test]
+fn at_16_384_hosts_only_the_draws_first_step_outgrows_the_budget() {
+	let p = PocParams { max_participants: 16_384, ..PocParams::production_defaults() };
+	let work = Poc::hook_work(&p);
+	println!("16384 hosts: {work:?}");
+	assert!(!work.steps_fit);
+	assert_eq!(work.prune_steps, (16_384 * 18u64).div_ceil(500) + 1);
+	assert!(work.draw_blocks <= work.draw_limit && work.tally_blocks <= work.tally_limit);
+	assert!(work.total_blocks <= u64::from(p.epoch_length) / 4, "{work:?}");
+	assert!(Poc::check_hook_work(&p).is_err());
 }
 
 #[test]

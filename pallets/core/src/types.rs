@@ -56,7 +56,8 @@ pub struct PocParams {
 	pub power_cap_min_hosts: u32,
 	/// The most hosts that commit in one epoch, and the most secret committers (at most the
 	/// runtime's `MaxParticipants`): genesis checks that the seat draw, the tally and the
-	/// pruning of that many fit an epoch (prod 16,384; dev 512).
+	/// pruning of that many fit an epoch, each step inside the hook budget (prod 4,096: the
+	/// draw's first step filters every candidate in one block; dev 512).
 	pub max_participants: u32,
 	/// The PoW model's shape.
 	pub model: ModelShape,
@@ -390,7 +391,7 @@ impl PocParams {
 			samples_per_seat: 32,
 			power_cap: Perbill::from_percent(25),
 			power_cap_min_hosts: 4,
-			max_participants: 16_384,
+			max_participants: 4_096,
 			model: ModelShape::PRODUCTION,
 		}
 	}

@@ -34,6 +34,9 @@ pub struct HookWork {
 	pub prune_steps: u64,
 	/// Blocks the draw, the tally and the pruning need together per epoch.
 	pub total_blocks: u64,
+	/// Whether every single step fits the hook budget (the first step of a block is taken
+	/// even over budget, which must never be needed at the cap: it would eat into the block).
+	pub steps_fit: bool,
 }
 
 /// How many steps of weight `step` fit one block's `budget` (at least one: the first step of a
@@ -63,6 +66,17 @@ impl<T: Config> Pallet<T> {
 			+ blocks(n, budget, w(T::WeightInfo::tally_weigh_step))
 			+ blocks(n, budget, w(T::WeightInfo::tally_credit_step))
 			+ blocks(4, budget, w(T::WeightInfo::tally_finish));
+		let steps = [
+			T::WeightInfo::start_draw(p.max_participants),
+			T::WeightInfo::draw_step(p.seats_per_participant),
+			w(T::WeightInfo::tally_decide_step),
+			w(T::WeightInfo::tally_reveal_step),
+			w(T::WeightInfo::tally_weigh_step),
+			w(T::WeightInfo::tally_credit_step),
+			w(T::WeightInfo::tally_finish),
+			w(T::WeightInfo::prune_step),
+		];
+		let steps_fit = steps.iter().all(|step| step.all_lte(budget));
 		let entries = n.saturating_mul(10 + k);
 		let prune_steps = entries.div_ceil(u64::from(PRUNE_PER_BLOCK)) + 1;
 
@@ -80,12 +94,17 @@ impl<T: Config> Pallet<T> {
 			tally_limit: next_draw.saturating_sub(windows_to_check),
 			prune_steps,
 			total_blocks: draw_blocks + tally_blocks + prune_steps,
+			steps_fit,
 		}
 	}
 
 	/// [`Self::hook_work`], or why it does not fit an epoch.
 	pub fn check_hook_work(p: &PocParams) -> Result<HookWork, &'static str> {
 		let work = Self::hook_work(p);
+		if !work.steps_fit {
+			return Err("a hook step at max_participants (the seat draw's first, which filters \
+			            every candidate) is larger than the hook budget: lower max_participants");
+		}
 		if work.draw_blocks > work.draw_limit {
 			return Err("the seat draw of max_participants would take more than half the \
 			            validation window: lower max_participants or lengthen the window");

@@ -220,8 +220,8 @@ fn the_dev_parameters_leave_the_hooks_room_and_a_cap_too_large_for_the_epoch_is_
 	let work = Poc::check_hook_work(&dev_params()).expect("the dev column fits");
 	assert!(work.total_blocks <= 60 && work.tally_blocks <= work.tally_limit, "{work:?}");
 	let mut p = dev_params();
-	p.max_participants = 16_384;
-	assert!(Poc::check_hook_work(&p).is_err(), "16,384 hosts do not fit a 60-block epoch");
+	p.max_participants = 4_096;
+	assert!(Poc::check_hook_work(&p).is_err(), "4,096 hosts do not fit a 60-block epoch");
 	p.epoch_length = 14_400;
 	p.answer_period = 200;
 	p.validation_window = 50;
