@@ -5,8 +5,10 @@
 //! (the PoW model's shape and weights), `kernels/` (the integer ops: WGSL kernels with their CPU
 //! twins), and `run` (the loop that ties them to the chain's phases).
 
+pub mod api;
 pub mod chain;
 pub mod config;
+pub mod inference;
 pub mod kernels;
 pub mod keys;
 pub mod model;

@@ -62,6 +62,50 @@ enum Command {
 	/// Create or show the worker's key file (account key and proof key).
 	#[command(subcommand)]
 	Keys(KeysCommand),
+	/// Serve a model through the OpenAI-compatible API, alone (no chain): `GET /v1/models`,
+	/// `POST /v1/chat/completions`, `POST /v1/completions`.
+	Serve(ServeArgs),
+	/// Chat with a model in the terminal (a line per message; an empty line or ctrl-d quits).
+	Chat(ModelArgs),
+}
+
+#[derive(Debug, Args)]
+struct ModelArgs {
+	/// A Llama-family GGUF file (default: SmolLM2-135M-Instruct as `make deps` installs it,
+	/// in $SPRINT_MODELS or ~/.cache/sprint-models).
+	#[arg(long)]
+	model: Option<PathBuf>,
+	/// CPU threads of the engine (default: every CPU).
+	#[arg(long)]
+	threads: Option<usize>,
+	/// Sampling temperature (0 = greedy).
+	#[arg(long, default_value_t = 0.0)]
+	temperature: f64,
+	/// Most tokens per answer.
+	#[arg(long, default_value_t = 512)]
+	max_tokens: usize,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+	/// A Llama-family GGUF file (default: SmolLM2-135M-Instruct as `make deps` installs it).
+	#[arg(long)]
+	model: Option<PathBuf>,
+	/// Address to listen on (loopback by default).
+	#[arg(long, default_value = "127.0.0.1:8000")]
+	listen: std::net::SocketAddr,
+	/// CPU threads of the engine (default: every CPU).
+	#[arg(long)]
+	threads: Option<usize>,
+	/// Answers advanced together in one forward pass.
+	#[arg(long, default_value_t = 8)]
+	max_batch: usize,
+	/// Requests waiting for a place before new ones are refused with 429.
+	#[arg(long, default_value_t = 64)]
+	max_queue: usize,
+	/// Largest request body, in bytes.
+	#[arg(long, default_value_t = 1 << 20)]
+	max_body: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -175,6 +219,130 @@ fn parse_pause(value: &str) -> Result<(u32, usize), String> {
 	))
 }
 
+fn init_logs() {
+	tracing_subscriber::fmt()
+		.with_env_filter(
+			tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+		)
+		.with_writer(std::io::stderr)
+		.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+		.init();
+}
+
+fn report(result: anyhow::Result<()>) -> ExitCode {
+	match result {
+		Ok(()) => ExitCode::SUCCESS,
+		Err(e) => {
+			eprintln!("error: {e:#}");
+			ExitCode::FAILURE
+		},
+	}
+}
+
+fn load_model(
+	model: Option<PathBuf>,
+	threads: Option<usize>,
+) -> anyhow::Result<sprint_worker::inference::LanguageModel> {
+	use sprint_worker::inference::{default_model_path, LanguageModel};
+	let path = model.unwrap_or_else(default_model_path);
+	if !path.exists() {
+		anyhow::bail!(
+			"no model at {}: run `make deps` (it installs SmolLM2-135M-Instruct there) or pass \
+			 --model PATH to a Llama-family GGUF",
+			path.display()
+		);
+	}
+	let threads = threads
+		.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+	let spinner = indicatif::ProgressBar::new_spinner();
+	spinner.set_message(format!("loading {}", path.display()));
+	spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+	let started = std::time::Instant::now();
+	let lm = LanguageModel::open(&path, threads)?;
+	spinner.finish_and_clear();
+	let c = &lm.model.config;
+	eprintln!(
+		"loaded {} in {:.1} s: {} layers, width {}, vocabulary {}, context {}, {} threads, integer \
+		 engine recipe {}",
+		lm.name,
+		started.elapsed().as_secs_f64(),
+		c.layers,
+		c.d_model,
+		c.vocab,
+		c.context,
+		lm.model.threads(),
+		sprint_worker::inference::ENGINE_RECIPE,
+	);
+	Ok(lm)
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+	let lm = std::sync::Arc::new(load_model(args.model, args.threads)?);
+	let limits = sprint_worker::api::Limits {
+		max_batch: args.max_batch,
+		max_queue: args.max_queue,
+		max_body: args.max_body,
+	};
+	tokio::runtime::Runtime::new()?.block_on(sprint_worker::api::serve(lm, args.listen, limits))
+}
+
+fn chat(args: ModelArgs) -> anyhow::Result<()> {
+	use std::io::{BufRead, Write};
+	use sprint_worker::inference::{
+		chat::Message,
+		generate::{Generation, GenerationRequest},
+		SamplingParams, Step,
+	};
+	let lm = load_model(args.model, args.threads)?;
+	let template = lm
+		.chat
+		.as_ref()
+		.ok_or_else(|| anyhow::anyhow!("this model has no chat template: serve it and use /v1/completions"))?;
+	let seed = std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map_or(0, |d| d.as_nanos() as u64);
+	let params = SamplingParams::new(args.temperature, 1.0, seed)?;
+	let mut history: Vec<Message> = Vec::new();
+	let stdin = std::io::stdin();
+	let mut stdout = std::io::stdout();
+	loop {
+		write!(stdout, "> ")?;
+		stdout.flush()?;
+		let mut line = String::new();
+		if stdin.lock().read_line(&mut line)? == 0 || line.trim().is_empty() {
+			break;
+		}
+		history.push(Message { role: "user".into(), content: line.trim_end().to_owned() });
+		let prompt = lm.tokenizer.encode(&template.render(&history)?)?;
+		let room = lm.model.config.context.saturating_sub(prompt.len());
+		if room == 0 {
+			println!("(the conversation fills the model's context: start a new chat)");
+			break;
+		}
+		let request = GenerationRequest {
+			prompt,
+			max_tokens: args.max_tokens.min(room),
+			params,
+			stop: Vec::new(),
+			top_logprobs: 0,
+		};
+		let mut generation = Generation::new(&lm, request);
+		let mut answer = String::new();
+		while generation.finished.is_none() {
+			let input = generation.step_input().to_vec();
+			let mut steps = [Step { cache: &mut generation.cache, tokens: &input, all_logits: false }];
+			let logits = lm.model.forward(&mut steps)?.remove(0);
+			let token = generation.accept(&lm, &logits);
+			write!(stdout, "{}", token.text)?;
+			stdout.flush()?;
+			answer.push_str(&token.text);
+		}
+		writeln!(stdout)?;
+		history.push(Message { role: "assistant".into(), content: answer });
+	}
+	Ok(())
+}
+
 fn main() -> ExitCode {
 	let cli = Cli::parse();
 	match cli.command {
@@ -186,6 +354,11 @@ fn main() -> ExitCode {
 			}
 		}
 		Command::Keys(command) => keys(command),
+		Command::Serve(args) => {
+			init_logs();
+			report(serve(args))
+		},
+		Command::Chat(args) => report(chat(args)),
 		Command::Run(args) => {
 			tracing_subscriber::fmt()
 				.with_env_filter(
