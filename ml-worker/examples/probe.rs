@@ -1,53 +1,21 @@
+//! Quality of the integer engine against the f32 reference on the 20 prompts (used by `make bench`).
 use std::time::Instant;
-use sprint_worker::inference::{chat::Message, float::FloatModel, gguf::Gguf, LanguageModel, Step};
+use sprint_worker::inference::{float::FloatModel, gguf::Gguf, quality, LanguageModel};
 
 fn main() {
 	let path = std::env::args().nth(1).unwrap();
-	let t = Instant::now();
+	let n: usize = std::env::args().nth(2).map(|s| s.parse().unwrap()).unwrap_or(32);
 	let gguf = Gguf::open(path.as_ref()).unwrap();
-	let lm = LanguageModel::from_gguf_with_threads("m".into(), &gguf, std::env::var("T").map(|t| t.parse().unwrap()).unwrap_or(2)).unwrap();
-	eprintln!("load {:?}", t.elapsed());
-	let prompt = lm.chat.as_ref().unwrap().render(&[Message { role: "user".into(), content: "What is the capital of Japan?".into() }]).unwrap();
-	let ids = lm.tokenizer.encode(&prompt).unwrap();
-	eprintln!("{} tokens: {:?}", ids.len(), &ids);
-	let mut cache = lm.model.new_cache();
-	let t = Instant::now();
-	let mut logits = lm.model.forward(&mut [Step { cache: &mut cache, tokens: &ids, all_logits: false }]).unwrap().remove(0);
-	eprintln!("prefill {:?}", t.elapsed());
-	let mut out = vec![];
-	let t = Instant::now();
-	for _ in 0..64 {
-		let tok = logits.iter().enumerate().max_by_key(|(i, l)| (**l, std::cmp::Reverse(*i))).unwrap().0 as u32;
-		out.push(tok);
-		logits = lm.model.forward(&mut [Step { cache: &mut cache, tokens: &[tok], all_logits: false }]).unwrap().remove(0);
-	}
-	let dt = t.elapsed();
-	eprintln!("decode {} tokens {:?} = {:.1} tok/s", out.len(), dt, out.len() as f64 / dt.as_secs_f64());
-	eprintln!("INT: {:?}", lm.tokenizer.decode(&out).unwrap());
-	if std::env::var("NOFLOAT").is_ok() { return; }
+	let lm = LanguageModel::from_gguf("m".into(), &gguf).unwrap();
 	let fm = FloatModel::load(&gguf).unwrap();
-	let mut seq = ids.clone();
-	let mut fout = vec![];
-	let t = Instant::now();
-	for _ in 0..32 {
-		let l = fm.logits(&seq);
-		let v = l.len() / seq.len();
-		let last = &l[(seq.len() - 1) * v..];
-		let tok = last.iter().enumerate().max_by(|a, b| a.1.partial_cmp(b.1).unwrap()).unwrap().0 as u32;
-		fout.push(tok); seq.push(tok);
-		if tok == 2 { break; }
+	let (mut m, mut t) = (0, 0);
+	let start = Instant::now();
+	for q in quality::PROMPTS.iter().take(std::env::var("P").map(|p| p.parse().unwrap()).unwrap_or(20)) {
+		let p = quality::chat_prompt(&lm, q);
+		let cont = quality::float_greedy(&lm, &fm, &p, n);
+		let (a, b) = quality::agreement(&lm, &p, &cont).unwrap();
+		m += a; t += b;
+		eprintln!("{a}/{b} {q} -> {:?}", lm.tokenizer.decode(&cont).unwrap());
 	}
-	eprintln!("float {:?}: {:?}", t.elapsed(), lm.tokenizer.decode(&fout).unwrap());
-	// teacher-forced agreement on float tokens
-	let mut all = ids.clone(); all.extend(&fout);
-	let mut c2 = lm.model.new_cache();
-	let il = lm.model.forward(&mut [Step { cache: &mut c2, tokens: &all, all_logits: true }]).unwrap().remove(0);
-	let v = lm.model.config.vocab;
-	let mut agree = 0;
-	for i in 0..fout.len() {
-		let row = &il[(ids.len() - 1 + i) * v..(ids.len() + i) * v];
-		let tok = row.iter().enumerate().max_by_key(|(i, l)| (**l, std::cmp::Reverse(*i))).unwrap().0 as u32;
-		if tok == fout[i] { agree += 1; }
-	}
-	eprintln!("agreement {}/{}", agree, fout.len());
+	eprintln!("agreement {m}/{t} = {:.1}% in {:?}", 100.0 * m as f64 / t as f64, start.elapsed());
 }

@@ -178,7 +178,7 @@ impl Cache {
 
 	/// Bytes held.
 	pub fn bytes(&self) -> usize {
-		self.layers.iter().map(|l| l.k.len() * 2 + l.k_exponent.len() * 2).sum()
+		self.layers.iter().map(|l| l.k.len() * 4 + l.k_exponent.len() * 2).sum()
 	}
 }
 
@@ -293,7 +293,7 @@ impl Model {
 			}
 		}
 		for (l, layer) in self.layers.iter().enumerate() {
-			let x = ops::quantize(&ops::rmsnorm(&h, &layer.attn_norm), d);
+			let x = ops::rmsnorm(&h, &layer.attn_norm);
 			let mut q = ops::matmul(&x, &layer.wq);
 			let mut k = ops::matmul(&x, &layer.wk);
 			let v = ops::matmul(&x, &layer.wv);
@@ -313,13 +313,13 @@ impl Model {
 					ops::attention(&self.attention, &self.exp2, &q[r * d..(r + 1) * d], caches[*s], *pos)
 				})
 				.collect();
-			let o = ops::matmul(&ops::quantize(&attended, d), &layer.wo);
+			let o = ops::matmul(&attended, &layer.wo);
 			ops::add_residual(&mut h, &o);
-			let x = ops::quantize(&ops::rmsnorm(&h, &layer.ffn_norm), d);
+			let x = ops::rmsnorm(&h, &layer.ffn_norm);
 			let gate = ops::matmul(&x, &layer.gate);
 			let up = ops::matmul(&x, &layer.up);
 			let act = ops::swiglu(&self.sigmoid, &gate, &up);
-			let down = ops::matmul(&ops::quantize(&act, c.d_ff), &layer.down);
+			let down = ops::matmul(&act, &layer.down);
 			ops::add_residual(&mut h, &down);
 		}
 		// Only the rows whose logits are wanted go through the head.
@@ -338,7 +338,7 @@ impl Model {
 		for r in &wanted {
 			last.extend_from_slice(&h[r * d..(r + 1) * d]);
 		}
-		let x = ops::quantize(&ops::rmsnorm(&last, &self.out_norm), d);
+		let x = ops::rmsnorm(&last, &self.out_norm);
 		let logits = ops::matmul(&x, self.head.as_ref().unwrap_or(&self.embed));
 		let mut out = Vec::with_capacity(steps.len());
 		let mut at = 0;

@@ -155,11 +155,22 @@ impl FloatModel {
 		})
 	}
 
+	/// An empty cache.
+	pub fn new_cache(&self) -> FloatCache {
+		FloatCache { k: vec![Vec::new(); self.config.layers], v: vec![Vec::new(); self.config.layers], len: 0 }
+	}
+
 	/// The logits after every token of `tokens` (one pass, causal), `tokens.len() × vocab`.
 	pub fn logits(&self, tokens: &[u32]) -> Vec<f32> {
+		self.extend(&mut self.new_cache(), tokens)
+	}
+
+	/// Appends `tokens` to `cache`; the logits after each of them.
+	pub fn extend(&self, cache: &mut FloatCache, tokens: &[u32]) -> Vec<f32> {
 		let c = &self.config;
 		let (d, hd, kv) = (c.d_model, c.head_dim, c.kv_dim());
 		let n = tokens.len();
+		let start = cache.len;
 		let mut h: Vec<f32> = Vec::with_capacity(n * d);
 		for t in tokens {
 			h.extend_from_slice(&self.embed.w[*t as usize * d..(*t as usize + 1) * d]);
@@ -178,20 +189,23 @@ impl FloatModel {
 		};
 		let group = c.heads / c.kv_heads;
 		let scale = 1.0 / (hd as f32).sqrt();
-		for layer in &self.layers {
+		for (l, layer) in self.layers.iter().enumerate() {
 			let x = rmsnorm(&h, &layer.attn_norm, self.eps);
 			let mut q = layer.wq.apply(&x);
-			let mut k = layer.wk.apply(&x);
-			let v = layer.wv.apply(&x);
+			let mut k_new = layer.wk.apply(&x);
 			for p in 0..n {
-				rope(&mut q[p * d..(p + 1) * d], p);
-				rope(&mut k[p * kv..(p + 1) * kv], p);
+				rope(&mut q[p * d..(p + 1) * d], start + p);
+				rope(&mut k_new[p * kv..(p + 1) * kv], start + p);
 			}
+			cache.k[l].extend_from_slice(&k_new);
+			cache.v[l].extend(layer.wv.apply(&x));
+			let (k, v) = (&cache.k[l], &cache.v[l]);
 			let mut att = vec![0f32; n * d];
-			att.par_chunks_mut(d).enumerate().for_each(|(p, out)| {
+			att.par_chunks_mut(d).enumerate().for_each(|(i, out)| {
+				let p = start + i;
 				for head in 0..c.heads {
 					let kvh = head / group;
-					let qh = &q[p * d + head * hd..p * d + (head + 1) * hd];
+					let qh = &q[i * d + head * hd..i * d + (head + 1) * hd];
 					let scores: Vec<f32> = (0..=p)
 						.map(|j| dot(qh, &k[j * kv + kvh * hd..j * kv + (kvh + 1) * hd]) * scale)
 						.collect();
@@ -217,7 +231,16 @@ impl FloatModel {
 				*a += b;
 			}
 		}
+		cache.len += n;
 		let x = rmsnorm(&h, &self.out_norm, self.eps);
 		self.head.as_ref().unwrap_or(&self.embed).apply(&x)
 	}
+}
+
+/// The reference's key/value cache.
+#[derive(Clone, Debug)]
+pub struct FloatCache {
+	k: Vec<Vec<f32>>,
+	v: Vec<Vec<f32>>,
+	len: usize,
 }

@@ -17,6 +17,7 @@ pub mod float;
 pub mod generate;
 pub mod gguf;
 pub mod ops;
+pub mod quality;
 pub mod replay;
 pub mod sampler;
 pub mod simd;

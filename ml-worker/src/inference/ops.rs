@@ -2,19 +2,19 @@
 //! Activations are `i32` with [`ACT_FRAC`] fractional bits; every op works row by row, so a
 //! token's numbers never depend on which other tokens share its batch.
 //!
-//! **Block quantization** (before every matrix product): per block of 32 values, with
-//! `m = max |x|`,
+//! **Block quantization** (before every matrix product, to the matrix's `b` = 12 or 8 bits):
+//! per block of 32 values, with `m = max |x|`,
 //!
 //! ```text
-//! e = max(0, bit_length(m) − 7)          a_i = clamp(round(x_i / 2^e), −127, 127)
+//! e = max(0, bit_length(m) − (b − 1))     a_i = clamp(round(x_i / 2^e), ±(2^(b−1) − 1))
 //! ```
 //!
-//! **Matrix product** against a [`Matrix`] (`w = (D·q + M) / 2^G` per row), for input row `x`
+//! **Matrix product** against a [`Matrix`] (see [`super::weights`]), for input row `x`
 //! and output `r`, with `E = max_j e_j` and the matrix's `block_shift` `s`:
 //!
 //! ```text
-//! T_j   = D_rj · Σ_i q_i·a_i + M_rj · Σ_i a_i                  (< 2^30)
-//! acc   = Σ_j ⌊T_j / 2^(s + E − e_j)⌋                            (< 2^31)
+//! acc   = Σ_j ⌊D_rj · Σ_i q_i·a_i / 2^(s + E − e_j + δD_rj)⌋
+//!       + Σ_j ⌊M_rj · Σ_i a_i / 2^(s + E − e_j + δM_rj)⌋           (each term < 2^30, acc < 2^31)
 //! y_r   = acc · 2^(E + s − G_r)        (saturated if shifted up, rounded if shifted down)
 //! ```
 //!
@@ -45,13 +45,15 @@ use super::{
 };
 use crate::kernels::rmsnorm::isqrt;
 
-/// Rows of activations quantized per block of 32.
+/// Rows of activations quantized per block of 32, to `bits` bits (sign included).
 #[derive(Clone, Debug, Default)]
 pub struct QuantizedRows {
 	/// Values per row.
 	pub cols: usize,
-	/// The int8 values, row-major.
-	pub q: Vec<i8>,
+	/// Bits per value: 8 or 12.
+	pub bits: u32,
+	/// The values, row-major, in ±(2^(bits−1) − 1).
+	pub q: Vec<i16>,
 	/// Each block's exponent `e`.
 	pub exponent: Vec<u8>,
 	/// Each block's `Σ a_i`.
@@ -67,33 +69,36 @@ impl QuantizedRows {
 	}
 }
 
-/// One block's exponent and values.
-pub fn quantize_block(x: &[i32], out: &mut [i8]) -> u8 {
+/// Bits of the cached keys and values and of the attention's queries (sign included): its dot
+/// products are short (`head_dim` terms of at most 2^11 · 2^11 stay far below 2^31).
+pub const ATTENTION_BITS: u32 = 12;
+
+/// One block quantized to `bits` bits: `e = max(0, bit_length(max |x|) − (bits − 1))`,
+/// `a_i = clamp(round(x_i / 2^e), ±(2^(bits−1) − 1))`.
+pub fn quantize_block(x: &[i32], bits: u32, out: &mut [i16]) -> u8 {
 	let max = x.iter().fold(0u32, |m, v| m.max(v.unsigned_abs()));
-	let e = bit_length(max).saturating_sub(7);
+	let e = bit_length(max).saturating_sub(bits - 1);
+	let limit = (1 << (bits - 1)) - 1;
 	for (o, v) in out.iter_mut().zip(x) {
-		*o = round_shift_wide(*v, e).clamp(-127, 127) as i8;
+		*o = super::fixed::round_shift(*v, e).clamp(-limit, limit) as i16;
 	}
 	e as u8
 }
 
-fn round_shift_wide(x: i32, e: u32) -> i32 {
-	super::fixed::round_shift(x, e)
-}
-
-/// Quantizes rows of `cols` values (a multiple of 32) per block.
-pub fn quantize(x: &[i32], cols: usize) -> QuantizedRows {
+/// Quantizes rows of `cols` values (a multiple of 32) per block, to `bits` bits.
+pub fn quantize(x: &[i32], cols: usize, bits: u32) -> QuantizedRows {
 	let rows = x.len() / cols;
 	let blocks = cols / BLOCK;
 	let mut out = QuantizedRows {
 		cols,
+		bits,
 		q: vec![0; x.len()],
 		exponent: vec![0; rows * blocks],
 		sum: vec![0; rows * blocks],
 		max_exponent: vec![0; rows],
 	};
 	for (b, (values, q)) in x.chunks(BLOCK).zip(out.q.chunks_mut(BLOCK)).enumerate() {
-		out.exponent[b] = quantize_block(values, q);
+		out.exponent[b] = quantize_block(values, bits, q);
 		out.sum[b] = q.iter().map(|v| i32::from(*v)).sum();
 	}
 	for (row, e) in out.exponent.chunks(blocks).zip(out.max_exponent.iter_mut()) {
@@ -102,17 +107,17 @@ pub fn quantize(x: &[i32], cols: usize) -> QuantizedRows {
 	out
 }
 
-fn dot32(a: &[i8], b: &[i8]) -> i32 {
+fn dot_wide(a: &[i16], b: &[i16]) -> i32 {
 	let mut sum = 0i32;
 	for (x, y) in a.iter().zip(b) {
-		sum += i32::from(*x) * i32::from(*y);
+		sum = sum.wrapping_add(i32::from(*x) * i32::from(*y));
 	}
 	sum
 }
 
 /// `Σ q_i · a_i` over one block of weights `w` (16 bytes of nibbles, or 32 int8).
 #[inline(always)]
-pub(super) fn block_dot(a: &[i8], w: &[u8], nibbles: bool) -> i32 {
+pub(super) fn block_dot(a: &[i16], w: &[u8], nibbles: bool) -> i32 {
 	let mut sum = 0i32;
 	if nibbles {
 		for i in 0..16 {
@@ -136,10 +141,13 @@ fn matmul_one(x: &QuantizedRows, row: usize, w: &Matrix, r: usize) -> i32 {
 	let wq = &w.q[r * w.row_bytes()..(r + 1) * w.row_bytes()];
 	let mut acc = 0i32;
 	for (j, (xb, wb)) in xq.chunks_exact(BLOCK).zip(wq.chunks_exact(step)).enumerate() {
-		let e = i32::from(x.exponent[row * blocks + j]);
-		let t = i32::from(w.scale[r * blocks + j]) * block_dot(xb, wb, w.nibbles)
-			+ i32::from(w.min[r * blocks + j]) * x.sum[row * blocks + j];
-		acc = acc.wrapping_add(floor_shift(t, (s + e_max - e) as u32));
+		let b = r * blocks + j;
+		let shift = s + e_max - i32::from(x.exponent[row * blocks + j]);
+		let td = i32::from(w.scale[b]) * block_dot(xb, wb, w.nibbles);
+		let tm = i32::from(w.min[b]) * x.sum[row * blocks + j];
+		acc = acc
+			.wrapping_add(floor_shift(td, (shift + i32::from(w.scale_shift[b])) as u32))
+			.wrapping_add(floor_shift(tm, (shift + i32::from(w.min_shift[b])) as u32));
 	}
 	scale_by_power_of_two(acc, e_max + s - w.exponent[r])
 }
@@ -154,15 +162,16 @@ pub(super) fn matmul_rows(x: &QuantizedRows, w: &Matrix, first: usize, out: &mut
 	}
 }
 
-/// `x` (quantized rows) times `w`: `x.rows() × w.rows` activations. Output rows are shared out
-/// among the threads of rayon's pool.
-pub fn matmul(x: &QuantizedRows, w: &Matrix) -> Vec<i32> {
-	matmul_with(super::simd::detect(), x, w)
+/// Rows of `w.cols` activations times `w`, quantized first to the matrix's activation width:
+/// `rows × w.rows` activations. Output rows are shared out among the threads of rayon's pool.
+pub fn matmul(x: &[i32], w: &Matrix) -> Vec<i32> {
+	matmul_with(super::simd::detect(), &quantize(x, w.cols, w.activation_bits), w)
 }
 
 /// [`matmul`] with a chosen instruction set (the tests run every one against the portable one).
 pub fn matmul_with(isa: super::simd::Isa, x: &QuantizedRows, w: &Matrix) -> Vec<i32> {
 	assert_eq!(x.cols, w.cols, "the matrix takes rows of {} values", w.cols);
+	assert_eq!(x.bits, w.activation_bits, "the matrix takes {}-bit activations", w.activation_bits);
 	let rows = x.rows();
 	const TILE: usize = 16;
 	let mut transposed = vec![0i32; rows * w.rows];
@@ -263,11 +272,11 @@ impl Rope {
 #[derive(Clone, Debug, Default)]
 pub struct LayerCache {
 	/// Keys (after RoPE), `positions × kv_dim`.
-	pub k: Vec<i8>,
+	pub k: Vec<i16>,
 	/// Their block exponents.
 	pub k_exponent: Vec<u8>,
 	/// Values, `positions × kv_dim`.
-	pub v: Vec<i8>,
+	pub v: Vec<i16>,
 	/// Their block exponents.
 	pub v_exponent: Vec<u8>,
 }
@@ -276,10 +285,10 @@ impl LayerCache {
 	/// Appends one position's key and value rows.
 	pub fn push(&mut self, k: &[i32], v: &[i32]) {
 		for (keys, values) in k.chunks(BLOCK).zip(v.chunks(BLOCK)) {
-			let mut q = [0i8; BLOCK];
-			self.k_exponent.push(quantize_block(keys, &mut q));
+			let mut q = [0i16; BLOCK];
+			self.k_exponent.push(quantize_block(keys, ATTENTION_BITS, &mut q));
 			self.k.extend_from_slice(&q);
-			self.v_exponent.push(quantize_block(values, &mut q));
+			self.v_exponent.push(quantize_block(values, ATTENTION_BITS, &mut q));
 			self.v.extend_from_slice(&q);
 		}
 	}
@@ -319,7 +328,9 @@ pub fn attention(
 	let group = shape.heads / shape.kv_heads;
 	let head_blocks = hd / BLOCK;
 	let kv_blocks = kv_dim / BLOCK;
-	let q = quantize(query, query.len());
+	let mut q = vec![0i16; query.len()];
+	let q_exponent: Vec<u8> =
+		query.chunks(BLOCK).zip(q.chunks_mut(BLOCK)).map(|(x, o)| quantize_block(x, ATTENTION_BITS, o)).collect();
 	let positions = pos + 1;
 	let mut out = vec![0i32; query.len()];
 	let mut scores = vec![0i32; positions];
@@ -331,8 +342,8 @@ pub fn attention(
 			for b in 0..head_blocks {
 				let qb = h * head_blocks + b;
 				let kb = j * kv_blocks + kvh * head_blocks + b;
-				let dot = dot32(&q.q[qb * BLOCK..(qb + 1) * BLOCK], &cache.k[kb * BLOCK..(kb + 1) * BLOCK]);
-				let e = i32::from(q.exponent[qb]) + i32::from(cache.k_exponent[kb]);
+				let dot = dot_wide(&q[qb * BLOCK..(qb + 1) * BLOCK], &cache.k[kb * BLOCK..(kb + 1) * BLOCK]);
+				let e = i32::from(q_exponent[qb]) + i32::from(cache.k_exponent[kb]);
 				s = s.wrapping_add(mul_shift(dot, shape.score_scale, 31 - e));
 			}
 			*score = s;

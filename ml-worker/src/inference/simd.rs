@@ -90,8 +90,8 @@ fn avx512_vnni(x: &QuantizedRows, w: &Matrix, first: usize, out: &mut [i32]) {
 }
 
 /// The reference's `matmul_one` with eight blocks at a time in 256-bit registers: per block,
-/// `Σ q·a` by `maddubs` (|q| times a with q's sign) and `madd`, eight blocks' sums gathered by
-/// `hadd`, then `D·Σqa + M·Σa` and the per-block shifts (`srav`, which fills with the sign
+/// `Σ q·a` by `madd` on 16-bit lanes (weights widened from 4 or 8 bits), eight blocks' sums
+/// gathered by `hadd`, then `D·Σqa + M·Σa` and the per-block shifts (`srav`, which fills with the sign
 /// from 32 on, as the reference's clamped shift) on eight lanes. Leftover blocks take the
 /// scalar path.
 #[cfg(target_arch = "x86_64")]
@@ -104,28 +104,27 @@ mod x86 {
 		weights::{Matrix, BLOCK},
 	};
 
-	/// Eight partial sums of one block's `q·a`: int8 weights (signed: |q| times a with q's sign).
+	/// Eight partial sums of one block's `q·a`: int8 weights widened to 16 bits, `madd` with
+	/// the 16-bit activations (pairs of products summed into 32-bit lanes).
 	#[inline(always)]
-	unsafe fn block_products(a: *const i8, w: *const u8) -> __m256i {
-		let va = _mm256_loadu_si256(a as *const __m256i);
-		let vw = _mm256_loadu_si256(w as *const __m256i);
-		let signed_a = _mm256_sign_epi8(va, vw);
-		let abs_w = _mm256_sign_epi8(vw, vw);
-		let pairs = _mm256_maddubs_epi16(abs_w, signed_a);
-		_mm256_madd_epi16(pairs, _mm256_set1_epi16(1))
+	unsafe fn byte_products(a: *const i16, w: *const u8) -> __m256i {
+		let w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(w as *const __m128i));
+		let w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128(w.add(16) as *const __m128i));
+		let a0 = _mm256_loadu_si256(a as *const __m256i);
+		let a1 = _mm256_loadu_si256(a.add(16) as *const __m256i);
+		_mm256_add_epi32(_mm256_madd_epi16(w0, a0), _mm256_madd_epi16(w1, a1))
 	}
 
 	/// The same for 16 bytes of unsigned nibbles: low halves are q_0..15, high halves q_16..31.
 	#[inline(always)]
-	unsafe fn nibble_products(a: *const i8, w: *const u8) -> __m256i {
-		let va = _mm256_loadu_si256(a as *const __m256i);
+	unsafe fn nibble_products(a: *const i16, w: *const u8) -> __m256i {
 		let packed = _mm_loadu_si128(w as *const __m128i);
 		let mask = _mm_set1_epi8(15);
-		let low = _mm_and_si128(packed, mask);
-		let high = _mm_and_si128(_mm_srli_epi16(packed, 4), mask);
-		let vw = _mm256_set_m128i(high, low);
-		let pairs = _mm256_maddubs_epi16(vw, va);
-		_mm256_madd_epi16(pairs, _mm256_set1_epi16(1))
+		let low = _mm256_cvtepu8_epi16(_mm_and_si128(packed, mask));
+		let high = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), mask));
+		let a0 = _mm256_loadu_si256(a as *const __m256i);
+		let a1 = _mm256_loadu_si256(a.add(16) as *const __m256i);
+		_mm256_add_epi32(_mm256_madd_epi16(low, a0), _mm256_madd_epi16(high, a1))
 	}
 
 	#[inline(always)]
@@ -138,14 +137,17 @@ mod x86 {
 		let wq = &w.q[r * w.row_bytes()..(r + 1) * w.row_bytes()];
 		let scale = &w.scale[r * blocks..(r + 1) * blocks];
 		let min = &w.min[r * blocks..(r + 1) * blocks];
+		let scale_shift = &w.scale_shift[r * blocks..(r + 1) * blocks];
+		let min_shift = &w.min_shift[r * blocks..(r + 1) * blocks];
 		let exponent = &x.exponent[row * blocks..(row + 1) * blocks];
 		let sum = &x.sum[row * blocks..(row + 1) * blocks];
 		let groups = blocks / 8;
 		let mut total = 0i32;
 		// SAFETY: every pointer read below lies inside the slices above: group g covers blocks
-		// 8g..8g+8 ≤ blocks, i.e. bytes up to 256(g+1) ≤ cols of `xq` and 8·step·(g+1) ≤
+		// 8g..8g+8 ≤ blocks, i.e. values up to 256(g+1) ≤ cols of `xq` and 8·step·(g+1) ≤
 		// row_bytes of `wq` (a nibble block reads 16 bytes, an int8 block 32 = step), and elements
-		// up to 8(g+1) ≤ blocks of `scale`, `min`, `exponent` and `sum` (unaligned loads).
+		// up to 8(g+1) ≤ blocks of `scale`, `min`, both shifts, `exponent` and `sum` (unaligned
+		// loads).
 		unsafe {
 			let mut acc = _mm256_setzero_si256();
 			let base = _mm256_set1_epi32(s + e_max);
@@ -155,7 +157,7 @@ mod x86 {
 				let p: [__m256i; 8] = if w.nibbles {
 					core::array::from_fn(|i| nibble_products(a.add(i * BLOCK), b.add(i * step)))
 				} else {
-					core::array::from_fn(|i| block_products(a.add(i * BLOCK), b.add(i * step)))
+					core::array::from_fn(|i| byte_products(a.add(i * BLOCK), b.add(i * step)))
 				};
 				let h01 = _mm256_hadd_epi32(p[0], p[1]);
 				let h23 = _mm256_hadd_epi32(p[2], p[3]);
@@ -171,9 +173,12 @@ mod x86 {
 				let m = _mm256_cvtepi16_epi32(_mm_loadu_si128(min.as_ptr().add(g * 8) as *const __m128i));
 				let sa = _mm256_loadu_si256(sum.as_ptr().add(g * 8) as *const __m256i);
 				let e = _mm256_cvtepu8_epi32(_mm_loadl_epi64(exponent.as_ptr().add(g * 8) as *const __m128i));
-				let t = _mm256_add_epi32(_mm256_mullo_epi32(d, dots), _mm256_mullo_epi32(m, sa));
+				let d_shift = _mm256_cvtepu8_epi32(_mm_loadl_epi64(scale_shift.as_ptr().add(g * 8) as *const __m128i));
+				let m_shift = _mm256_cvtepu8_epi32(_mm_loadl_epi64(min_shift.as_ptr().add(g * 8) as *const __m128i));
 				let shift = _mm256_sub_epi32(base, e);
-				acc = _mm256_add_epi32(acc, _mm256_srav_epi32(t, shift));
+				let td = _mm256_srav_epi32(_mm256_mullo_epi32(d, dots), _mm256_add_epi32(shift, d_shift));
+				let tm = _mm256_srav_epi32(_mm256_mullo_epi32(m, sa), _mm256_add_epi32(shift, m_shift));
+				acc = _mm256_add_epi32(acc, _mm256_add_epi32(td, tm));
 			}
 			let mut lanes = [0i32; 8];
 			_mm256_storeu_si256(lanes.as_mut_ptr() as *mut __m256i, acc);
@@ -183,8 +188,12 @@ mod x86 {
 		}
 		for j in groups * 8..blocks {
 			let dot = block_dot(&xq[j * BLOCK..(j + 1) * BLOCK], &wq[j * step..(j + 1) * step], w.nibbles);
-			let t = i32::from(scale[j]) * dot + i32::from(min[j]) * sum[j];
-			total = total.wrapping_add(floor_shift(t, (s + e_max - i32::from(exponent[j])) as u32));
+			let shift = s + e_max - i32::from(exponent[j]);
+			let td = i32::from(scale[j]) * dot;
+			let tm = i32::from(min[j]) * sum[j];
+			total = total
+				.wrapping_add(floor_shift(td, (shift + i32::from(scale_shift[j])) as u32))
+				.wrapping_add(floor_shift(tm, (shift + i32::from(min_shift[j])) as u32));
 		}
 		scale_by_power_of_two(total, e_max + s - w.exponent[r])
 	}

@@ -4,7 +4,7 @@
 //! and one exponent `G` per row, so that weight `i` of block `j` of row `r` is
 //!
 //! ```text
-//! w = (D_rj · q_i + M_rj) / 2^G_r
+//! w = D_rj · q_i / 2^(G_r + δD_rj) + M_rj / 2^(G_r + δM_rj)
 //! ```
 //!
 //! - Q4_1 (`w = d·q + m`, q in 0..15) keeps its `q`; `D`, `M` are `d`, `m` at the row's exponent.
@@ -12,9 +12,10 @@
 //! - F16 and F32 are quantized to Q8_0's form first: per block, `d = max|w| / 127`,
 //!   `q = round(w / d)`.
 //!
-//! `G_r` is the largest exponent at which every `|D|` and `|M|` of the row stays below 2^B, with
-//! `B` chosen per format so that one block's `D·Σq·a + M·Σa` (int8 activations `a`) stays below
-//! 2^30. The f16 → f64 conversion is exact and the roundings are IEEE's, so every machine gets the
+//! Each `D` and `M` is rounded at its own exponent, the largest at which it stays below 2^B
+//! (so each keeps B bits), with `B` chosen per format so that `D·Σq·a` and `M·Σa` each stay
+//! below 2^30 for the activations the matrix takes (12 bits against 4-bit weights, 8 against
+//! int8); `G_r` is the row's coarsest exponent and `δ ≥ 0` each one's distance from it. The f16 → f64 conversion is exact and the roundings are IEEE's, so every machine gets the
 //! same integers. Norm weights become Q16 integers.
 
 use super::{
@@ -37,10 +38,18 @@ pub struct Matrix {
 	pub q: Vec<u8>,
 	/// Whether `q` holds 4-bit values (Q4_1), half the bytes to stream per token.
 	pub nibbles: bool,
+	/// Bits of the activations this matrix takes: 12 against 4-bit weights, 8 against int8
+	/// weights (whose wider `q` leaves fewer bits for `D`).
+	pub activation_bits: u32,
 	/// `D` per block, `rows × cols/32`.
 	pub scale: Vec<i16>,
 	/// `M` per block, `rows × cols/32` (all zero but for Q4_1).
 	pub min: Vec<i16>,
+	/// Per block, `g_D − G`: `D` is stored at its own, finer exponent `g_D`, so that every
+	/// block keeps the full precision of `D` (a row shares `G`, the coarsest).
+	pub scale_shift: Vec<u8>,
+	/// Per block, `g_M − G`, likewise for `M`.
+	pub min_shift: Vec<u8>,
 	/// `G` per row.
 	pub exponent: Vec<i32>,
 	/// The right shift applied to each block's term before the row's blocks are summed, so
@@ -81,9 +90,15 @@ impl Matrix {
 		(0..self.cols)
 			.map(|i| {
 				let b = r * blocks + i / BLOCK;
-				let w = i32::from(self.scale[b]) * self.q_at(r, i)
-					+ i32::from(self.min[b]);
-				super::fixed::scale_by_power_of_two(w, shift)
+				let d = super::fixed::scale_by_power_of_two(
+					i32::from(self.scale[b]) * self.q_at(r, i),
+					shift - i32::from(self.scale_shift[b]),
+				);
+				let m = super::fixed::scale_by_power_of_two(
+					i32::from(self.min[b]),
+					shift - i32::from(self.min_shift[b]),
+				);
+				d.saturating_add(m)
 			})
 			.collect()
 	}
@@ -95,8 +110,8 @@ impl Matrix {
 		(0..self.cols)
 			.map(|i| {
 				let b = r * blocks + i / BLOCK;
-				let w = f64::from(self.scale[b]) * f64::from(self.q_at(r, i))
-					+ f64::from(self.min[b]);
+				let w = f64::from(self.scale[b]) * f64::from(self.q_at(r, i)) * pow2(-i32::from(self.scale_shift[b]))
+					+ f64::from(self.min[b]) * pow2(-i32::from(self.min_shift[b]));
 				(w * unit) as f32
 			})
 			.collect()
@@ -199,9 +214,10 @@ fn raw_blocks(kind: TensorKind, bytes: &[u8]) -> Vec<RawBlock> {
 		.collect()
 }
 
-/// Bits of `|D|`, `|M|` for a format whose `|q|` reaches `max_q`: one block's term below 2^30.
-fn scale_bits(max_q: u64, has_min: bool) -> u32 {
-	let max_a = 127 * BLOCK as u64;
+/// Bits of `|D|`, `|M|` for a format whose `|q|` reaches `max_q`, against activations of
+/// `activation_bits`: one block's term below 2^30.
+fn scale_bits(max_q: u64, has_min: bool, activation_bits: u32) -> u32 {
+	let max_a = ((1u64 << (activation_bits - 1)) - 1) * BLOCK as u64;
 	let per_unit = max_q * max_a + if has_min { max_a } else { 0 };
 	let mut bits = 0;
 	while (1u64 << (bits + 1)) * per_unit < (1 << 30) {
@@ -226,7 +242,9 @@ pub fn matrix(gguf: &Gguf, name: &str, cols: usize, rows: usize) -> Result<Matri
 		TensorKind::Q4_0 => (8, false),
 		_ => (128, false),
 	};
-	let bits = scale_bits(max_q, has_min);
+	let nibbles = matches!(info.kind, TensorKind::Q4_1 | TensorKind::Q4_0);
+	let activation_bits = if nibbles { 12 } else { 8 };
+	let bits = scale_bits(max_q, has_min, activation_bits);
 	let limit = (1i64 << bits) as f64;
 	let blocks = cols / BLOCK;
 	let mut out = Matrix {
@@ -234,31 +252,43 @@ pub fn matrix(gguf: &Gguf, name: &str, cols: usize, rows: usize) -> Result<Matri
 		cols,
 		q: Vec::with_capacity(rows * cols),
 		nibbles: info.kind == TensorKind::Q4_1,
+		activation_bits,
 		scale: Vec::with_capacity(rows * blocks),
 		min: Vec::with_capacity(rows * blocks),
+		scale_shift: Vec::with_capacity(rows * blocks),
+		min_shift: Vec::with_capacity(rows * blocks),
 		exponent: Vec::with_capacity(rows),
 		block_shift: 0,
 	};
-	for row in raw.chunks(blocks) {
-		let max = row.iter().fold(0.0f64, |a, b| a.max(b.d.abs()).max(b.m.abs()));
-		let mut g = if max > 0.0 && max.is_finite() { bits as i32 - 1 - exponent_of(max) } else { 0 };
-		if det::round(max * pow2(g)) >= limit {
-			g -= 1;
+	// The exponent at which `|v|` rounds into [2^(bits−1), 2^bits); `None` for zero.
+	let exponent_for = |v: f64| -> Option<i32> {
+		if v == 0.0 || !v.is_finite() {
+			return None;
 		}
-		let unit = pow2(g);
-		for block in row {
+		let g = bits as i32 - 1 - exponent_of(v.abs());
+		Some(if det::round(v.abs() * pow2(g)) >= limit { g - 1 } else { g })
+	};
+	for row in raw.chunks(blocks) {
+		let exponents: Vec<(Option<i32>, Option<i32>)> =
+			row.iter().map(|b| (exponent_for(b.d), exponent_for(b.m))).collect();
+		// The row's unit is the coarsest of its blocks' (the largest scale or minimum).
+		let g = exponents.iter().flat_map(|(d, m)| [*d, *m]).flatten().min().unwrap_or(0);
+		for (block, (gd, gm)) in row.iter().zip(exponents) {
 			if out.nibbles {
 				out.q.extend((0..16).map(|i| block.q[i] as u8 | (block.q[i + 16] as u8) << 4));
 			} else {
 				out.q.extend(block.q.iter().map(|q| *q as u8));
 			}
-			out.scale.push(det::round(block.d * unit).clamp(-limit + 1.0, limit - 1.0) as i16);
-			out.min.push(det::round(block.m * unit).clamp(-limit + 1.0, limit - 1.0) as i16);
+			let (gd, gm) = (gd.unwrap_or(g), gm.unwrap_or(g));
+			out.scale.push(det::round(block.d * pow2(gd)).clamp(-limit + 1.0, limit - 1.0) as i16);
+			out.min.push(det::round(block.m * pow2(gm)).clamp(-limit + 1.0, limit - 1.0) as i16);
+			out.scale_shift.push((gd - g).min(255) as u8);
+			out.min_shift.push((gm - g).min(255) as u8);
 		}
 		out.exponent.push(g);
 	}
-	// Every block's term is below 2^30; after the shift, `blocks` of them stay below 2^31.
-	while (blocks as u64) << 30 >> out.block_shift >= 1 << 31 {
+	// Each block adds two terms below 2^30; after the shift, every one of them stays below 2^31.
+	while (2 * blocks as u64) << 30 >> out.block_shift >= 1 << 31 {
 		out.block_shift += 1;
 	}
 	Ok(out)
@@ -313,8 +343,9 @@ mod tests {
 
 	#[test]
 	fn scale_bits_keep_one_block_below_2_30() {
-		assert_eq!(scale_bits(15, true), 14);
-		assert_eq!(scale_bits(128, false), 11);
-		assert_eq!(scale_bits(8, false), 15);
+		assert_eq!(scale_bits(15, true, 8), 14);
+		assert_eq!(scale_bits(128, false, 8), 11);
+		assert_eq!(scale_bits(15, true, 12), 10);
+		assert_eq!(scale_bits(8, false, 12), 11);
 	}
 }
