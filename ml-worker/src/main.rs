@@ -67,7 +67,31 @@ enum Command {
 	Serve(ServeArgs),
 	/// Chat with a model in the terminal (a line per message; an empty line or ctrl-d quits).
 	Chat(ModelArgs),
+	/// Measure the inference engine on this machine: prefill and decode tokens/s, first-token
+	/// latency, peak memory; with `--quality`, top-1 agreement and perplexity against the f32
+	/// reference.
+	BenchModel {
+		/// A Llama-family GGUF file (default: the one `make deps` installs).
+		#[arg(long)]
+		model: Option<PathBuf>,
+		/// CPU threads of the engine.
+		#[arg(long, default_value_t = 1)]
+		threads: usize,
+		/// Tokens to generate after the prompt (greedy, past any end-of-turn token).
+		#[arg(long, default_value_t = 94)]
+		tokens: usize,
+		/// Also measure quality: agreement on 20 prompts × 32 tokens and perplexity on the
+		/// text in `--text` (its first 2,000 tokens).
+		#[arg(long)]
+		quality: bool,
+		/// An English text for the perplexity.
+		#[arg(long, default_value = "/usr/share/common-licenses/GPL-3")]
+		text: PathBuf,
+	},
 }
+
+/// The question every speed measurement asks (a 37-token chat prompt for SmolLM2).
+pub const BENCH_QUESTION: &str = "What is the capital of Japan?";
 
 #[derive(Debug, Args)]
 struct ModelArgs {
@@ -343,6 +367,81 @@ fn chat(args: ModelArgs) -> anyhow::Result<()> {
 	Ok(())
 }
 
+fn peak_rss_mib() -> f64 {
+	std::fs::read_to_string("/proc/self/status")
+		.ok()
+		.and_then(|status| {
+			status.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+				l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok())
+			})
+		})
+		.map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn bench_model(
+	model: Option<PathBuf>,
+	threads: usize,
+	tokens: usize,
+	quality_text: Option<PathBuf>,
+) -> anyhow::Result<()> {
+	use sprint_worker::inference::{float::FloatModel, gguf::Gguf, quality, LanguageModel, Step};
+	use std::time::Instant;
+	let path = model.unwrap_or_else(sprint_worker::inference::default_model_path);
+	let started = Instant::now();
+	let file = Gguf::open(&path)?;
+	let name = path.file_stem().map_or("model".into(), |s| s.to_string_lossy().into_owned());
+	let lm = LanguageModel::from_gguf_with_threads(name, &file, threads)?;
+	let load = started.elapsed().as_secs_f64();
+	let prompt = quality::chat_prompt(&lm, BENCH_QUESTION);
+	let argmax = |row: &[i32]| row.iter().enumerate().max_by_key(|(i, v)| (**v, std::cmp::Reverse(*i))).map_or(0, |(i, _)| i as u32);
+	let mut cache = lm.model.new_cache();
+	let started = Instant::now();
+	let mut logits = lm.model.forward(&mut [Step { cache: &mut cache, tokens: &prompt, all_logits: false }])?.remove(0);
+	let mut token = argmax(&logits);
+	let first_token = started.elapsed().as_secs_f64();
+	let decode_start = Instant::now();
+	for _ in 1..tokens {
+		logits = lm.model.forward(&mut [Step { cache: &mut cache, tokens: &[token], all_logits: false }])?.remove(0);
+		token = argmax(&logits);
+	}
+	let decode = decode_start.elapsed().as_secs_f64();
+	let total = started.elapsed().as_secs_f64();
+	println!(
+		"{{\"engine\": \"sprint-int{}\", \"isa\": \"{:?}\", \"threads\": {threads}, \"load_s\": {load:.3}, \"prompt_tokens\": {}, \"generated\": {tokens}, \"prefill_tok_s\": {:.1}, \"first_token_ms\": {:.1}, \"decode_tok_s\": {:.1}, \"total_tok_s\": {:.1}, \"peak_rss_mib\": {:.0}}}",
+		sprint_worker::inference::ENGINE_RECIPE,
+		sprint_worker::inference::simd::detect(),
+		prompt.len(),
+		prompt.len() as f64 / first_token,
+		first_token * 1000.0,
+		(tokens - 1) as f64 / decode,
+		tokens as f64 / total,
+		peak_rss_mib(),
+	);
+	let Some(text_path) = quality_text else { return Ok(()) };
+	let float = FloatModel::load(&file)?;
+	let (mut matched, mut compared) = (0, 0);
+	for question in quality::PROMPTS {
+		let prompt = quality::chat_prompt(&lm, question);
+		let continuation = quality::float_greedy(&lm, &float, &prompt, 32);
+		let (m, n) = quality::agreement(&lm, &prompt, &continuation)?;
+		matched += m;
+		compared += n;
+	}
+	let text = std::fs::read_to_string(&text_path)
+		.map_err(|e| anyhow::anyhow!("cannot read the perplexity text {}: {e}", text_path.display()))?;
+	let mut ids = lm.tokenizer.encode(&text)?;
+	ids.truncate(2000);
+	let ppl = quality::perplexity(&lm, &ids)?;
+	let float_ppl = quality::float_perplexity(&float, lm.model.config.vocab, &ids);
+	println!(
+		"{{\"agreement\": {:.4}, \"matched\": {matched}, \"compared\": {compared}, \"perplexity\": {ppl:.4}, \"float_perplexity\": {float_ppl:.4}, \"perplexity_ratio\": {:.4}, \"text_tokens\": {}}}",
+		matched as f64 / compared as f64,
+		ppl / float_ppl,
+		ids.len()
+	);
+	Ok(())
+}
+
 fn main() -> ExitCode {
 	let cli = Cli::parse();
 	match cli.command {
@@ -359,6 +458,9 @@ fn main() -> ExitCode {
 			report(serve(args))
 		},
 		Command::Chat(args) => report(chat(args)),
+		Command::BenchModel { model, threads, tokens, quality, text } => {
+			report(bench_model(model, threads, tokens, quality.then_some(text)))
+		},
 		Command::Run(args) => {
 			tracing_subscriber::fmt()
 				.with_env_filter(

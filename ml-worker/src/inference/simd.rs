@@ -100,13 +100,14 @@ mod x86 {
 
 	use super::super::{
 		fixed::{floor_shift, scale_by_power_of_two},
-		ops::{block_dot, QuantizedRows},
+		ops::QuantizedRows,
 		weights::{Matrix, BLOCK},
 	};
 
 	/// Eight partial sums of one block's `q·a`: int8 weights widened to 16 bits, `madd` with
 	/// the 16-bit activations (pairs of products summed into 32-bit lanes).
-	#[inline(always)]
+	#[inline]
+	#[target_feature(enable = "avx2")]
 	unsafe fn byte_products(a: *const i16, w: *const u8) -> __m256i {
 		let w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(w as *const __m128i));
 		let w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128(w.add(16) as *const __m128i));
@@ -116,7 +117,8 @@ mod x86 {
 	}
 
 	/// The same for 16 bytes of unsigned nibbles: low halves are q_0..15, high halves q_16..31.
-	#[inline(always)]
+	#[inline]
+	#[target_feature(enable = "avx2")]
 	unsafe fn nibble_products(a: *const i16, w: *const u8) -> __m256i {
 		let packed = _mm_loadu_si128(w as *const __m128i);
 		let mask = _mm_set1_epi8(15);
@@ -127,7 +129,8 @@ mod x86 {
 		_mm256_add_epi32(_mm256_madd_epi16(low, a0), _mm256_madd_epi16(high, a1))
 	}
 
-	#[inline(always)]
+	#[inline]
+	#[target_feature(enable = "avx2")]
 	pub(super) fn matmul_one(x: &QuantizedRows, row: usize, w: &Matrix, r: usize) -> i32 {
 		let blocks = w.blocks();
 		let e_max = i32::from(x.max_exponent[row]);
@@ -154,11 +157,14 @@ mod x86 {
 			for g in 0..groups {
 				let a = xq.as_ptr().add(g * 8 * BLOCK);
 				let b = wq.as_ptr().add(g * 8 * step);
-				let p: [__m256i; 8] = if w.nibbles {
-					core::array::from_fn(|i| nibble_products(a.add(i * BLOCK), b.add(i * step)))
-				} else {
-					core::array::from_fn(|i| byte_products(a.add(i * BLOCK), b.add(i * step)))
-				};
+				let mut p = [_mm256_setzero_si256(); 8];
+				for (i, p) in p.iter_mut().enumerate() {
+					*p = if w.nibbles {
+						nibble_products(a.add(i * BLOCK), b.add(i * step))
+					} else {
+						byte_products(a.add(i * BLOCK), b.add(i * step))
+					};
+				}
 				let h01 = _mm256_hadd_epi32(p[0], p[1]);
 				let h23 = _mm256_hadd_epi32(p[2], p[3]);
 				let h45 = _mm256_hadd_epi32(p[4], p[5]);
@@ -187,7 +193,18 @@ mod x86 {
 			}
 		}
 		for j in groups * 8..blocks {
-			let dot = block_dot(&xq[j * BLOCK..(j + 1) * BLOCK], &wq[j * step..(j + 1) * step], w.nibbles);
+			// SAFETY: block j < blocks lies inside `xq` (values 32j..32j+32) and `wq` (bytes
+			// step·j..step·(j+1)).
+			let dot = unsafe {
+				let p = if w.nibbles {
+					nibble_products(xq.as_ptr().add(j * BLOCK), wq.as_ptr().add(j * step))
+				} else {
+					byte_products(xq.as_ptr().add(j * BLOCK), wq.as_ptr().add(j * step))
+				};
+				let mut lanes = [0i32; 8];
+				_mm256_storeu_si256(lanes.as_mut_ptr() as *mut __m256i, p);
+				lanes.iter().fold(0i32, |a, b| a.wrapping_add(*b))
+			};
 			let shift = s + e_max - i32::from(exponent[j]);
 			let td = i32::from(scale[j]) * dot;
 			let tm = i32::from(min[j]) * sum[j];
