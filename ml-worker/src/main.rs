@@ -259,7 +259,7 @@ fn report(result: anyhow::Result<()>) -> ExitCode {
 		Err(e) => {
 			eprintln!("error: {e:#}");
 			ExitCode::FAILURE
-		},
+		}
 	}
 }
 
@@ -276,8 +276,8 @@ fn load_model(
 			path.display()
 		);
 	}
-	let threads = threads
-		.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+	let threads =
+		threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
 	let spinner = indicatif::ProgressBar::new_spinner();
 	spinner.set_message(format!("loading {}", path.display()));
 	spinner.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -311,17 +311,16 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 fn chat(args: ModelArgs) -> anyhow::Result<()> {
-	use std::io::{BufRead, Write};
 	use sprint_worker::inference::{
 		chat::Message,
 		generate::{Generation, GenerationRequest},
 		SamplingParams, Step,
 	};
+	use std::io::{BufRead, Write};
 	let lm = load_model(args.model, args.threads)?;
-	let template = lm
-		.chat
-		.as_ref()
-		.ok_or_else(|| anyhow::anyhow!("this model has no chat template: serve it and use /v1/completions"))?;
+	let template = lm.chat.as_ref().ok_or_else(|| {
+		anyhow::anyhow!("this model has no chat template: serve it and use /v1/completions")
+	})?;
 	let seed = std::time::SystemTime::now()
 		.duration_since(std::time::UNIX_EPOCH)
 		.map_or(0, |d| d.as_nanos() as u64);
@@ -354,7 +353,8 @@ fn chat(args: ModelArgs) -> anyhow::Result<()> {
 		let mut answer = String::new();
 		while generation.finished.is_none() {
 			let input = generation.step_input().to_vec();
-			let mut steps = [Step { cache: &mut generation.cache, tokens: &input, all_logits: false }];
+			let mut steps =
+				[Step { cache: &mut generation.cache, tokens: &input, all_logits: false }];
 			let logits = lm.model.forward(&mut steps)?.remove(0);
 			let token = generation.accept(&lm, &logits);
 			write!(stdout, "{}", token.text)?;
@@ -371,9 +371,10 @@ fn peak_rss_mib() -> f64 {
 	std::fs::read_to_string("/proc/self/status")
 		.ok()
 		.and_then(|status| {
-			status.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-				l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok())
-			})
+			status
+				.lines()
+				.find(|l| l.starts_with("VmHWM:"))
+				.and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
 		})
 		.map_or(0.0, |kb| kb / 1024.0)
 }
@@ -393,15 +394,26 @@ fn bench_model(
 	let lm = LanguageModel::from_gguf_with_threads(name, &file, threads)?;
 	let load = started.elapsed().as_secs_f64();
 	let prompt = quality::chat_prompt(&lm, BENCH_QUESTION);
-	let argmax = |row: &[i32]| row.iter().enumerate().max_by_key(|(i, v)| (**v, std::cmp::Reverse(*i))).map_or(0, |(i, _)| i as u32);
+	let argmax = |row: &[i32]| {
+		row.iter()
+			.enumerate()
+			.max_by_key(|(i, v)| (**v, std::cmp::Reverse(*i)))
+			.map_or(0, |(i, _)| i as u32)
+	};
 	let mut cache = lm.model.new_cache();
 	let started = Instant::now();
-	let mut logits = lm.model.forward(&mut [Step { cache: &mut cache, tokens: &prompt, all_logits: false }])?.remove(0);
+	let mut logits = lm
+		.model
+		.forward(&mut [Step { cache: &mut cache, tokens: &prompt, all_logits: false }])?
+		.remove(0);
 	let mut token = argmax(&logits);
 	let first_token = started.elapsed().as_secs_f64();
 	let decode_start = Instant::now();
 	for _ in 1..tokens {
-		logits = lm.model.forward(&mut [Step { cache: &mut cache, tokens: &[token], all_logits: false }])?.remove(0);
+		logits = lm
+			.model
+			.forward(&mut [Step { cache: &mut cache, tokens: &[token], all_logits: false }])?
+			.remove(0);
 		token = argmax(&logits);
 	}
 	let decode = decode_start.elapsed().as_secs_f64();
@@ -427,8 +439,9 @@ fn bench_model(
 		matched += m;
 		compared += n;
 	}
-	let text = std::fs::read_to_string(&text_path)
-		.map_err(|e| anyhow::anyhow!("cannot read the perplexity text {}: {e}", text_path.display()))?;
+	let text = std::fs::read_to_string(&text_path).map_err(|e| {
+		anyhow::anyhow!("cannot read the perplexity text {}: {e}", text_path.display())
+	})?;
 	let mut ids = lm.tokenizer.encode(&text)?;
 	ids.truncate(2000);
 	let ppl = quality::perplexity(&lm, &ids)?;
@@ -456,11 +469,11 @@ fn main() -> ExitCode {
 		Command::Serve(args) => {
 			init_logs();
 			report(serve(args))
-		},
+		}
 		Command::Chat(args) => report(chat(args)),
 		Command::BenchModel { model, threads, tokens, quality, text } => {
 			report(bench_model(model, threads, tokens, quality.then_some(text)))
-		},
+		}
 		Command::Run(args) => {
 			tracing_subscriber::fmt()
 				.with_env_filter(

@@ -59,7 +59,9 @@ fn truncated_foreign_and_unsupported_files_are_clear_errors() {
 	let type_at = 24 + 8 + 1 + 4 + 8;
 	q4k[type_at..type_at + 4].copy_from_slice(&12u32.to_le_bytes());
 	match Gguf::read(q4k) {
-		Err(GgufError::UnsupportedTensor { tensor, kind }) => assert_eq!((tensor.as_str(), kind.as_str()), ("k", "Q4_K")),
+		Err(GgufError::UnsupportedTensor { tensor, kind }) => {
+			assert_eq!((tensor.as_str(), kind.as_str()), ("k", "Q4_K"))
+		}
 		other => panic!("expected an unsupported-tensor error, got {:?}", other.err()),
 	}
 }
@@ -72,7 +74,10 @@ fn a_sequence_gets_the_same_logits_alone_in_a_batch_and_token_by_token() {
 		.iter()
 		.map(|p| {
 			let mut cache = lm.model.new_cache();
-			lm.model.forward(&mut [Step { cache: &mut cache, tokens: p, all_logits: true }]).expect("runs").remove(0)
+			lm.model
+				.forward(&mut [Step { cache: &mut cache, tokens: p, all_logits: true }])
+				.expect("runs")
+				.remove(0)
 		})
 		.collect();
 	let mut caches: Vec<_> = prompts.iter().map(|_| lm.model.new_cache()).collect();
@@ -87,7 +92,10 @@ fn a_sequence_gets_the_same_logits_alone_in_a_batch_and_token_by_token() {
 	for (p, all) in prompts.iter().zip(&alone) {
 		let mut cache = lm.model.new_cache();
 		for (i, token) in p.iter().enumerate() {
-			let last = lm.model.forward(&mut [Step { cache: &mut cache, tokens: &[*token], all_logits: false }]).expect("runs");
+			let last = lm
+				.model
+				.forward(&mut [Step { cache: &mut cache, tokens: &[*token], all_logits: false }])
+				.expect("runs");
 			assert_eq!(last[0], all[i * vocab..(i + 1) * vocab], "position {i}");
 		}
 	}
@@ -107,17 +115,23 @@ fn every_tensor_type_loads_and_runs_deterministically() {
 		let (_, b) = tiny_lm(&model);
 		let run = |lm: &LanguageModel| {
 			let mut cache = lm.model.new_cache();
-			lm.model.forward(&mut [Step { cache: &mut cache, tokens: &[3, 4, 5, 6], all_logits: true }]).expect("runs")
+			lm.model
+				.forward(&mut [Step { cache: &mut cache, tokens: &[3, 4, 5, 6], all_logits: true }])
+				.expect("runs")
 		};
 		let logits = run(&a);
 		assert_eq!(logits, run(&b), "{matrices:?}/{embedding:?}");
-		assert!(logits[0].iter().any(|l| *l != 0), "{matrices:?}/{embedding:?}: logits are not all zero");
+		assert!(
+			logits[0].iter().any(|l| *l != 0),
+			"{matrices:?}/{embedding:?}: logits are not all zero"
+		);
 	}
 }
 
 #[test]
 fn every_vector_variant_gives_the_portable_bits() {
-	let model = SyntheticModel { d_model: 576, heads: 9, kv_heads: 3, d_ff: 160, ..SyntheticModel::tiny() };
+	let model =
+		SyntheticModel { d_model: 576, heads: 9, kv_heads: 3, d_ff: 160, ..SyntheticModel::tiny() };
 	let mut seed = 12345u32;
 	let mut next = || {
 		seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
@@ -129,13 +143,18 @@ fn every_vector_variant_gives_the_portable_bits() {
 		(TensorKind::Q8_0, "blk.0.attn_k.weight", 576, 192),
 		(TensorKind::Q4_0, "blk.0.ffn_gate.weight", 576, 160),
 	] {
-		let gguf = Gguf::read(SyntheticModel { matrices, ..model.clone() }.to_gguf()).expect("parses");
+		let gguf =
+			Gguf::read(SyntheticModel { matrices, ..model.clone() }.to_gguf()).expect("parses");
 		let w = sprint_worker::inference::weights::matrix(&gguf, name, cols, rows).expect("loads");
 		// Rows of very different scales, outliers included, as real activations have.
 		let x: Vec<i32> = (0..3 * cols)
 			.map(|i| {
 				let r = next() as i32 >> (8 + (i % 13) as i32);
-				if i % 97 == 0 { r.saturating_mul(64) } else { r }
+				if i % 97 == 0 {
+					r.saturating_mul(64)
+				} else {
+					r
+				}
 			})
 			.collect();
 		let q = quantize(&x, cols, w.activation_bits);
@@ -161,7 +180,11 @@ fn a_sampled_answer_replays_exactly_and_a_changed_token_is_found() {
 		let input = generation.step_input().to_vec();
 		let logits = lm
 			.model
-			.forward(&mut [Step { cache: &mut generation.cache, tokens: &input, all_logits: false }])
+			.forward(&mut [Step {
+				cache: &mut generation.cache,
+				tokens: &input,
+				all_logits: false,
+			}])
 			.expect("runs")
 			.remove(0);
 		generation.accept(&lm, &logits);
@@ -222,7 +245,8 @@ fn the_tokenizer_merges_matches_special_tokens_and_streams_whole_characters() {
 
 #[test]
 fn the_chat_template_renders_chatml() {
-	let template = ChatTemplate::new(CHATML.to_owned(), String::new(), String::new()).expect("compiles");
+	let template =
+		ChatTemplate::new(CHATML.to_owned(), String::new(), String::new()).expect("compiles");
 	let text = template
 		.render(&[
 			Message { role: "system".into(), content: "Be brief.".into() },
@@ -230,6 +254,11 @@ fn the_chat_template_renders_chatml() {
 		])
 		.expect("renders");
 	assert_eq!(text, "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
-	let raising = ChatTemplate::new("{{ raise_exception('no system role') }}".into(), String::new(), String::new()).expect("compiles");
+	let raising = ChatTemplate::new(
+		"{{ raise_exception('no system role') }}".into(),
+		String::new(),
+		String::new(),
+	)
+	.expect("compiles");
 	assert!(raising.render(&[]).is_err());
 }

@@ -12,19 +12,31 @@ use sprint_worker::inference::{
 
 fn model() -> (Gguf, LanguageModel) {
 	let path = default_model_path();
-	let gguf = Gguf::open(&path).unwrap_or_else(|e| panic!("{e}: run `make deps` to install the model"));
-	let lm = LanguageModel::from_gguf_with_threads("SmolLM2".into(), &gguf, 2).expect("the model loads");
+	let gguf =
+		Gguf::open(&path).unwrap_or_else(|e| panic!("{e}: run `make deps` to install the model"));
+	let lm =
+		LanguageModel::from_gguf_with_threads("SmolLM2".into(), &gguf, 2).expect("the model loads");
 	(gguf, lm)
 }
 
-fn answer(lm: &LanguageModel, prompt: Vec<u32>, max_tokens: usize, params: SamplingParams) -> Vec<u32> {
-	let request = GenerationRequest { prompt, max_tokens, params, stop: Vec::new(), top_logprobs: 0 };
+fn answer(
+	lm: &LanguageModel,
+	prompt: Vec<u32>,
+	max_tokens: usize,
+	params: SamplingParams,
+) -> Vec<u32> {
+	let request =
+		GenerationRequest { prompt, max_tokens, params, stop: Vec::new(), top_logprobs: 0 };
 	let mut generation = Generation::new(lm, request);
 	while generation.finished.is_none() {
 		let input = generation.step_input().to_vec();
 		let logits = lm
 			.model
-			.forward(&mut [Step { cache: &mut generation.cache, tokens: &input, all_logits: false }])
+			.forward(&mut [Step {
+				cache: &mut generation.cache,
+				tokens: &input,
+				all_logits: false,
+			}])
 			.expect("runs")
 			.remove(0);
 		generation.accept(lm, &logits);
@@ -37,7 +49,10 @@ fn the_file_is_the_one_make_deps_checks() {
 	let (_, lm) = model();
 	assert_eq!(lm.sha256, "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53");
 	let c = &lm.model.config;
-	assert_eq!((c.layers, c.d_model, c.d_ff, c.heads, c.kv_heads, c.vocab), (30, 576, 1536, 9, 3, 49_152));
+	assert_eq!(
+		(c.layers, c.d_model, c.d_ff, c.heads, c.kv_heads, c.vocab),
+		(30, 576, 1536, 9, 3, 49_152)
+	);
 }
 
 #[test]
@@ -46,9 +61,9 @@ fn the_chat_prompt_tokenizes_as_llama_cpp_does() {
 	let prompt = quality::chat_prompt(&lm, "What is the capital of Japan?");
 	// llama.cpp (llama-cpp-python 0.3.36, tokenize(special=True)) on this file.
 	let expected = [
-		1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 3365, 3511, 308, 34519, 28, 7018, 411, 407,
-		19712, 8182, 2, 198, 1, 4093, 198, 1780, 314, 260, 3575, 282, 3085, 47, 2, 198, 1, 520, 9531,
-		198,
+		1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 3365, 3511, 308, 34519, 28, 7018, 411,
+		407, 19712, 8182, 2, 198, 1, 4093, 198, 1780, 314, 260, 3575, 282, 3085, 47, 2, 198, 1,
+		520, 9531, 198,
 	];
 	assert_eq!(prompt, expected);
 	let text = "Prices rose 12.5% in 2024 — naïve café owners said “wow”.";
@@ -99,11 +114,14 @@ fn eight_answers_batched_together_are_the_answers_each_gets_alone() {
 			top_logprobs: 0,
 		})
 		.collect();
-	let alone: Vec<Vec<u32>> = requests.iter().map(|r| answer(&lm, r.prompt.clone(), r.max_tokens, r.params)).collect();
-	let mut generations: Vec<Generation> = requests.into_iter().map(|r| Generation::new(&lm, r)).collect();
+	let alone: Vec<Vec<u32>> =
+		requests.iter().map(|r| answer(&lm, r.prompt.clone(), r.max_tokens, r.params)).collect();
+	let mut generations: Vec<Generation> =
+		requests.into_iter().map(|r| Generation::new(&lm, r)).collect();
 	while generations.iter().any(|g| g.finished.is_none()) {
 		let inputs: Vec<Vec<u32>> = generations.iter().map(|g| g.step_input().to_vec()).collect();
-		let active: Vec<usize> = (0..generations.len()).filter(|i| generations[*i].finished.is_none()).collect();
+		let active: Vec<usize> =
+			(0..generations.len()).filter(|i| generations[*i].finished.is_none()).collect();
 		let mut steps: Vec<Step<'_>> = generations
 			.iter_mut()
 			.zip(&inputs)

@@ -83,7 +83,12 @@ pub struct ApiError {
 
 impl ApiError {
 	fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
-		Self { status, body: ErrorBody { error: ErrorDetail { message: message.into(), kind, param: None, code: None } } }
+		Self {
+			status,
+			body: ErrorBody {
+				error: ErrorDetail { message: message.into(), kind, param: None, code: None },
+			},
+		}
 	}
 
 	fn invalid(message: impl Into<String>, param: Option<&'static str>) -> Self {
@@ -113,16 +118,27 @@ pub fn router(lm: Arc<LanguageModel>, limits: Limits) -> Router {
 		.route("/v1/chat/completions", post(chat_completions))
 		.route("/v1/completions", post(completions))
 		.route("/health", get(|| async { "ok" }))
-		.fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", "no such path: the API serves /v1/models, /v1/chat/completions and /v1/completions").code("unknown_url") })
+		.fallback(|| async {
+			ApiError::new(
+				StatusCode::NOT_FOUND,
+				"invalid_request_error",
+				"no such path: the API serves /v1/models, /v1/chat/completions and /v1/completions",
+			)
+			.code("unknown_url")
+		})
 		.layer(DefaultBodyLimit::max(limits.max_body))
 		.with_state(state)
 }
 
 /// Serves the API on `listen` until ctrl-c.
-pub async fn serve(lm: Arc<LanguageModel>, listen: SocketAddr, limits: Limits) -> anyhow::Result<()> {
-	let listener = tokio::net::TcpListener::bind(listen)
-		.await
-		.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e} (is another server using that port?)"))?;
+pub async fn serve(
+	lm: Arc<LanguageModel>,
+	listen: SocketAddr,
+	limits: Limits,
+) -> anyhow::Result<()> {
+	let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+		anyhow::anyhow!("cannot listen on {listen}: {e} (is another server using that port?)")
+	})?;
 	tracing::info!(target: "sprint::api", "serving {} on http://{}/v1", lm.name, listener.local_addr()?);
 	axum::serve(listener, router(lm, limits))
 		.with_graceful_shutdown(async {
@@ -139,7 +155,9 @@ async fn models(State(state): State<Arc<AppState>>) -> Json<Value> {
 	}))
 }
 
-fn parse<T: serde::de::DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+fn parse<T: serde::de::DeserializeOwned>(
+	body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
 	let body = body.map_err(|rejection| {
 		let status = rejection.status();
 		let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -153,7 +171,11 @@ fn parse<T: serde::de::DeserializeOwned>(body: Result<Bytes, BytesRejection>) ->
 	T::deserialize(&mut deserializer).map_err(|e| {
 		use serde_json::error::Category;
 		match e.classify() {
-			Category::Data => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request_error", format!("invalid request: {e}")),
+			Category::Data => ApiError::new(
+				StatusCode::UNPROCESSABLE_ENTITY,
+				"invalid_request_error",
+				format!("invalid request: {e}"),
+			),
 			_ => ApiError::invalid(format!("the body is not valid JSON: {e}"), None),
 		}
 	})
@@ -179,12 +201,18 @@ fn generation_request(
 		return Err(ApiError::new(
 			StatusCode::NOT_FOUND,
 			"invalid_request_error",
-			format!("the model `{}` does not exist: this server serves `{}`", sampling.model, state.lm.name),
+			format!(
+				"the model `{}` does not exist: this server serves `{}`",
+				sampling.model, state.lm.name
+			),
 		)
 		.code("model_not_found"));
 	}
 	if sampling.n.unwrap_or(1) != 1 {
-		return Err(ApiError::invalid("n must be 1: this server returns one answer per request", Some("n")));
+		return Err(ApiError::invalid(
+			"n must be 1: this server returns one answer per request",
+			Some("n"),
+		));
 	}
 	let params = SamplingParams::new(
 		sampling.temperature.unwrap_or(1.0),
@@ -197,7 +225,10 @@ fn generation_request(
 		return Err(ApiError::invalid("stop takes at most 4 non-empty strings", Some("stop")));
 	}
 	if prompt.is_empty() {
-		return Err(ApiError::invalid("the prompt is empty", Some(if chat { "messages" } else { "prompt" })));
+		return Err(ApiError::invalid(
+			"the prompt is empty",
+			Some(if chat { "messages" } else { "prompt" }),
+		));
 	}
 	let context = state.lm.model.config.context;
 	let room = context.saturating_sub(prompt.len());
@@ -213,13 +244,31 @@ fn generation_request(
 		)
 		.code("context_length_exceeded"));
 	}
-	Ok(GenerationRequest { prompt, max_tokens: max_tokens.map_or(room, |m| m as usize), params, stop, top_logprobs })
+	Ok(GenerationRequest {
+		prompt,
+		max_tokens: max_tokens.map_or(room, |m| m as usize),
+		params,
+		stop,
+		top_logprobs,
+	})
 }
 
-fn submit(state: &AppState, request: GenerationRequest) -> Result<tokio::sync::mpsc::UnboundedReceiver<Event>, ApiError> {
+fn submit(
+	state: &AppState,
+	request: GenerationRequest,
+) -> Result<tokio::sync::mpsc::UnboundedReceiver<Event>, ApiError> {
 	state.scheduler.submit(request).map_err(|refusal| match refusal {
-		Refusal::Busy => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limit_error", "the server's queue is full: retry in a moment").code("rate_limit_exceeded"),
-		Refusal::Stopped => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_error", "the inference engine has stopped: restart sprint-worker serve"),
+		Refusal::Busy => ApiError::new(
+			StatusCode::TOO_MANY_REQUESTS,
+			"rate_limit_error",
+			"the server's queue is full: retry in a moment",
+		)
+		.code("rate_limit_exceeded"),
+		Refusal::Stopped => ApiError::new(
+			StatusCode::SERVICE_UNAVAILABLE,
+			"server_error",
+			"the inference engine has stopped: restart sprint-worker serve",
+		),
 	})
 }
 
@@ -229,12 +278,23 @@ fn message_text(content: &Value) -> Result<String, ApiError> {
 		Value::Null => Ok(String::new()),
 		Value::Array(parts) => parts
 			.iter()
-			.map(|part| match (part.get("type").and_then(Value::as_str), part.get("text").and_then(Value::as_str)) {
-				(Some("text"), Some(text)) => Ok(text.to_owned()),
-				_ => Err(ApiError::invalid("only text content parts are supported", Some("messages"))),
+			.map(|part| {
+				match (
+					part.get("type").and_then(Value::as_str),
+					part.get("text").and_then(Value::as_str),
+				) {
+					(Some("text"), Some(text)) => Ok(text.to_owned()),
+					_ => Err(ApiError::invalid(
+						"only text content parts are supported",
+						Some("messages"),
+					)),
+				}
 			})
 			.collect(),
-		_ => Err(ApiError::invalid("a message's content must be a string or a list of text parts", Some("messages"))),
+		_ => Err(ApiError::invalid(
+			"a message's content must be a string or a list of text parts",
+			Some("messages"),
+		)),
 	}
 }
 
@@ -261,12 +321,20 @@ fn chat_logprob(state: &AppState, t: &TokenOut) -> TokenLogprob {
 	}
 }
 
-async fn chat_completions(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+async fn chat_completions(
+	State(state): State<Arc<AppState>>,
+	body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
 	let request: ChatRequest = parse(body)?;
-	let template = state.lm.chat.as_ref().ok_or_else(|| ApiError::invalid("this model has no chat template: use /v1/completions", None))?;
+	let template = state.lm.chat.as_ref().ok_or_else(|| {
+		ApiError::invalid("this model has no chat template: use /v1/completions", None)
+	})?;
 	let top = if request.logprobs { request.top_logprobs.unwrap_or(0) } else { 0 };
 	if top > MAX_TOP_LOGPROBS || (request.top_logprobs.is_some() && !request.logprobs) {
-		return Err(ApiError::invalid("top_logprobs must be 0–20 and needs logprobs: true", Some("top_logprobs")));
+		return Err(ApiError::invalid(
+			"top_logprobs must be 0–20 and needs logprobs: true",
+			Some("top_logprobs"),
+		));
 	}
 	if request.messages.is_empty() {
 		return Err(ApiError::invalid("messages is empty", Some("messages")));
@@ -277,34 +345,58 @@ async fn chat_completions(State(state): State<Arc<AppState>>, body: Result<Bytes
 		.map(|m| {
 			let role = if m.role == "developer" { "system".to_owned() } else { m.role.clone() };
 			if !["system", "user", "assistant"].contains(&role.as_str()) {
-				return Err(ApiError::invalid(format!("unknown role `{}`", m.role), Some("messages")));
+				return Err(ApiError::invalid(
+					format!("unknown role `{}`", m.role),
+					Some("messages"),
+				));
 			}
 			Ok(Message { role, content: message_text(&m.content)? })
 		})
 		.collect::<Result<Vec<_>, _>>()?;
-	let prompt_text = template.render(&messages).map_err(|e| ApiError::invalid(e.to_string(), Some("messages")))?;
-	let prompt = state.lm.tokenizer.encode(&prompt_text).map_err(|e| ApiError::invalid(e.to_string(), Some("messages")))?;
+	let prompt_text = template
+		.render(&messages)
+		.map_err(|e| ApiError::invalid(e.to_string(), Some("messages")))?;
+	let prompt = state
+		.lm
+		.tokenizer
+		.encode(&prompt_text)
+		.map_err(|e| ApiError::invalid(e.to_string(), Some("messages")))?;
 	let generation = generation_request(&state, &request.sampling, prompt, top as usize, true)?;
 	let events = submit(&state, generation)?;
 	let id = format!("chatcmpl-{:016x}{:016x}", random_u64(), random_u64());
 	let created = unix_now();
 	let logprobs = request.logprobs;
 	if request.sampling.stream {
-		let include_usage = request.sampling.stream_options.as_ref().is_some_and(|o| o.include_usage);
-		return Ok(stream_response(state.clone(), events, id, created, include_usage, move |state, kind| match kind {
-			Chunk::Start => json!({ "index": 0, "delta": { "role": "assistant", "content": "" }, "logprobs": null, "finish_reason": null }),
-			Chunk::Token(t) => json!({
-				"index": 0,
-				"delta": { "content": t.text },
-				"logprobs": if logprobs { json!({ "content": [chat_logprob(state, t)] }) } else { Value::Null },
-				"finish_reason": null,
-			}),
-			Chunk::End(finish) => json!({ "index": 0, "delta": {}, "logprobs": null, "finish_reason": finish.as_str() }),
-		}, "chat.completion.chunk"));
+		let include_usage =
+			request.sampling.stream_options.as_ref().is_some_and(|o| o.include_usage);
+		return Ok(stream_response(
+			state.clone(),
+			events,
+			id,
+			created,
+			include_usage,
+			move |state, kind| match kind {
+				Chunk::Start => {
+					json!({ "index": 0, "delta": { "role": "assistant", "content": "" }, "logprobs": null, "finish_reason": null })
+				}
+				Chunk::Token(t) => json!({
+					"index": 0,
+					"delta": { "content": t.text },
+					"logprobs": if logprobs { json!({ "content": [chat_logprob(state, t)] }) } else { Value::Null },
+					"finish_reason": null,
+				}),
+				Chunk::End(finish) => {
+					json!({ "index": 0, "delta": {}, "logprobs": null, "finish_reason": finish.as_str() })
+				}
+			},
+			"chat.completion.chunk",
+		));
 	}
 	let (tokens, finish, usage) = collect(events).await?;
 	let text: String = tokens.iter().map(|t| t.text.as_str()).collect();
-	let logprobs = logprobs.then(|| json!({ "content": tokens.iter().map(|t| chat_logprob(&state, t)).collect::<Vec<_>>() }));
+	let logprobs = logprobs.then(
+		|| json!({ "content": tokens.iter().map(|t| chat_logprob(&state, t)).collect::<Vec<_>>() }),
+	);
 	Ok(Json(json!({
 		"id": id,
 		"object": "chat.completion",
@@ -338,30 +430,51 @@ fn completion_logprobs(state: &AppState, tokens: &[TokenOut], mut offset: usize)
 	})
 }
 
-async fn completions(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+async fn completions(
+	State(state): State<Arc<AppState>>,
+	body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
 	let request: CompletionRequest = parse(body)?;
 	let top = request.logprobs.unwrap_or(0);
 	if top > MAX_TOP_LOGPROBS {
 		return Err(ApiError::invalid("logprobs must be 0–20", Some("logprobs")));
 	}
 	let (prompt, prompt_text) = match &request.prompt {
-		Prompt::Text(text) => (state.lm.tokenizer.encode(text).map_err(|e| ApiError::invalid(e.to_string(), Some("prompt")))?, text.clone()),
-		Prompt::Texts(texts) if texts.len() == 1 => {
-			(state.lm.tokenizer.encode(&texts[0]).map_err(|e| ApiError::invalid(e.to_string(), Some("prompt")))?, texts[0].clone())
-		},
-		Prompt::Texts(_) => return Err(ApiError::invalid("one prompt per request", Some("prompt"))),
+		Prompt::Text(text) => (
+			state
+				.lm
+				.tokenizer
+				.encode(text)
+				.map_err(|e| ApiError::invalid(e.to_string(), Some("prompt")))?,
+			text.clone(),
+		),
+		Prompt::Texts(texts) if texts.len() == 1 => (
+			state
+				.lm
+				.tokenizer
+				.encode(&texts[0])
+				.map_err(|e| ApiError::invalid(e.to_string(), Some("prompt")))?,
+			texts[0].clone(),
+		),
+		Prompt::Texts(_) => {
+			return Err(ApiError::invalid("one prompt per request", Some("prompt")))
+		}
 		Prompt::Tokens(ids) => {
 			let vocab = state.lm.model.config.vocab;
 			if let Some(bad) = ids.iter().find(|id| **id as usize >= vocab) {
-				return Err(ApiError::invalid(format!("token {bad} is outside the vocabulary of {vocab}"), Some("prompt")));
+				return Err(ApiError::invalid(
+					format!("token {bad} is outside the vocabulary of {vocab}"),
+					Some("prompt"),
+				));
 			}
 			(ids.clone(), state.lm.tokenizer.decode(ids).unwrap_or_default())
-		},
+		}
 	};
 	let mut sampling = request.sampling.clone();
 	if sampling.max_tokens.is_none() && sampling.max_completion_tokens.is_none() {
 		// OpenAI's default for completions.
-		sampling.max_tokens = Some(16.min(state.lm.model.config.context.saturating_sub(prompt.len()) as u64));
+		sampling.max_tokens =
+			Some(16.min(state.lm.model.config.context.saturating_sub(prompt.len()) as u64));
 	}
 	let generation = generation_request(&state, &sampling, prompt, top as usize, false)?;
 	let events = submit(&state, generation)?;
@@ -370,17 +483,30 @@ async fn completions(State(state): State<Arc<AppState>>, body: Result<Bytes, Byt
 	let with_logprobs = request.logprobs.is_some();
 	let echo = if request.echo { prompt_text } else { String::new() };
 	if request.sampling.stream {
-		let include_usage = request.sampling.stream_options.as_ref().is_some_and(|o| o.include_usage);
-		return Ok(stream_response(state.clone(), events, id, created, include_usage, move |state, kind| match kind {
-			Chunk::Start => json!({ "index": 0, "text": echo, "logprobs": null, "finish_reason": null }),
-			Chunk::Token(t) => json!({
-				"index": 0,
-				"text": t.text,
-				"logprobs": if with_logprobs { completion_logprobs(state, std::slice::from_ref(t), 0) } else { Value::Null },
-				"finish_reason": null,
-			}),
-			Chunk::End(finish) => json!({ "index": 0, "text": "", "logprobs": null, "finish_reason": finish.as_str() }),
-		}, "text_completion"));
+		let include_usage =
+			request.sampling.stream_options.as_ref().is_some_and(|o| o.include_usage);
+		return Ok(stream_response(
+			state.clone(),
+			events,
+			id,
+			created,
+			include_usage,
+			move |state, kind| match kind {
+				Chunk::Start => {
+					json!({ "index": 0, "text": echo, "logprobs": null, "finish_reason": null })
+				}
+				Chunk::Token(t) => json!({
+					"index": 0,
+					"text": t.text,
+					"logprobs": if with_logprobs { completion_logprobs(state, std::slice::from_ref(t), 0) } else { Value::Null },
+					"finish_reason": null,
+				}),
+				Chunk::End(finish) => {
+					json!({ "index": 0, "text": "", "logprobs": null, "finish_reason": finish.as_str() })
+				}
+			},
+			"text_completion",
+		));
 	}
 	let (tokens, finish, usage) = collect(events).await?;
 	let text: String = echo.clone() + &tokens.iter().map(|t| t.text.as_str()).collect::<String>();
@@ -402,23 +528,43 @@ async fn completions(State(state): State<Arc<AppState>>, body: Result<Bytes, Byt
 }
 
 fn fingerprint(state: &AppState) -> String {
-	format!("sprint-int{}-{}", crate::inference::ENGINE_RECIPE, &state.lm.sha256[..12.min(state.lm.sha256.len())])
+	format!(
+		"sprint-int{}-{}",
+		crate::inference::ENGINE_RECIPE,
+		&state.lm.sha256[..12.min(state.lm.sha256.len())]
+	)
 }
 
 /// Waits for a whole answer.
-async fn collect(mut events: tokio::sync::mpsc::UnboundedReceiver<Event>) -> Result<(Vec<TokenOut>, Finish, Usage), ApiError> {
+async fn collect(
+	mut events: tokio::sync::mpsc::UnboundedReceiver<Event>,
+) -> Result<(Vec<TokenOut>, Finish, Usage), ApiError> {
 	let mut tokens = Vec::new();
 	while let Some(event) = events.recv().await {
 		match event {
 			Event::Token(t) => tokens.push(t),
 			Event::Done { finish, prompt_tokens, completion_tokens } => {
-				let usage = Usage { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
+				let usage = Usage {
+					prompt_tokens,
+					completion_tokens,
+					total_tokens: prompt_tokens + completion_tokens,
+				};
 				return Ok((tokens, finish, usage));
-			},
-			Event::Failed(message) => return Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)),
+			}
+			Event::Failed(message) => {
+				return Err(ApiError::new(
+					StatusCode::INTERNAL_SERVER_ERROR,
+					"server_error",
+					message,
+				))
+			}
 		}
 	}
-	Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_error", "the inference engine stopped during the answer"))
+	Err(ApiError::new(
+		StatusCode::SERVICE_UNAVAILABLE,
+		"server_error",
+		"the inference engine stopped during the answer",
+	))
 }
 
 /// What a streamed chunk's choice carries.
@@ -458,20 +604,32 @@ fn stream_response(
 	let first = envelope(json!([choice(&state, Chunk::Start)]), Value::Null);
 	let body = tokio_stream_from(events).flat_map(move |event| {
 		let out: Vec<SseEvent> = match event {
-			Event::Token(t) => vec![envelope(json!([choice(&state, Chunk::Token(&t))]), Value::Null)],
+			Event::Token(t) => {
+				vec![envelope(json!([choice(&state, Chunk::Token(&t))]), Value::Null)]
+			}
 			Event::Done { finish, prompt_tokens, completion_tokens } => {
-				let mut out = vec![envelope(json!([choice(&state, Chunk::End(finish))]), Value::Null)];
+				let mut out =
+					vec![envelope(json!([choice(&state, Chunk::End(finish))]), Value::Null)];
 				if include_usage {
-					let usage = Usage { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
+					let usage = Usage {
+						prompt_tokens,
+						completion_tokens,
+						total_tokens: prompt_tokens + completion_tokens,
+					};
 					out.push(envelope(json!([]), json!(usage)));
 				}
 				out.push(SseEvent::default().data("[DONE]"));
 				out
-			},
+			}
 			Event::Failed(message) => {
-				let error = ErrorBody { error: ErrorDetail { message, kind: "server_error", param: None, code: None } };
-				vec![SseEvent::default().data(json!(error).to_string()), SseEvent::default().data("[DONE]")]
-			},
+				let error = ErrorBody {
+					error: ErrorDetail { message, kind: "server_error", param: None, code: None },
+				};
+				vec![
+					SseEvent::default().data(json!(error).to_string()),
+					SseEvent::default().data("[DONE]"),
+				]
+			}
 		};
 		futures::stream::iter(out)
 	});
@@ -479,6 +637,8 @@ fn stream_response(
 	Sse::new(stream).into_response()
 }
 
-fn tokio_stream_from(mut events: tokio::sync::mpsc::UnboundedReceiver<Event>) -> impl Stream<Item = Event> {
+fn tokio_stream_from(
+	mut events: tokio::sync::mpsc::UnboundedReceiver<Event>,
+) -> impl Stream<Item = Event> {
 	futures::stream::poll_fn(move |cx| events.poll_recv(cx))
 }

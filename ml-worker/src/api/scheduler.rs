@@ -76,7 +76,10 @@ impl Scheduler {
 	}
 
 	/// Queues `request`; its tokens arrive on the returned channel.
-	pub fn submit(&self, request: GenerationRequest) -> Result<async_mpsc::UnboundedReceiver<Event>, Refusal> {
+	pub fn submit(
+		&self,
+		request: GenerationRequest,
+	) -> Result<async_mpsc::UnboundedReceiver<Event>, Refusal> {
 		if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
 			self.waiting.fetch_sub(1, Ordering::SeqCst);
 			return Err(Refusal::Busy);
@@ -87,11 +90,11 @@ impl Scheduler {
 			Err(mpsc::TrySendError::Full(_)) => {
 				self.waiting.fetch_sub(1, Ordering::SeqCst);
 				Err(Refusal::Busy)
-			},
+			}
 			Err(mpsc::TrySendError::Disconnected(_)) => {
 				self.waiting.fetch_sub(1, Ordering::SeqCst);
 				Err(Refusal::Stopped)
-			},
+			}
 		}
 	}
 }
@@ -134,7 +137,8 @@ fn run(lm: &LanguageModel, queue: &mpsc::Receiver<Job>, waiting: &AtomicUsize, m
 		if active.is_empty() {
 			continue;
 		}
-		let inputs: Vec<Vec<u32>> = active.iter().map(|a| a.generation.step_input().to_vec()).collect();
+		let inputs: Vec<Vec<u32>> =
+			active.iter().map(|a| a.generation.step_input().to_vec()).collect();
 		let mut steps: Vec<Step<'_>> = active
 			.iter_mut()
 			.zip(&inputs)
@@ -147,7 +151,7 @@ fn run(lm: &LanguageModel, queue: &mpsc::Receiver<Job>, waiting: &AtomicUsize, m
 					let _ = a.events.send(Event::Failed(e.to_string()));
 				}
 				continue;
-			},
+			}
 		};
 		for (a, logits) in active.iter_mut().zip(logits) {
 			let token = a.generation.accept(lm, &logits);

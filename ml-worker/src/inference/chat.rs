@@ -43,16 +43,20 @@ impl ChatTemplate {
 	/// A template from its source.
 	pub fn new(source: String, bos: String, eos: String) -> Result<Self, ChatError> {
 		let mut env = minijinja::Environment::new();
-		env.add_function("raise_exception", |message: String| -> Result<String, minijinja::Error> {
-			Err(minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, message))
-		});
+		env.add_function(
+			"raise_exception",
+			|message: String| -> Result<String, minijinja::Error> {
+				Err(minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, message))
+			},
+		);
 		env.add_template_owned("chat", source).map_err(|e| ChatError::Template(e.to_string()))?;
 		Ok(Self { env, bos, eos })
 	}
 
 	/// The prompt for `messages`, ending with the assistant's turn opened.
 	pub fn render(&self, messages: &[Message]) -> Result<String, ChatError> {
-		let template = self.env.get_template("chat").map_err(|e| ChatError::Template(e.to_string()))?;
+		let template =
+			self.env.get_template("chat").map_err(|e| ChatError::Template(e.to_string()))?;
 		template
 			.render(minijinja::context! {
 				messages => minijinja::Value::from(minijinja::value::Serde(messages)),

@@ -88,7 +88,7 @@ impl LlamaConfig {
 			d_ff: get("feed_forward_length")?,
 			heads,
 			kv_heads,
-			head_dim: if heads == 0 { 0 } else { d_model / heads },
+			head_dim: d_model.checked_div(heads).unwrap_or(0),
 			vocab,
 			context: get("context_length")?.min(MAX_CONTEXT),
 			rope_base_bits: gguf.f64("llama.rope.freq_base").unwrap_or(10_000.0).to_bits(),
@@ -99,14 +99,22 @@ impl LlamaConfig {
 
 	fn check(&self) -> Result<(), EngineError> {
 		let bad = |why: String| Err(EngineError::Shape(why));
-		if self.heads == 0 || self.kv_heads == 0 || self.heads % self.kv_heads != 0 {
-			return bad(format!("{} query heads cannot share {} key/value heads", self.heads, self.kv_heads));
+		if self.heads == 0 || self.kv_heads == 0 || !self.heads.is_multiple_of(self.kv_heads) {
+			return bad(format!(
+				"{} query heads cannot share {} key/value heads",
+				self.heads, self.kv_heads
+			));
 		}
 		if self.d_model != self.heads * self.head_dim {
-			return bad(format!("d_model {} is not {} heads of equal width", self.d_model, self.heads));
+			return bad(format!(
+				"d_model {} is not {} heads of equal width",
+				self.d_model, self.heads
+			));
 		}
-		for (what, value) in [("d_model", self.d_model), ("d_ff", self.d_ff), ("head width", self.head_dim)] {
-			if value == 0 || value % BLOCK != 0 {
+		for (what, value) in
+			[("d_model", self.d_model), ("d_ff", self.d_ff), ("head width", self.head_dim)]
+		{
+			if value == 0 || !value.is_multiple_of(BLOCK) {
 				return bad(format!("{what} {value} is not a multiple of {BLOCK}"));
 			}
 		}
@@ -310,7 +318,13 @@ impl Model {
 				.par_iter()
 				.enumerate()
 				.flat_map_iter(|(r, (s, pos))| {
-					ops::attention(&self.attention, &self.exp2, &q[r * d..(r + 1) * d], caches[*s], *pos)
+					ops::attention(
+						&self.attention,
+						&self.exp2,
+						&q[r * d..(r + 1) * d],
+						caches[*s],
+						*pos,
+					)
 				})
 				.collect();
 			let o = ops::matmul(&attended, &layer.wo);
@@ -343,7 +357,11 @@ impl Model {
 		let mut out = Vec::with_capacity(steps.len());
 		let mut at = 0;
 		for step in steps.iter_mut() {
-			let n = if step.all_logits { step.tokens.len() } else { usize::from(!step.tokens.is_empty()) };
+			let n = if step.all_logits {
+				step.tokens.len()
+			} else {
+				usize::from(!step.tokens.is_empty())
+			};
 			out.push(logits[at * c.vocab..(at + n) * c.vocab].to_vec());
 			at += n;
 			step.cache.len += step.tokens.len();

@@ -119,7 +119,8 @@ pub fn log2_q16(table: &[i32], x: u32) -> i32 {
 	let x = x.max(1);
 	let whole = bit_length(x) - 1;
 	// The mantissa as 16 fractional bits, x / 2^whole − 1.
-	let mantissa = if whole >= 16 { (x >> (whole - 16)) & 0xFFFF } else { (x << (16 - whole)) & 0xFFFF };
+	let mantissa =
+		if whole >= 16 { (x >> (whole - 16)) & 0xFFFF } else { (x << (16 - whole)) & 0xFFFF };
 	let i = (mantissa >> 8) as usize;
 	let fraction = (mantissa & 255) as i32;
 	let frac = table[i] + (((table[i + 1] - table[i]) * fraction) >> 8);

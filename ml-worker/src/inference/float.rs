@@ -23,7 +23,9 @@ fn dequantize(gguf: &Gguf, name: &str) -> Result<Vec<f32>, GgufError> {
 	let bytes = gguf.data(info);
 	let f16 = |at: usize| f16_to_f64(u16::from_le_bytes([bytes[at], bytes[at + 1]])) as f32;
 	Ok(match info.kind {
-		TensorKind::F32 => bytes.chunks_exact(4).map(|w| f32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect(),
+		TensorKind::F32 => {
+			bytes.chunks_exact(4).map(|w| f32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect()
+		}
 		TensorKind::F16 => (0..bytes.len() / 2).map(|i| f16(2 * i)).collect(),
 		TensorKind::Q8_0 => (0..bytes.len() / 34)
 			.flat_map(|b| {
@@ -37,13 +39,17 @@ fn dequantize(gguf: &Gguf, name: &str) -> Result<Vec<f32>, GgufError> {
 			let mut out = Vec::with_capacity(bytes.len() / size * 32);
 			for b in 0..bytes.len() / size {
 				let d = f16(b * size);
-				let (m, q) = if with_min { (f16(b * size + 2), b * size + 4) } else { (-8.0 * d, b * size + 2) };
+				let (m, q) = if with_min {
+					(f16(b * size + 2), b * size + 4)
+				} else {
+					(-8.0 * d, b * size + 2)
+				};
 				let nibbles = &bytes[q..q + 16];
 				out.extend(nibbles.iter().map(|n| d * f32::from(n & 15) + m));
 				out.extend(nibbles.iter().map(|n| d * f32::from(n >> 4) + m));
 			}
 			out
-		},
+		}
 	})
 }
 
@@ -157,7 +163,11 @@ impl FloatModel {
 
 	/// An empty cache.
 	pub fn new_cache(&self) -> FloatCache {
-		FloatCache { k: vec![Vec::new(); self.config.layers], v: vec![Vec::new(); self.config.layers], len: 0 }
+		FloatCache {
+			k: vec![Vec::new(); self.config.layers],
+			v: vec![Vec::new(); self.config.layers],
+			len: 0,
+		}
 	}
 
 	/// The logits after every token of `tokens` (one pass, causal), `tokens.len() × vocab`.

@@ -4,9 +4,7 @@
 //! step's logits. The batching loop ([`crate::api::scheduler`]), the terminal chat and the
 //! replay all drive answers through this one type, so they apply the same rules.
 
-use super::{
-	engine::Cache, sampler::SamplingParams, tokenizer::TextStream, LanguageModel,
-};
+use super::{engine::Cache, sampler::SamplingParams, tokenizer::TextStream, LanguageModel};
 
 /// Why an answer ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,7 +103,9 @@ impl Generation {
 			text.push_str(&self.stream.finish(&lm.tokenizer));
 		} else {
 			self.held.push_str(&self.stream.push(&lm.tokenizer, token));
-			if let Some(at) = self.request.stop.iter().filter_map(|s| self.held.find(s.as_str())).min() {
+			if let Some(at) =
+				self.request.stop.iter().filter_map(|s| self.held.find(s.as_str())).min()
+			{
 				text.push_str(&self.held[..at]);
 				self.held.clear();
 				self.finished = Some(Finish::Stop);

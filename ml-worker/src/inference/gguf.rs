@@ -33,7 +33,9 @@ pub enum GgufError {
 		source: std::io::Error,
 	},
 	/// Not a GGUF file.
-	#[error("not a GGUF file (it starts with {found:?}, not \"GGUF\"): give the path of a .gguf model")]
+	#[error(
+		"not a GGUF file (it starts with {found:?}, not \"GGUF\"): give the path of a .gguf model"
+	)]
 	Magic {
 		/// The first bytes.
 		found: Vec<u8>,
@@ -263,13 +265,16 @@ impl<'a> Cursor<'a> {
 					items.push(self.value(inner, what)?);
 				}
 				Value::Array(items)
-			},
+			}
 			10 => Value::U64(self.u64(what)?),
 			11 => Value::I64(i64::from_le_bytes(self.array(what)?)),
 			12 => Value::F64(f64::from_le_bytes(self.array(what)?)),
 			other => {
-				return Err(GgufError::Corrupt(format!("{} has unknown value type {other}", what())))
-			},
+				return Err(GgufError::Corrupt(format!(
+					"{} has unknown value type {other}",
+					what()
+				)))
+			}
 		})
 	}
 }
@@ -286,9 +291,9 @@ impl Gguf {
 	pub fn read(bytes: Vec<u8>) -> Result<Self, GgufError> {
 		let mut cursor = Cursor { bytes: &bytes, at: 0 };
 		let header = || "the header".to_owned();
-		let magic = cursor.take(4, &header).map_err(|_| GgufError::Magic {
-			found: bytes.iter().take(4).copied().collect(),
-		})?;
+		let magic = cursor
+			.take(4, &header)
+			.map_err(|_| GgufError::Magic { found: bytes.iter().take(4).copied().collect() })?;
 		if magic != MAGIC {
 			return Err(GgufError::Magic { found: magic.to_vec() });
 		}
@@ -330,7 +335,7 @@ impl Gguf {
 			Some(Value::U64(a)) if a.is_power_of_two() => *a,
 			Some(other) => {
 				return Err(GgufError::Corrupt(format!("general.alignment is {other:?}")));
-			},
+			}
 		};
 		let data_start = (cursor.at as u64).div_ceil(alignment) * alignment;
 		let file_len = bytes.len() as u64;
@@ -360,14 +365,14 @@ impl Gguf {
 						len: len as usize,
 					};
 					tensors.insert(name, info);
-				},
+				}
 				_ => {
 					return Err(GgufError::Truncated {
 						what: format!("the data of tensor {name}"),
 						at: start.unwrap_or(u64::MAX),
 						len: file_len,
 					})
-				},
+				}
 			}
 		}
 		Ok(Self { bytes, metadata, tensors })
@@ -417,7 +422,8 @@ impl Gguf {
 
 	/// A string array metadata value.
 	pub fn strings(&self, key: &str) -> Result<Vec<&str>, GgufError> {
-		let missing = || GgufError::Missing { key: key.to_owned(), expected: "an array of strings" };
+		let missing =
+			|| GgufError::Missing { key: key.to_owned(), expected: "an array of strings" };
 		match self.metadata.get(key) {
 			Some(Value::Array(items)) => items
 				.iter()
@@ -432,7 +438,8 @@ impl Gguf {
 
 	/// An integer array metadata value.
 	pub fn integers(&self, key: &str) -> Result<Vec<i64>, GgufError> {
-		let missing = || GgufError::Missing { key: key.to_owned(), expected: "an array of integers" };
+		let missing =
+			|| GgufError::Missing { key: key.to_owned(), expected: "an array of integers" };
 		match self.metadata.get(key) {
 			Some(Value::Array(items)) => items
 				.iter()
@@ -462,7 +469,13 @@ impl Writer {
 	}
 
 	/// Adds a tensor of `kind` whose bytes are already in that type's block layout.
-	pub fn tensor(&mut self, name: &str, dims: &[u64], kind: TensorKind, data: Vec<u8>) -> &mut Self {
+	pub fn tensor(
+		&mut self,
+		name: &str,
+		dims: &[u64],
+		kind: TensorKind,
+		data: Vec<u8>,
+	) -> &mut Self {
 		self.tensors.push((name.to_owned(), dims.to_vec(), kind, data));
 		self
 	}
@@ -497,7 +510,7 @@ impl Writer {
 					for item in items {
 						value(out, item);
 					}
-				},
+				}
 			}
 		}
 		let mut out = Vec::new();

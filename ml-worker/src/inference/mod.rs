@@ -40,9 +40,13 @@ pub const ENGINE_RECIPE: u32 = 1;
 /// Where `make deps` installs SmolLM2-135M-Instruct: `$SPRINT_MODELS` or
 /// `~/.cache/sprint-models`.
 pub fn default_model_path() -> std::path::PathBuf {
-	let dir = std::env::var_os("SPRINT_MODELS").map(std::path::PathBuf::from).unwrap_or_else(|| {
-		std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default().join(".cache/sprint-models")
-	});
+	let dir =
+		std::env::var_os("SPRINT_MODELS").map(std::path::PathBuf::from).unwrap_or_else(|| {
+			std::env::var_os("HOME")
+				.map(std::path::PathBuf::from)
+				.unwrap_or_default()
+				.join(".cache/sprint-models")
+		});
 	dir.join(DEFAULT_MODEL_FILE)
 }
 
@@ -88,7 +92,9 @@ impl LanguageModel {
 	/// Loads the GGUF at `path`, the engine using `threads` threads.
 	pub fn open(path: &Path, threads: usize) -> Result<Self, LoadError> {
 		let file = gguf::Gguf::open(path)?;
-		let name = path.file_stem().map_or_else(|| "model".to_owned(), |s| s.to_string_lossy().into_owned());
+		let name = path
+			.file_stem()
+			.map_or_else(|| "model".to_owned(), |s| s.to_string_lossy().into_owned());
 		Self::from_gguf_with_threads(name, &file, threads)
 	}
 
@@ -99,13 +105,21 @@ impl LanguageModel {
 	}
 
 	/// Builds from a parsed file, the engine using `threads` threads.
-	pub fn from_gguf_with_threads(name: String, file: &gguf::Gguf, threads: usize) -> Result<Self, LoadError> {
+	pub fn from_gguf_with_threads(
+		name: String,
+		file: &gguf::Gguf,
+		threads: usize,
+	) -> Result<Self, LoadError> {
 		let model = Model::load_with_threads(file, threads)?;
 		let tokenizer = tokenizer::Tokenizer::from_gguf(file)?;
 		let token = |key: &str| file.u64(key).ok().map(|id| id as u32);
 		let text = |id: Option<u32>| id.map(|id| tokenizer_text(file, id)).unwrap_or_default();
 		let eos = token("tokenizer.ggml.eos_token_id");
-		let chat = match chat::ChatTemplate::from_gguf(file, text(token("tokenizer.ggml.bos_token_id")), text(eos)) {
+		let chat = match chat::ChatTemplate::from_gguf(
+			file,
+			text(token("tokenizer.ggml.bos_token_id")),
+			text(eos),
+		) {
 			Ok(chat) => Some(chat),
 			Err(chat::ChatError::NoTemplate) => None,
 			Err(e) => return Err(e.into()),

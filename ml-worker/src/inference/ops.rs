@@ -121,7 +121,8 @@ pub(super) fn block_dot(a: &[i16], w: &[u8], nibbles: bool) -> i32 {
 	let mut sum = 0i32;
 	if nibbles {
 		for i in 0..16 {
-			sum += i32::from(w[i] & 15) * i32::from(a[i]) + i32::from(w[i] >> 4) * i32::from(a[i + 16]);
+			sum += i32::from(w[i] & 15) * i32::from(a[i])
+				+ i32::from(w[i] >> 4) * i32::from(a[i + 16]);
 		}
 	} else {
 		for (q, x) in w.iter().zip(a) {
@@ -329,8 +330,11 @@ pub fn attention(
 	let head_blocks = hd / BLOCK;
 	let kv_blocks = kv_dim / BLOCK;
 	let mut q = vec![0i16; query.len()];
-	let q_exponent: Vec<u8> =
-		query.chunks(BLOCK).zip(q.chunks_mut(BLOCK)).map(|(x, o)| quantize_block(x, ATTENTION_BITS, o)).collect();
+	let q_exponent: Vec<u8> = query
+		.chunks(BLOCK)
+		.zip(q.chunks_mut(BLOCK))
+		.map(|(x, o)| quantize_block(x, ATTENTION_BITS, o))
+		.collect();
 	let positions = pos + 1;
 	let mut out = vec![0i32; query.len()];
 	let mut scores = vec![0i32; positions];
@@ -342,7 +346,10 @@ pub fn attention(
 			for b in 0..head_blocks {
 				let qb = h * head_blocks + b;
 				let kb = j * kv_blocks + kvh * head_blocks + b;
-				let dot = dot_wide(&q[qb * BLOCK..(qb + 1) * BLOCK], &cache.k[kb * BLOCK..(kb + 1) * BLOCK]);
+				let dot = dot_wide(
+					&q[qb * BLOCK..(qb + 1) * BLOCK],
+					&cache.k[kb * BLOCK..(kb + 1) * BLOCK],
+				);
 				let e = i32::from(q_exponent[qb]) + i32::from(cache.k_exponent[kb]);
 				s = s.wrapping_add(mul_shift(dot, shape.score_scale, 31 - e));
 			}

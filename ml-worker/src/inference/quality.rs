@@ -36,7 +36,11 @@ pub const PROMPTS: [&str; 20] = [
 /// A question as the chat template renders it, in tokens.
 pub fn chat_prompt(lm: &LanguageModel, question: &str) -> Vec<u32> {
 	let message = Message { role: "user".into(), content: question.into() };
-	let text = lm.chat.as_ref().and_then(|c| c.render(&[message]).ok()).unwrap_or_else(|| question.to_owned());
+	let text = lm
+		.chat
+		.as_ref()
+		.and_then(|c| c.render(&[message]).ok())
+		.unwrap_or_else(|| question.to_owned());
 	lm.tokenizer.encode(&text).unwrap_or_default()
 }
 
@@ -80,12 +84,19 @@ pub fn float_greedy(lm: &LanguageModel, float: &FloatModel, prompt: &[u32], n: u
 
 /// Positions of `continuation` where the integer engine, fed `prompt` and the continuation so
 /// far (teacher-forced, one pass), picks the same top-1 token: `(matched, total)`.
-pub fn agreement(lm: &LanguageModel, prompt: &[u32], continuation: &[u32]) -> Result<(usize, usize), EngineError> {
+pub fn agreement(
+	lm: &LanguageModel,
+	prompt: &[u32],
+	continuation: &[u32],
+) -> Result<(usize, usize), EngineError> {
 	let vocab = lm.model.config.vocab;
 	let mut tokens = prompt.to_vec();
 	tokens.extend_from_slice(continuation);
 	let mut cache = lm.model.new_cache();
-	let logits = lm.model.forward(&mut [Step { cache: &mut cache, tokens: &tokens, all_logits: true }])?.remove(0);
+	let logits = lm
+		.model
+		.forward(&mut [Step { cache: &mut cache, tokens: &tokens, all_logits: true }])?
+		.remove(0);
 	let matched = continuation
 		.iter()
 		.enumerate()
@@ -101,7 +112,8 @@ pub fn agreement(lm: &LanguageModel, prompt: &[u32], continuation: &[u32]) -> Re
 pub fn perplexity(lm: &LanguageModel, tokens: &[u32]) -> Result<f64, EngineError> {
 	let vocab = lm.model.config.vocab;
 	let mut cache = lm.model.new_cache();
-	let logits = lm.model.forward(&mut [Step { cache: &mut cache, tokens, all_logits: true }])?.remove(0);
+	let logits =
+		lm.model.forward(&mut [Step { cache: &mut cache, tokens, all_logits: true }])?.remove(0);
 	let mut nll = 0.0;
 	for i in 0..tokens.len() - 1 {
 		let lp = lm.sampler.log_softmax(&logits[i * vocab..(i + 1) * vocab]);

@@ -61,7 +61,8 @@ pub fn replay(
 	};
 	let vocab = lm.model.config.vocab;
 	let first_output_row = request.prompt.len() - 1;
-	let mut generation = Generation::new(lm, GenerationRequest { top_logprobs: 0, ..request.clone() });
+	let mut generation =
+		Generation::new(lm, GenerationRequest { top_logprobs: 0, ..request.clone() });
 	let mut top = Vec::with_capacity(output.len());
 	let mut logprobs = Vec::with_capacity(output.len());
 	let mut first_difference = None;
@@ -87,5 +88,11 @@ pub fn replay(
 		// The answer stops early without a stop token, a stop string or max_tokens.
 		first_difference = Some(output.len());
 	}
-	Ok(ReplayReport { commitment: commitment(output, &top), top, logprobs, first_difference, finish })
+	Ok(ReplayReport {
+		commitment: commitment(output, &top),
+		top,
+		logprobs,
+		first_difference,
+		finish,
+	})
 }

@@ -20,7 +20,9 @@
 
 use thiserror::Error;
 
-use super::fixed::{exp2_neg, exp2_table, log2_q16, log2_table, mul_shift, ACT_FRAC, LN_2_Q16, LOG2_E_Q15};
+use super::fixed::{
+	exp2_neg, exp2_table, log2_q16, log2_table, mul_shift, ACT_FRAC, LN_2_Q16, LOG2_E_Q15,
+};
 use crate::model::prng;
 
 /// Sampling parameters out of range.
@@ -92,7 +94,8 @@ impl Sampler {
 	/// Log-probabilities of every token (`ACT_FRAC` fractional bits, ≤ 0).
 	pub fn log_softmax(&self, logits: &[i32]) -> Vec<i32> {
 		let max = logits.iter().copied().max().unwrap_or(0);
-		let drop = (usize::BITS - logits.len().saturating_sub(1).leading_zeros()).saturating_sub(16);
+		let drop =
+			(usize::BITS - logits.len().saturating_sub(1).leading_zeros()).saturating_sub(16);
 		let total = logits.iter().fold(0u32, |sum, l| {
 			sum.wrapping_add(exp2_neg(&self.exp2, log2_steps(max.wrapping_sub(*l))) >> drop)
 		});
@@ -125,7 +128,8 @@ impl Sampler {
 			.iter()
 			.enumerate()
 			.filter_map(|(i, l)| {
-				let t = i64::from(max.wrapping_sub(*l).max(0)) * 256 / i64::from(params.temperature_q8);
+				let t =
+					i64::from(max.wrapping_sub(*l).max(0)) * 256 / i64::from(params.temperature_q8);
 				let w = exp2_neg(&self.exp2, log2_steps(t.min(i64::from(i32::MAX)) as i32));
 				(w > 0).then_some((i as u32, w))
 			})
@@ -204,7 +208,10 @@ mod tests {
 		// p(1) = 0.75: 3,000 ± 4σ (σ ≈ 27).
 		assert!((2_890..=3_110).contains(&ones), "{ones}");
 		let other = SamplingParams { seed: 43, ..params };
-		assert_ne!(draws, (0..4000).map(|p| sampler.sample(&other, &logits, p)).collect::<Vec<_>>());
+		assert_ne!(
+			draws,
+			(0..4000).map(|p| sampler.sample(&other, &logits, p)).collect::<Vec<_>>()
+		);
 	}
 
 	#[test]

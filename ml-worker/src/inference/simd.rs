@@ -175,15 +175,29 @@ mod x86 {
 					_mm256_permute2x128_si256(h0123, h4567, 0x20),
 					_mm256_permute2x128_si256(h0123, h4567, 0x31),
 				);
-				let d = _mm256_cvtepi16_epi32(_mm_loadu_si128(scale.as_ptr().add(g * 8) as *const __m128i));
-				let m = _mm256_cvtepi16_epi32(_mm_loadu_si128(min.as_ptr().add(g * 8) as *const __m128i));
+				let d = _mm256_cvtepi16_epi32(_mm_loadu_si128(
+					scale.as_ptr().add(g * 8) as *const __m128i
+				));
+				let m = _mm256_cvtepi16_epi32(_mm_loadu_si128(
+					min.as_ptr().add(g * 8) as *const __m128i
+				));
 				let sa = _mm256_loadu_si256(sum.as_ptr().add(g * 8) as *const __m256i);
-				let e = _mm256_cvtepu8_epi32(_mm_loadl_epi64(exponent.as_ptr().add(g * 8) as *const __m128i));
-				let d_shift = _mm256_cvtepu8_epi32(_mm_loadl_epi64(scale_shift.as_ptr().add(g * 8) as *const __m128i));
-				let m_shift = _mm256_cvtepu8_epi32(_mm_loadl_epi64(min_shift.as_ptr().add(g * 8) as *const __m128i));
+				let e = _mm256_cvtepu8_epi32(_mm_loadl_epi64(
+					exponent.as_ptr().add(g * 8) as *const __m128i
+				));
+				let d_shift = _mm256_cvtepu8_epi32(_mm_loadl_epi64(
+					scale_shift.as_ptr().add(g * 8) as *const __m128i,
+				));
+				let m_shift = _mm256_cvtepu8_epi32(_mm_loadl_epi64(
+					min_shift.as_ptr().add(g * 8) as *const __m128i
+				));
 				let shift = _mm256_sub_epi32(base, e);
-				let td = _mm256_srav_epi32(_mm256_mullo_epi32(d, dots), _mm256_add_epi32(shift, d_shift));
-				let tm = _mm256_srav_epi32(_mm256_mullo_epi32(m, sa), _mm256_add_epi32(shift, m_shift));
+				let td = _mm256_srav_epi32(
+					_mm256_mullo_epi32(d, dots),
+					_mm256_add_epi32(shift, d_shift),
+				);
+				let tm =
+					_mm256_srav_epi32(_mm256_mullo_epi32(m, sa), _mm256_add_epi32(shift, m_shift));
 				acc = _mm256_add_epi32(acc, _mm256_add_epi32(td, tm));
 			}
 			let mut lanes = [0i32; 8];

@@ -9,7 +9,8 @@ use super::gguf::{TensorKind, Value, Writer};
 use crate::model::prng;
 
 /// ChatML, as SmolLM2's template writes it.
-pub const CHATML: &str = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + \
+pub const CHATML: &str =
+	"{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + \
 	message['content'] + '<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ \
 	'<|im_start|>assistant\n' }}{% endif %}";
 
@@ -71,8 +72,10 @@ impl SyntheticModel {
 
 	/// The vocabulary: control tokens, the 256 byte symbols, three merges, fillers.
 	pub fn vocabulary(&self) -> (Vec<String>, Vec<i64>, Vec<String>) {
-		let mut tokens: Vec<String> =
-			["<|endoftext|>", "<|im_start|>", "<|im_end|>"].iter().map(|s| (*s).to_owned()).collect();
+		let mut tokens: Vec<String> = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+			.iter()
+			.map(|s| (*s).to_owned())
+			.collect();
 		let mut types = vec![3i64; 3];
 		let mut alphabet: Vec<char> = ByteLevel::alphabet().into_iter().collect();
 		alphabet.sort_unstable();
@@ -104,18 +107,29 @@ impl SyntheticModel {
 			.metadata("tokenizer.ggml.model", Value::Str("gpt2".into()))
 			.metadata("tokenizer.ggml.pre", Value::Str("smollm".into()))
 			.metadata("tokenizer.ggml.tokens", strings(tokens))
-			.metadata("tokenizer.ggml.token_type", Value::Array(types.into_iter().map(Value::I64).collect()))
+			.metadata(
+				"tokenizer.ggml.token_type",
+				Value::Array(types.into_iter().map(Value::I64).collect()),
+			)
 			.metadata("tokenizer.ggml.merges", strings(merges))
 			.metadata("tokenizer.ggml.bos_token_id", Value::U64(1))
 			.metadata("tokenizer.ggml.eos_token_id", Value::U64(2))
 			.metadata("tokenizer.chat_template", Value::Str(CHATML.into()));
-		let (d, ff, kv) = (self.d_model as u64, self.d_ff as u64, (self.d_model / self.heads * self.kv_heads) as u64);
+		let (d, ff, kv) = (
+			self.d_model as u64,
+			self.d_ff as u64,
+			(self.d_model / self.heads * self.kv_heads) as u64,
+		);
 		let mut counter = 0u32;
 		let mut tensor = |w: &mut Writer, name: &str, dims: &[u64], kind: TensorKind| {
 			counter += 1;
 			let key = [self.seed, counter, 0x5359_4e54, 0];
 			let elements: u64 = dims.iter().product();
-			let data = if dims.len() == 1 { norm_bytes(&key, elements) } else { random_blocks(&key, elements, kind) };
+			let data = if dims.len() == 1 {
+				norm_bytes(&key, elements)
+			} else {
+				random_blocks(&key, elements, kind)
+			};
 			w.tensor(name, dims, kind, data);
 		};
 		tensor(&mut w, "token_embd.weight", &[d, self.vocab as u64], self.embedding);
@@ -165,33 +179,44 @@ fn random_blocks(key: &prng::Key, elements: u64, kind: TensorKind) -> Vec<u8> {
 	let value = |i: u32| (unit(key, i) - 0.5) * 0.2;
 	match kind {
 		TensorKind::F32 => (0..elements as u32).for_each(|i| out.extend(value(i).to_le_bytes())),
-		TensorKind::F16 => (0..elements as u32).for_each(|i| out.extend(f16_bits(value(i)).to_le_bytes())),
+		TensorKind::F16 => {
+			(0..elements as u32).for_each(|i| out.extend(f16_bits(value(i)).to_le_bytes()))
+		}
 		TensorKind::Q8_0 | TensorKind::Q4_0 | TensorKind::Q4_1 => {
 			for b in 0..(elements / 32) as u32 {
 				let v: Vec<f32> = (0..32).map(|i| value(b * 32 + i)).collect();
-				let (lo, hi) = v.iter().fold((f32::MAX, f32::MIN), |(l, h), x| (l.min(*x), h.max(*x)));
+				let (lo, hi) =
+					v.iter().fold((f32::MAX, f32::MIN), |(l, h), x| (l.min(*x), h.max(*x)));
 				match kind {
 					TensorKind::Q8_0 => {
 						let d = lo.abs().max(hi.abs()) / 127.0;
 						out.extend(f16_bits(d).to_le_bytes());
-						out.extend(v.iter().map(|x| (x / d).round().clamp(-127.0, 127.0) as i8 as u8));
-					},
+						out.extend(
+							v.iter().map(|x| (x / d).round().clamp(-127.0, 127.0) as i8 as u8),
+						);
+					}
 					TensorKind::Q4_0 => {
 						let d = lo.abs().max(hi.abs()) / 8.0;
 						out.extend(f16_bits(d).to_le_bytes());
-						let q: Vec<u8> = v.iter().map(|x| ((x / d).round() + 8.0).clamp(0.0, 15.0) as u8).collect();
+						let q: Vec<u8> = v
+							.iter()
+							.map(|x| ((x / d).round() + 8.0).clamp(0.0, 15.0) as u8)
+							.collect();
 						out.extend((0..16).map(|i| q[i] | (q[i + 16] << 4)));
-					},
+					}
 					_ => {
 						let d = (hi - lo) / 15.0;
 						out.extend(f16_bits(d).to_le_bytes());
 						out.extend(f16_bits(lo).to_le_bytes());
-						let q: Vec<u8> = v.iter().map(|x| ((x - lo) / d).round().clamp(0.0, 15.0) as u8).collect();
+						let q: Vec<u8> = v
+							.iter()
+							.map(|x| ((x - lo) / d).round().clamp(0.0, 15.0) as u8)
+							.collect();
 						out.extend((0..16).map(|i| q[i] | (q[i + 16] << 4)));
-					},
+					}
 				}
 			}
-		},
+		}
 	}
 	out
 }

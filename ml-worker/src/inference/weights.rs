@@ -110,7 +110,9 @@ impl Matrix {
 		(0..self.cols)
 			.map(|i| {
 				let b = r * blocks + i / BLOCK;
-				let w = f64::from(self.scale[b]) * f64::from(self.q_at(r, i)) * pow2(-i32::from(self.scale_shift[b]))
+				let w = f64::from(self.scale[b])
+					* f64::from(self.q_at(r, i))
+					* pow2(-i32::from(self.scale_shift[b]))
 					+ f64::from(self.min[b]) * pow2(-i32::from(self.min_shift[b]));
 				(w * unit) as f32
 			})
@@ -181,11 +183,12 @@ fn raw_blocks(kind: TensorKind, bytes: &[u8]) -> Vec<RawBlock> {
 					})
 					.collect();
 				quantize_floats(&values)
-			},
+			}
 			TensorKind::F16 => {
-				let values: Vec<f64> = (0..BLOCK).map(|i| f16_at(bytes, (b * BLOCK + i) * 2)).collect();
+				let values: Vec<f64> =
+					(0..BLOCK).map(|i| f16_at(bytes, (b * BLOCK + i) * 2)).collect();
 				quantize_floats(&values)
-			},
+			}
 			TensorKind::Q4_0 | TensorKind::Q4_1 => {
 				let size = kind.block_bytes() as usize;
 				let block = &bytes[b * size..(b + 1) * size];
@@ -201,7 +204,7 @@ fn raw_blocks(kind: TensorKind, bytes: &[u8]) -> Vec<RawBlock> {
 					q[i + 16] = (byte >> 4) as i8 - offset;
 				}
 				RawBlock { q, d, m }
-			},
+			}
 			TensorKind::Q8_0 => {
 				let block = &bytes[b * 34..(b + 1) * 34];
 				let mut q = [0i8; BLOCK];
@@ -209,7 +212,7 @@ fn raw_blocks(kind: TensorKind, bytes: &[u8]) -> Vec<RawBlock> {
 					*q = *byte as i8;
 				}
 				RawBlock { q, d: f16_at(block, 0), m: 0.0 }
-			},
+			}
 		})
 		.collect()
 }
@@ -230,7 +233,7 @@ fn scale_bits(max_q: u64, has_min: bool, activation_bits: u32) -> u32 {
 pub fn matrix(gguf: &Gguf, name: &str, cols: usize, rows: usize) -> Result<Matrix, GgufError> {
 	let info = gguf.tensor(name)?;
 	check_dims(info, &[cols as u64, rows as u64])?;
-	if cols % BLOCK != 0 {
+	if !cols.is_multiple_of(BLOCK) {
 		return Err(GgufError::Tensor {
 			name: name.to_owned(),
 			why: format!("rows of {cols} are not whole blocks of {BLOCK}"),
@@ -310,7 +313,7 @@ pub fn norm(gguf: &Gguf, name: &str, len: usize) -> Result<Vec<i32>, GgufError> 
 				name: name.to_owned(),
 				why: format!("a norm must be F32 or F16, not {other:?}"),
 			})
-		},
+		}
 	};
 	Ok(values
 		.iter()
