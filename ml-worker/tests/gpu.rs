@@ -243,3 +243,42 @@ fn shapes_the_gpu_cannot_pack_are_refused_before_any_adapter_is_opened() {
 		Err(GpuError::Shape(ShapeError::NotPackable))
 	));
 }
+
+#[test]
+fn the_inference_matmul_matches_its_cpu_twin() {
+	use sprint_worker::inference::{
+		gguf::{Gguf, TensorKind},
+		ops::{matmul_with, quantize},
+		simd::Isa,
+		synthetic::SyntheticModel,
+		weights,
+	};
+	let ops = GpuOps::new().expect("a GPU adapter");
+	assert_adapter(ops.adapter_info());
+	let model =
+		SyntheticModel { d_model: 576, heads: 9, kv_heads: 3, d_ff: 160, ..SyntheticModel::tiny() };
+	let mut random = Random::new("block_matmul");
+	for (kind, name, cols, rows) in [
+		(TensorKind::Q4_1, "blk.0.attn_q.weight", 576, 576),
+		(TensorKind::Q4_1, "blk.0.ffn_down.weight", 160, 576),
+		(TensorKind::Q8_0, "blk.0.attn_k.weight", 576, 192),
+		(TensorKind::Q4_0, "blk.0.ffn_gate.weight", 576, 160),
+	] {
+		let gguf = Gguf::read(SyntheticModel { matrices: kind, ..model.clone() }.to_gguf())
+			.expect("parses");
+		let w = weights::matrix(&gguf, name, cols, rows).expect("loads");
+		for input_rows in [1, 5] {
+			// Values of every magnitude, so blocks get exponents from 0 to 24.
+			let x: Vec<i32> = (0..input_rows * cols)
+				.map(|_| (random.u64() as i32) >> (random.u64() % 31) as u32)
+				.collect();
+			let q = quantize(&x, cols, w.activation_bits);
+			let gpu = ops.block_matmul(&q, &w).expect("the kernel runs");
+			assert_eq!(
+				gpu,
+				matmul_with(Isa::Portable, &q, &w),
+				"{name} ({kind:?}), {input_rows} rows"
+			);
+		}
+	}
+}

@@ -41,12 +41,13 @@ pub fn scale_by_power_of_two(x: i32, k: i32) -> i32 {
 	}
 }
 
-/// `x / 2^k` rounded half up (`⌊(x + 2^(k−1)) / 2^k⌋`), without overflow; `k` up to 32.
+/// `x / 2^k` rounded half up, `⌊(x + 2^(k−1)) / 2^k⌋`, computed without overflow as
+/// `⌊x / 2^k⌋` plus bit `k − 1` of `x`; 0 from `k = 32` on.
 pub fn round_shift(x: i32, k: u32) -> i32 {
 	match k {
 		0 => x,
 		k if k > 31 => 0,
-		k => ((x >> (k - 1)) + 1) >> 1,
+		k => (x >> k) + ((x >> (k - 1)) & 1),
 	}
 }
 
@@ -225,6 +226,14 @@ mod tests {
 		assert_eq!(round_shift(-5, 1), -2);
 		assert_eq!(round_shift(i32::MAX, 1), 1 << 30);
 		assert_eq!(round_shift(-7, 40), 0);
+		assert_eq!(round_shift(i32::MIN, 31), -1);
+		assert_eq!(round_shift(-3, 1), -1);
+		for x in [-1_000_001, -6, -5, -1, 0, 1, 5, 6, 999_999, i32::MAX - 1] {
+			for k in 1..31 {
+				let exact = (i64::from(x) + (1i64 << (k - 1))) >> k;
+				assert_eq!(i64::from(round_shift(x, k)), exact, "x={x} k={k}");
+			}
+		}
 		assert_eq!(floor_shift(-7, 40), -1);
 		assert_eq!(scale_by_power_of_two(1 << 30, 2), i32::MAX);
 		assert_eq!(scale_by_power_of_two(-(1 << 30), 2), -i32::MAX);

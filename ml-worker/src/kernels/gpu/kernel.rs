@@ -86,6 +86,20 @@ const RESIDUAL: Op = Op {
 	bindings: &[Binding::Dims, Binding::ReadWrite, Binding::Read],
 };
 
+const BLOCK_MATMUL: Op = Op {
+	label: "block_matmul",
+	source: include_str!("../block_matmul.wgsl"),
+	entry_point: "block_matmul",
+	bindings: &[
+		Binding::Dims,
+		Binding::Read,
+		Binding::Read,
+		Binding::Read,
+		Binding::Read,
+		Binding::ReadWrite,
+	],
+};
+
 /// A compiled op for fixed sizes (wgpu handles: clones share the pipeline).
 #[derive(Clone)]
 pub(crate) struct Kernel {
@@ -243,6 +257,28 @@ pub(crate) fn attention(
 			("SCORE_SHIFT", score_shift),
 		],
 		Grid::Nonces(heads * seq_len),
+	)
+}
+
+/// The inference engine's matrix product: rows of `cols` quantized activations times a matrix of
+/// `w_rows` outputs (see `block_matmul.wgsl`).
+pub(crate) fn block_matmul(
+	gpu: &Gpu,
+	cols: u32,
+	w_rows: u32,
+	block_shift: u32,
+	nibbles: bool,
+) -> Result<Kernel, GpuError> {
+	Kernel::new(
+		gpu,
+		&BLOCK_MATMUL,
+		&[
+			("COLS", cols),
+			("W_ROWS", w_rows),
+			("BLOCK_SHIFT", block_shift),
+			("NIBBLES", u32::from(nibbles)),
+		],
+		Grid::Rows(w_rows),
 	)
 }
 

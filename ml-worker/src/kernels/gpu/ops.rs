@@ -5,6 +5,7 @@
 use ndarray::{Array2, ArrayView2};
 
 use super::{kernel, pack, unpack, Gpu, GpuError};
+use crate::inference::{ops::QuantizedRows, weights::Matrix};
 use crate::model::prng::Key;
 
 /// A device for one-op dispatches.
@@ -50,11 +51,23 @@ impl GpuOps {
 	fn one(
 		&self,
 		kernel: kernel::Kernel,
-		(nonces, rows): (u32, u32),
+		grid: (u32, u32),
 		buffers: &[Vec<u32>],
 		result: usize,
 		values: usize,
 	) -> Result<Vec<i8>, GpuError> {
+		Ok(unpack(&self.one_bytes(kernel, grid, buffers, result, values as u64)?))
+	}
+
+	/// [`Self::one`], returning the first `bytes` bytes of the result.
+	fn one_bytes(
+		&self,
+		kernel: kernel::Kernel,
+		(nonces, rows): (u32, u32),
+		buffers: &[Vec<u32>],
+		result: usize,
+		values: u64,
+	) -> Result<Vec<u8>, GpuError> {
 		let (_dims, buffers, bind_group) = self.gpu.checked("making one op's buffers", || {
 			let dims = self.gpu.dims();
 			self.gpu.write_dims(&dims, nonces, rows);
@@ -69,14 +82,62 @@ impl GpuOps {
 		if !kernel::workgroups_fit(kernel.invocations(nonces, rows), max_workgroups) {
 			return Err(GpuError::Size { what: "a dispatch of rows", value: rows as usize });
 		}
-		let readback = self.gpu.readback(values as u64);
-		let bytes = self.gpu.run(
+		let readback = self.gpu.readback(values);
+		self.gpu.run(
 			|pass, max_workgroups| kernel.dispatch(pass, &bind_group, nonces, rows, max_workgroups),
 			&buffers[result],
 			&readback,
-			values as u64,
+			values,
+		)
+	}
+
+	/// [`crate::inference::ops::matmul_with`] on the GPU: the inference engine's matrix product
+	/// of block-quantized rows and an integer matrix.
+	pub fn block_matmul(&self, x: &QuantizedRows, w: &Matrix) -> Result<Vec<i32>, GpuError> {
+		if x.cols != w.cols || x.bits != w.activation_bits || !w.cols.is_multiple_of(32) {
+			return Err(GpuError::Size {
+				what: "activations that the matrix does not take",
+				value: x.cols,
+			});
+		}
+		let rows = match u32::try_from(x.rows()) {
+			Ok(rows) if rows > 0 => rows,
+			_ => return Err(GpuError::Size { what: "rows", value: x.rows() }),
+		};
+		let as_words =
+			|v: &mut dyn Iterator<Item = i32>| -> Vec<u32> { v.map(|x| x as u32).collect() };
+		let activations = as_words(&mut x.q.iter().map(|v| i32::from(*v)));
+		let activation_meta = as_words(
+			&mut x
+				.exponent
+				.iter()
+				.map(|e| i32::from(*e))
+				.chain(x.sum.iter().copied())
+				.chain(x.max_exponent.iter().map(|e| i32::from(*e))),
+		);
+		let weights: Vec<u32> =
+			w.q.chunks(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+		let weight_meta = as_words(
+			&mut w
+				.scale
+				.iter()
+				.map(|v| i32::from(*v))
+				.chain(w.min.iter().map(|v| i32::from(*v)))
+				.chain(w.scale_shift.iter().map(|v| i32::from(*v)))
+				.chain(w.min_shift.iter().map(|v| i32::from(*v)))
+				.chain(w.exponent.iter().copied()),
+		);
+		let outputs = x.rows() * w.rows;
+		let buffers = [activations, activation_meta, weights, weight_meta, vec![0; outputs]];
+		let kernel = kernel::block_matmul(
+			&self.gpu,
+			w.cols as u32,
+			w.rows as u32,
+			w.block_shift,
+			w.nibbles,
 		)?;
-		Ok(unpack(&bytes))
+		let bytes = self.one_bytes(kernel, (0, rows), &buffers, 4, 4 * outputs as u64)?;
+		Ok(bytes.chunks_exact(4).map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
 	}
 
 	/// [`crate::kernels::matmul::matmul_requant`] on the GPU.
