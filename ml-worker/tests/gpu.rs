@@ -282,3 +282,87 @@ fn the_inference_matmul_matches_its_cpu_twin() {
 		}
 	}
 }
+
+#[test]
+fn mul_shift_from_16_bit_limbs_is_the_cpus_64_bit_arithmetic() {
+	use sprint_worker::inference::fixed::mul_shift;
+	let ops = GpuOps::new().expect("a GPU adapter");
+	assert_adapter(ops.adapter_info());
+	let mut random = Random::new("mul_shift");
+	let edges = [0, 1, -1, 2, i32::MAX, i32::MIN, i32::MIN + 1, 65_535, 65_536, -65_536];
+	let (mut a, mut b, mut k) = (Vec::new(), Vec::new(), Vec::new());
+	for x in edges {
+		for y in edges {
+			for shift in [-40, -32, -31, -1, 0, 1, 15, 31, 32, 33, 47, 62, 70] {
+				a.push(x);
+				b.push(y);
+				k.push(shift);
+			}
+		}
+	}
+	for _ in 0..4096 {
+		a.push(random.u64() as i32 >> (random.u64() % 32));
+		b.push(random.u64() as i32 >> (random.u64() % 32));
+		k.push((random.u64() % 100) as i32 - 35);
+	}
+	let expected: Vec<i32> = (0..a.len()).map(|i| mul_shift(a[i], b[i], k[i])).collect();
+	assert_eq!(ops.mul_shift(&a, &b, &k).expect("the probe runs"), expected);
+}
+
+#[test]
+fn the_inference_row_ops_match_their_cpu_twins() {
+	use sprint_worker::inference::{fixed::sigmoid_table, ops};
+	let ops_gpu = GpuOps::new().expect("a GPU adapter");
+	assert_adapter(ops_gpu.adapter_info());
+	let mut random = Random::new("inference rows");
+	let mut values = |n: usize, spread: u64| -> Vec<i32> {
+		(0..n).map(|_| random.u64() as i32 >> (31 - (random.u64() % spread) as u32)).collect()
+	};
+	for (rows, cols) in [(1, 576), (3, 64), (2, 1536)] {
+		// Activations from tiny to near the i32 range, an attention-sink-like outlier in each row.
+		let mut x = values(rows * cols, 28);
+		for r in 0..rows {
+			x[r * cols + 7] = 400_000_000 - r as i32;
+		}
+		for bits in [8, 12] {
+			let q = ops::quantize(&x, cols, bits);
+			let (values_gpu, meta) = ops_gpu.block_quantize(&x, cols, bits).expect("runs");
+			let blocks = rows * cols / 32;
+			assert_eq!(
+				values_gpu,
+				q.q.iter().map(|v| i32::from(*v)).collect::<Vec<_>>(),
+				"{rows}×{cols}, {bits} bits"
+			);
+			assert_eq!(
+				meta[..blocks],
+				q.exponent.iter().map(|e| i32::from(*e)).collect::<Vec<_>>()
+			);
+			assert_eq!(meta[blocks..2 * blocks], q.sum[..]);
+			assert_eq!(
+				meta[2 * blocks..],
+				q.max_exponent.iter().map(|e| i32::from(*e)).collect::<Vec<_>>()
+			);
+		}
+		let weight: Vec<i32> = (0..cols).map(|i| 30_000 + (i as i32 * 977) % 90_000).collect();
+		assert_eq!(
+			ops_gpu.llm_rmsnorm(&x, &weight).expect("runs"),
+			ops::rmsnorm(&x, &weight),
+			"rmsnorm {rows}×{cols}"
+		);
+		let quiet = vec![3; rows * cols];
+		assert_eq!(
+			ops_gpu.llm_rmsnorm(&quiet, &weight).expect("runs"),
+			ops::rmsnorm(&quiet, &weight)
+		);
+		let (gate, up) = (values(rows * cols, 22), values(rows * cols, 22));
+		let table = sigmoid_table();
+		assert_eq!(
+			ops_gpu.swiglu(&table, &gate, &up, cols).expect("runs"),
+			ops::swiglu(&table, &gate, &up)
+		);
+		let y = values(rows * cols, 32);
+		let mut sum = x.clone();
+		ops::add_residual(&mut sum, &y);
+		assert_eq!(ops_gpu.residual_add(&x, &y, cols).expect("runs"), sum);
+	}
+}

@@ -32,29 +32,6 @@ override NIBBLES: u32;
 // rows × W_ROWS outputs.
 @group(0) @binding(5) var<storage, read_write> output: array<i32>;
 
-fn floor_shift(v: i32, k: i32) -> i32 {
-	return v >> u32(clamp(k, 0, 31));
-}
-
-fn scale_by_power_of_two(v: i32, k: i32) -> i32 {
-	if k >= 0 {
-		let s = u32(min(k, 31));
-		let limit = 2147483647 >> s;
-		if v > limit {
-			return 2147483647;
-		}
-		if v < -limit {
-			return -2147483647;
-		}
-		return v << s;
-	}
-	let s = u32(-k);
-	if s > 31u {
-		return 0;
-	}
-	return (v >> s) + ((v >> (s - 1u)) & 1);
-}
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn block_matmul(
 	@builtin(global_invocation_id) id: vec3<u32>,

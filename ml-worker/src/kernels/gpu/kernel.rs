@@ -86,9 +86,16 @@ const RESIDUAL: Op = Op {
 	bindings: &[Binding::Dims, Binding::ReadWrite, Binding::Read],
 };
 
+/// An inference kernel's source with `fixed.wgsl`'s helpers after it.
+macro_rules! with_fixed {
+	($file:literal) => {
+		concat!(include_str!($file), "\n", include_str!("../fixed.wgsl"))
+	};
+}
+
 const BLOCK_MATMUL: Op = Op {
 	label: "block_matmul",
-	source: include_str!("../block_matmul.wgsl"),
+	source: with_fixed!("../block_matmul.wgsl"),
 	entry_point: "block_matmul",
 	bindings: &[
 		Binding::Dims,
@@ -98,6 +105,37 @@ const BLOCK_MATMUL: Op = Op {
 		Binding::Read,
 		Binding::ReadWrite,
 	],
+};
+
+const BLOCK_QUANTIZE: Op = Op {
+	label: "block_quantize",
+	source: with_fixed!("../block_quantize.wgsl"),
+	entry_point: "block_quantize",
+	bindings: &[Binding::Dims, Binding::Read, Binding::ReadWrite, Binding::ReadWrite],
+};
+const LLM_RMSNORM: Op = Op {
+	label: "llm_rmsnorm",
+	source: with_fixed!("../llm_rmsnorm.wgsl"),
+	entry_point: "llm_rmsnorm",
+	bindings: &[Binding::Dims, Binding::Read, Binding::Read, Binding::ReadWrite],
+};
+const SWIGLU: Op = Op {
+	label: "swiglu",
+	source: with_fixed!("../swiglu.wgsl"),
+	entry_point: "swiglu",
+	bindings: &[Binding::Dims, Binding::Read, Binding::Read, Binding::Read, Binding::ReadWrite],
+};
+const RESIDUAL_ADD: Op = Op {
+	label: "residual_add",
+	source: with_fixed!("../residual_add.wgsl"),
+	entry_point: "residual_add",
+	bindings: &[Binding::Dims, Binding::ReadWrite, Binding::Read],
+};
+const MUL_SHIFT_PROBE: Op = Op {
+	label: "mul_shift_probe",
+	source: with_fixed!("../fixed_probe.wgsl"),
+	entry_point: "mul_shift_probe",
+	bindings: &[Binding::Dims, Binding::Read, Binding::Read, Binding::Read, Binding::ReadWrite],
 };
 
 /// A compiled op for fixed sizes (wgpu handles: clones share the pipeline).
@@ -280,6 +318,32 @@ pub(crate) fn block_matmul(
 		],
 		Grid::Rows(w_rows),
 	)
+}
+
+/// Block quantization of rows of `cols` activations to `bits` bits.
+pub(crate) fn block_quantize(gpu: &Gpu, cols: u32, bits: u32) -> Result<Kernel, GpuError> {
+	Kernel::new(gpu, &BLOCK_QUANTIZE, &[("COLS", cols), ("BITS", bits)], Grid::Rows(1))
+}
+
+/// The inference RMSNorm of rows of `cols` activations.
+pub(crate) fn llm_rmsnorm(gpu: &Gpu, cols: u32) -> Result<Kernel, GpuError> {
+	let tau = (u32::BITS - (cols - 1).leading_zeros()).saturating_sub(1);
+	Kernel::new(gpu, &LLM_RMSNORM, &[("COLS", cols), ("TAU", tau)], Grid::Rows(1))
+}
+
+/// SwiGLU over rows of `cols` values.
+pub(crate) fn swiglu(gpu: &Gpu, cols: u32) -> Result<Kernel, GpuError> {
+	Kernel::new(gpu, &SWIGLU, &[("COLS", cols)], Grid::Rows(cols))
+}
+
+/// The saturating residual add over rows of `cols` values.
+pub(crate) fn residual_add(gpu: &Gpu, cols: u32) -> Result<Kernel, GpuError> {
+	Kernel::new(gpu, &RESIDUAL_ADD, &[("COLS", cols)], Grid::Rows(cols))
+}
+
+/// `mul_shift` on arrays (a test probe).
+pub(crate) fn mul_shift_probe(gpu: &Gpu) -> Result<Kernel, GpuError> {
+	Kernel::new(gpu, &MUL_SHIFT_PROBE, &[], Grid::Rows(1))
 }
 
 /// ReLU, in place, over rows of `width` int8.

@@ -27,6 +27,11 @@ fn rows_of(x: ArrayView2<i8>) -> Result<u32, GpuError> {
 	}
 }
 
+/// i32 values as the words a buffer holds.
+fn words(values: &[i32]) -> Vec<u32> {
+	values.iter().map(|v| *v as u32).collect()
+}
+
 /// The packed words of `x`'s rows, with zero rows up to a multiple of 4 rows (the matmul reads
 /// whole blocks of 4).
 fn packed_rows(x: ArrayView2<i8>) -> Vec<u32> {
@@ -89,6 +94,95 @@ impl GpuOps {
 			&readback,
 			values,
 		)
+	}
+
+	/// Runs `kernel` over `rows` with i32 operands, returning binding `1 + result` as i32.
+	fn one_i32(
+		&self,
+		kernel: kernel::Kernel,
+		rows: usize,
+		buffers: &[Vec<u32>],
+		result: usize,
+	) -> Result<Vec<i32>, GpuError> {
+		let rows = match u32::try_from(rows) {
+			Ok(rows) if rows > 0 => rows,
+			_ => return Err(GpuError::Size { what: "rows", value: rows }),
+		};
+		let values = buffers[result].len() as u64;
+		let bytes = self.one_bytes(kernel, (0, rows), buffers, result, 4 * values)?;
+		Ok(bytes.chunks_exact(4).map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
+	}
+
+	/// [`crate::inference::ops::quantize`] on the GPU: `(values, [e][Σa][E])`.
+	pub fn block_quantize(
+		&self,
+		x: &[i32],
+		cols: usize,
+		bits: u32,
+	) -> Result<(Vec<i32>, Vec<i32>), GpuError> {
+		if cols == 0
+			|| !cols.is_multiple_of(32)
+			|| !x.len().is_multiple_of(cols)
+			|| !(2..=16).contains(&bits)
+		{
+			return Err(GpuError::Size { what: "rows of whole blocks", value: cols });
+		}
+		let rows = x.len() / cols;
+		let meta = vec![0; rows * (2 * cols / 32 + 1)];
+		let buffers = [words(x), vec![0; x.len()], meta];
+		let kernel = kernel::block_quantize(&self.gpu, cols as u32, bits)?;
+		let values = self.one_i32(kernel.clone(), rows, &buffers, 1)?;
+		let meta = self.one_i32(kernel, rows, &buffers, 2)?;
+		Ok((values, meta))
+	}
+
+	/// [`crate::inference::ops::rmsnorm`] on the GPU.
+	pub fn llm_rmsnorm(&self, x: &[i32], weight: &[i32]) -> Result<Vec<i32>, GpuError> {
+		let cols = weight.len();
+		if cols < 2 || !x.len().is_multiple_of(cols) {
+			return Err(GpuError::Size { what: "rows of the norm's width", value: cols });
+		}
+		let buffers = [words(x), words(weight), vec![0; x.len()]];
+		let kernel = kernel::llm_rmsnorm(&self.gpu, cols as u32)?;
+		self.one_i32(kernel, x.len() / cols, &buffers, 2)
+	}
+
+	/// [`crate::inference::ops::swiglu`] on the GPU, rows of `cols` values.
+	pub fn swiglu(
+		&self,
+		table: &[i32],
+		gate: &[i32],
+		up: &[i32],
+		cols: usize,
+	) -> Result<Vec<i32>, GpuError> {
+		if cols == 0
+			|| gate.len() != up.len()
+			|| !gate.len().is_multiple_of(cols)
+			|| table.len() != 2049
+		{
+			return Err(GpuError::Size { what: "gate and up rows", value: gate.len() });
+		}
+		let buffers = [words(gate), words(up), words(table), vec![0; gate.len()]];
+		let kernel = kernel::swiglu(&self.gpu, cols as u32)?;
+		self.one_i32(kernel, gate.len() / cols, &buffers, 3)
+	}
+
+	/// [`crate::inference::ops::add_residual`] on the GPU: `x + y`, rows of `cols` values.
+	pub fn residual_add(&self, x: &[i32], y: &[i32], cols: usize) -> Result<Vec<i32>, GpuError> {
+		if cols == 0 || x.len() != y.len() || !x.len().is_multiple_of(cols) {
+			return Err(GpuError::Size { what: "x and y rows", value: x.len() });
+		}
+		let kernel = kernel::residual_add(&self.gpu, cols as u32)?;
+		self.one_i32(kernel, x.len() / cols, &[words(x), words(y)], 0)
+	}
+
+	/// [`crate::inference::fixed::mul_shift`] on the GPU, elementwise (a probe for the tests).
+	pub fn mul_shift(&self, a: &[i32], b: &[i32], k: &[i32]) -> Result<Vec<i32>, GpuError> {
+		if a.len() != b.len() || a.len() != k.len() {
+			return Err(GpuError::Size { what: "operands of unequal length", value: a.len() });
+		}
+		let kernel = kernel::mul_shift_probe(&self.gpu)?;
+		self.one_i32(kernel, a.len(), &[words(a), words(b), words(k), vec![0; a.len()]], 3)
 	}
 
 	/// [`crate::inference::ops::matmul_with`] on the GPU: the inference engine's matrix product
