@@ -366,3 +366,44 @@ fn the_inference_row_ops_match_their_cpu_twins() {
 		assert_eq!(ops_gpu.residual_add(&x, &y, cols).expect("runs"), sum);
 	}
 }
+
+#[test]
+fn the_inference_rope_and_attention_match_their_cpu_twins() {
+	use sprint_worker::inference::{
+		fixed::exp2_table,
+		ops::{attention, AttentionShape, LayerCache, Rope},
+	};
+	let ops = GpuOps::new().expect("a GPU adapter");
+	assert_adapter(ops.adapter_info());
+	let mut random = Random::new("rope and attention");
+	let mut values = |n: usize, spread: u64| -> Vec<i32> {
+		(0..n).map(|_| random.u64() as i32 >> (31 - (random.u64() % spread) as u32)).collect()
+	};
+	let (heads, kv_heads, head_dim, positions) = (9, 3, 64, 40);
+	let rope = Rope::new(64, head_dim, 100_000.0);
+	let width = heads * head_dim;
+	let x = values(3 * width, 26);
+	let at = [0u32, 17, 63];
+	let mut expected = x.clone();
+	for (row, p) in expected.chunks_mut(width).zip(at) {
+		rope.apply(row, head_dim, p as usize);
+	}
+	assert_eq!(ops.rope(&rope, &x, head_dim, &at).expect("runs"), expected);
+	// A cache of 40 positions with keys and values of every scale, queries at several positions.
+	let shape = AttentionShape { heads, kv_heads, head_dim, score_scale: 4096 };
+	let mut cache = LayerCache::default();
+	for p in 0..positions {
+		let spread = 12 + (p as u64 % 16);
+		let (k, v) = (values(kv_heads * head_dim, spread), values(kv_heads * head_dim, spread));
+		cache.push(&k, &v);
+	}
+	let exp2 = exp2_table();
+	let rows = [0u32, 1, 20, 39];
+	let queries = values(rows.len() * width, 24);
+	let cpu: Vec<i32> = queries
+		.chunks(width)
+		.zip(rows)
+		.flat_map(|(q, p)| attention(&shape, &exp2, q, &cache, p as usize))
+		.collect();
+	assert_eq!(ops.llm_attention(&shape, &exp2, &queries, &rows, &cache).expect("runs"), cpu);
+}

@@ -176,19 +176,7 @@ fn a_sampled_answer_replays_exactly_and_a_changed_token_is_found() {
 		top_logprobs: 0,
 	};
 	let mut generation = Generation::new(&lm, request.clone());
-	while generation.finished.is_none() {
-		let input = generation.step_input().to_vec();
-		let logits = lm
-			.model
-			.forward(&mut [Step {
-				cache: &mut generation.cache,
-				tokens: &input,
-				all_logits: false,
-			}])
-			.expect("runs")
-			.remove(0);
-		generation.accept(&lm, &logits);
-	}
+	generation.run(&lm, |_| {}).expect("runs");
 	let output = generation.tokens.clone();
 	let report = replay(&lm, &request, &output).expect("replays");
 	assert_eq!(report.first_difference, None);

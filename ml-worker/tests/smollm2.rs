@@ -28,19 +28,7 @@ fn answer(
 	let request =
 		GenerationRequest { prompt, max_tokens, params, stop: Vec::new(), top_logprobs: 0 };
 	let mut generation = Generation::new(lm, request);
-	while generation.finished.is_none() {
-		let input = generation.step_input().to_vec();
-		let logits = lm
-			.model
-			.forward(&mut [Step {
-				cache: &mut generation.cache,
-				tokens: &input,
-				all_logits: false,
-			}])
-			.expect("runs")
-			.remove(0);
-		generation.accept(lm, &logits);
-	}
+	generation.run(lm, |_| {}).expect("runs");
 	generation.tokens
 }
 

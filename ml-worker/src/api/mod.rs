@@ -36,6 +36,7 @@ use axum::{
 	Json, Router,
 };
 use futures::{Stream, StreamExt};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use self::{
@@ -155,9 +156,11 @@ async fn models(State(state): State<Arc<AppState>>) -> Json<Value> {
 	}))
 }
 
+/// The body as JSON (a syntax error is 400), then as `T` and as the shared [`Sampling`] fields
+/// (a missing field or a wrong type is 422).
 fn parse<T: serde::de::DeserializeOwned>(
 	body: Result<Bytes, BytesRejection>,
-) -> Result<T, ApiError> {
+) -> Result<(T, Sampling), ApiError> {
 	let body = body.map_err(|rejection| {
 		let status = rejection.status();
 		let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -167,18 +170,18 @@ fn parse<T: serde::de::DeserializeOwned>(
 		};
 		ApiError::new(status, "invalid_request_error", message)
 	})?;
-	let mut deserializer = serde_json::Deserializer::from_slice(&body);
-	T::deserialize(&mut deserializer).map_err(|e| {
-		use serde_json::error::Category;
-		match e.classify() {
-			Category::Data => ApiError::new(
-				StatusCode::UNPROCESSABLE_ENTITY,
-				"invalid_request_error",
-				format!("invalid request: {e}"),
-			),
-			_ => ApiError::invalid(format!("the body is not valid JSON: {e}"), None),
-		}
-	})
+	let value: Value = serde_json::from_slice(&body)
+		.map_err(|e| ApiError::invalid(format!("the body is not valid JSON: {e}"), None))?;
+	let invalid = |e: serde_json::Error| {
+		ApiError::new(
+			StatusCode::UNPROCESSABLE_ENTITY,
+			"invalid_request_error",
+			format!("invalid request: {e}"),
+		)
+	};
+	let sampling = Sampling::deserialize(&value).map_err(invalid)?;
+	let request = T::deserialize(&value).map_err(invalid)?;
+	Ok((request, sampling))
 }
 
 fn random_u64() -> u64 {
@@ -325,7 +328,8 @@ async fn chat_completions(
 	State(state): State<Arc<AppState>>,
 	body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-	let request: ChatRequest = parse(body)?;
+	let (mut request, sampling): (ChatRequest, _) = parse(body)?;
+	request.sampling = sampling;
 	let template = state.lm.chat.as_ref().ok_or_else(|| {
 		ApiError::invalid("this model has no chat template: use /v1/completions", None)
 	})?;
@@ -434,7 +438,8 @@ async fn completions(
 	State(state): State<Arc<AppState>>,
 	body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-	let request: CompletionRequest = parse(body)?;
+	let (mut request, sampling): (CompletionRequest, _) = parse(body)?;
+	request.sampling = sampling;
 	let top = request.logprobs.unwrap_or(0);
 	if top > MAX_TOP_LOGPROBS {
 		return Err(ApiError::invalid("logprobs must be 0–20", Some("logprobs")));

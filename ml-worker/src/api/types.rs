@@ -42,8 +42,9 @@ pub struct RequestMessage {
 	pub content: Value,
 }
 
-/// The fields both endpoints share.
-#[derive(Clone, Debug, Deserialize)]
+/// The fields both endpoints share (read from the same body as the endpoint's own fields: no
+/// `#[serde(flatten)]`, which loses floats when serde_json's `arbitrary_precision` is on).
+#[derive(Clone, Debug, Default, Deserialize)]
 pub struct Sampling {
 	/// The model's id.
 	pub model: String,
@@ -73,8 +74,8 @@ pub struct Sampling {
 pub struct ChatRequest {
 	/// The conversation.
 	pub messages: Vec<RequestMessage>,
-	/// Sampling and output fields.
-	#[serde(flatten)]
+	/// Sampling and output fields (filled from the same body).
+	#[serde(skip)]
 	pub sampling: Sampling,
 	/// Return log-probabilities of the output tokens.
 	#[serde(default)]
@@ -100,8 +101,8 @@ pub enum Prompt {
 pub struct CompletionRequest {
 	/// The prompt.
 	pub prompt: Prompt,
-	/// Sampling and output fields.
-	#[serde(flatten)]
+	/// Sampling and output fields (filled from the same body).
+	#[serde(skip)]
 	pub sampling: Sampling,
 	/// How many alternatives per token to return (0–20).
 	pub logprobs: Option<u64>,

@@ -4,7 +4,12 @@
 //! step's logits. The batching loop ([`crate::api::scheduler`]), the terminal chat and the
 //! replay all drive answers through this one type, so they apply the same rules.
 
-use super::{engine::Cache, sampler::SamplingParams, tokenizer::TextStream, LanguageModel};
+use super::{
+	engine::{Cache, EngineError, Step},
+	sampler::SamplingParams,
+	tokenizer::TextStream,
+	LanguageModel,
+};
 
 /// Why an answer ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,6 +127,22 @@ impl Generation {
 			}
 		}
 		TokenOut { token, text, logprob: logprobs[token as usize], top }
+	}
+
+	/// Runs the answer to its end alone (a batch of one), calling `on_token` with each token.
+	pub fn run(
+		&mut self,
+		lm: &LanguageModel,
+		mut on_token: impl FnMut(&TokenOut),
+	) -> Result<(), EngineError> {
+		while self.finished.is_none() {
+			let input = self.step_input().to_vec();
+			let mut steps = [Step { cache: &mut self.cache, tokens: &input, all_logits: false }];
+			let logits = lm.model.forward(&mut steps)?.remove(0);
+			let token = self.accept(lm, &logits);
+			on_token(&token);
+		}
+		Ok(())
 	}
 
 	/// Bytes at the end of the held text that could begin a stop string.

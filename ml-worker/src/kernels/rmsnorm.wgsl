@@ -11,25 +11,7 @@ override ROW_WORDS: u32;
 @group(0) @binding(1) var<storage, read> x: array<u32>;
 @group(0) @binding(2) var<storage, read_write> y: array<u32>;
 
-// ⌊√n⌋, exactly: the CPU twin's digit-by-digit loop, step for step.
-fn isqrt(n: u32) -> u32 {
-	var root = 0u;
-	var bit = 1u << 30u;
-	var rest = n;
-	while bit > n {
-		bit >>= 2u;
-	}
-	while bit != 0u {
-		if rest >= root + bit {
-			rest -= root + bit;
-			root = (root >> 1u) + bit;
-		} else {
-			root >>= 1u;
-		}
-		bit >>= 2u;
-	}
-	return root;
-}
+// `isqrt` (⌊√n⌋, exactly, the CPU twin's loop step for step) comes from fixed.wgsl.
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn rmsnorm(

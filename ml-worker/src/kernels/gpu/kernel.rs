@@ -49,6 +49,13 @@ struct Op {
 	bindings: &'static [Binding],
 }
 
+/// A kernel's source with `fixed.wgsl`'s helpers after it.
+macro_rules! with_fixed {
+	($file:literal) => {
+		concat!(include_str!($file), "\n", include_str!("../fixed.wgsl"))
+	};
+}
+
 const INPUT: Op = Op {
 	label: "input",
 	source: include_str!("../input.wgsl"),
@@ -57,7 +64,7 @@ const INPUT: Op = Op {
 };
 const RMSNORM: Op = Op {
 	label: "rmsnorm",
-	source: include_str!("../rmsnorm.wgsl"),
+	source: with_fixed!("../rmsnorm.wgsl"),
 	entry_point: "rmsnorm",
 	bindings: &[Binding::Dims, Binding::Read, Binding::ReadWrite],
 };
@@ -85,13 +92,6 @@ const RESIDUAL: Op = Op {
 	entry_point: "residual",
 	bindings: &[Binding::Dims, Binding::ReadWrite, Binding::Read],
 };
-
-/// An inference kernel's source with `fixed.wgsl`'s helpers after it.
-macro_rules! with_fixed {
-	($file:literal) => {
-		concat!(include_str!($file), "\n", include_str!("../fixed.wgsl"))
-	};
-}
 
 const BLOCK_MATMUL: Op = Op {
 	label: "block_matmul",
@@ -130,6 +130,28 @@ const RESIDUAL_ADD: Op = Op {
 	source: with_fixed!("../residual_add.wgsl"),
 	entry_point: "residual_add",
 	bindings: &[Binding::Dims, Binding::ReadWrite, Binding::Read],
+};
+const ROPE: Op = Op {
+	label: "rope",
+	source: with_fixed!("../rope.wgsl"),
+	entry_point: "rope",
+	bindings: &[Binding::Dims, Binding::ReadWrite, Binding::Read, Binding::Read, Binding::Read],
+};
+const LLM_ATTENTION: Op = Op {
+	label: "llm_attention",
+	source: with_fixed!("../llm_attention.wgsl"),
+	entry_point: "llm_attention",
+	bindings: &[
+		Binding::Dims,
+		Binding::Read,
+		Binding::Read,
+		Binding::Read,
+		Binding::Read,
+		Binding::Read,
+		Binding::Read,
+		Binding::Read,
+		Binding::ReadWrite,
+	],
 };
 const MUL_SHIFT_PROBE: Op = Op {
 	label: "mul_shift_probe",
@@ -339,6 +361,32 @@ pub(crate) fn swiglu(gpu: &Gpu, cols: u32) -> Result<Kernel, GpuError> {
 /// The saturating residual add over rows of `cols` values.
 pub(crate) fn residual_add(gpu: &Gpu, cols: u32) -> Result<Kernel, GpuError> {
 	Kernel::new(gpu, &RESIDUAL_ADD, &[("COLS", cols)], Grid::Rows(cols))
+}
+
+/// RoPE over rows of `cols` values, heads of `2 · pairs`.
+pub(crate) fn rope(gpu: &Gpu, cols: u32, pairs: u32) -> Result<Kernel, GpuError> {
+	Kernel::new(gpu, &ROPE, &[("COLS", cols), ("PAIRS", pairs)], Grid::Rows(cols / 2))
+}
+
+/// The inference attention: one invocation per row and head.
+pub(crate) fn llm_attention(
+	gpu: &Gpu,
+	heads: u32,
+	kv_heads: u32,
+	head_dim: u32,
+	score_scale: u32,
+) -> Result<Kernel, GpuError> {
+	Kernel::new(
+		gpu,
+		&LLM_ATTENTION,
+		&[
+			("HEADS", heads),
+			("KV_HEADS", kv_heads),
+			("HEAD_DIM", head_dim),
+			("SCORE_SCALE", score_scale),
+		],
+		Grid::Rows(heads),
+	)
 }
 
 /// `mul_shift` on arrays (a test probe).

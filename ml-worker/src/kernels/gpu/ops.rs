@@ -5,7 +5,10 @@
 use ndarray::{Array2, ArrayView2};
 
 use super::{kernel, pack, unpack, Gpu, GpuError};
-use crate::inference::{ops::QuantizedRows, weights::Matrix};
+use crate::inference::{
+	ops::{AttentionShape, LayerCache, QuantizedRows, Rope},
+	weights::Matrix,
+};
 use crate::model::prng::Key;
 
 /// A device for one-op dispatches.
@@ -174,6 +177,83 @@ impl GpuOps {
 		}
 		let kernel = kernel::residual_add(&self.gpu, cols as u32)?;
 		self.one_i32(kernel, x.len() / cols, &[words(x), words(y)], 0)
+	}
+
+	/// [`crate::inference::ops::Rope::apply`] on the GPU: rows of heads of `head_dim` values,
+	/// row `r` at `positions[r]`.
+	pub fn rope(
+		&self,
+		rope: &Rope,
+		x: &[i32],
+		head_dim: usize,
+		positions: &[u32],
+	) -> Result<Vec<i32>, GpuError> {
+		let cols = if positions.is_empty() { 0 } else { x.len() / positions.len() };
+		let table_len = rope.cos.len() / rope.pairs.max(1);
+		if cols == 0
+			|| cols * positions.len() != x.len()
+			|| head_dim != 2 * rope.pairs
+			|| !cols.is_multiple_of(head_dim)
+			|| positions.iter().any(|p| *p as usize >= table_len)
+		{
+			return Err(GpuError::Size {
+				what: "rows, heads or positions the table does not cover",
+				value: x.len(),
+			});
+		}
+		let mut table = words(&rope.cos);
+		table.extend(words(&rope.sin));
+		let kernel = kernel::rope(&self.gpu, cols as u32, rope.pairs as u32)?;
+		let buffers = [words(x), positions.to_vec(), table, vec![table_len as u32]];
+		self.one_i32(kernel, positions.len(), &buffers, 0)
+	}
+
+	/// [`crate::inference::ops::attention`] on the GPU: each query row (at `positions[r]`)
+	/// over `cache`.
+	pub fn llm_attention(
+		&self,
+		shape: &AttentionShape,
+		exp2: &[u32; 256],
+		queries: &[i32],
+		positions: &[u32],
+		cache: &LayerCache,
+	) -> Result<Vec<i32>, GpuError> {
+		let width = shape.heads * shape.head_dim;
+		let kv_dim = shape.kv_heads * shape.head_dim;
+		let cached = cache.k.len() / kv_dim.max(1);
+		if width == 0
+			|| shape.head_dim > 256
+			|| !shape.head_dim.is_multiple_of(32)
+			|| queries.len() != positions.len() * width
+			|| positions.iter().any(|p| *p as usize >= cached)
+		{
+			return Err(GpuError::Size {
+				what: "queries over positions the cache holds",
+				value: queries.len(),
+			});
+		}
+		let widen =
+			|values: &[i16]| -> Vec<u32> { values.iter().map(|v| i32::from(*v) as u32).collect() };
+		let exponents =
+			|values: &[u8]| -> Vec<u32> { values.iter().map(|v| u32::from(*v)).collect() };
+		let kernel = kernel::llm_attention(
+			&self.gpu,
+			shape.heads as u32,
+			shape.kv_heads as u32,
+			shape.head_dim as u32,
+			shape.score_scale as u32,
+		)?;
+		let buffers = [
+			words(queries),
+			positions.to_vec(),
+			widen(&cache.k),
+			exponents(&cache.k_exponent),
+			widen(&cache.v),
+			exponents(&cache.v_exponent),
+			exp2.to_vec(),
+			vec![0; queries.len()],
+		];
+		self.one_i32(kernel, positions.len(), &buffers, 7)
 	}
 
 	/// [`crate::inference::fixed::mul_shift`] on the GPU, elementwise (a probe for the tests).
