@@ -407,3 +407,41 @@ fn the_inference_rope_and_attention_match_their_cpu_twins() {
 		.collect();
 	assert_eq!(ops.llm_attention(&shape, &exp2, &queries, &rows, &cache).expect("runs"), cpu);
 }
+
+#[test]
+fn the_embedding_lookup_and_the_cache_append_match_their_cpu_twins() {
+	use sprint_worker::inference::{
+		gguf::{Gguf, TensorKind},
+		ops::LayerCache,
+		synthetic::SyntheticModel,
+		weights,
+	};
+	let ops = GpuOps::new().expect("a GPU adapter");
+	assert_adapter(ops.adapter_info());
+	for kind in [TensorKind::Q8_0, TensorKind::Q4_1, TensorKind::F16] {
+		let model = SyntheticModel { embedding: kind, ..SyntheticModel::tiny() };
+		let gguf = Gguf::read(model.to_gguf()).expect("parses");
+		let w =
+			weights::matrix(&gguf, "token_embd.weight", model.d_model, model.vocab).expect("loads");
+		let tokens = [0u32, 5, 261, 100, 5];
+		let cpu: Vec<i32> = tokens.iter().flat_map(|t| w.row_fixed(*t as usize)).collect();
+		assert_eq!(ops.embed(&w, &tokens).expect("runs"), cpu, "{kind:?}");
+	}
+	let mut random = Random::new("kv push");
+	let kv_dim = 192;
+	let rows = 6;
+	let mut values = |n: usize| -> Vec<i32> {
+		(0..n).map(|_| random.u64() as i32 >> (4 + random.u64() % 27) as u32).collect()
+	};
+	let (k, v) = (values(rows * kv_dim), values(rows * kv_dim));
+	let mut cache = LayerCache::default();
+	for r in 0..rows {
+		cache.push(&k[r * kv_dim..(r + 1) * kv_dim], &v[r * kv_dim..(r + 1) * kv_dim]);
+	}
+	let positions: Vec<u32> = (0..rows as u32).collect();
+	let (gk, gv, gke, gve) = ops.kv_push(&k, &v, kv_dim, &positions, rows).expect("runs");
+	let wide = |x: &[i16]| x.iter().map(|v| i32::from(*v)).collect::<Vec<_>>();
+	let exps = |x: &[u8]| x.iter().map(|v| i32::from(*v)).collect::<Vec<_>>();
+	assert_eq!((gk, gv), (wide(&cache.k), wide(&cache.v)));
+	assert_eq!((gke, gve), (exps(&cache.k_exponent), exps(&cache.v_exponent)));
+}

@@ -33,6 +33,18 @@ fn scale_by_power_of_two(v: i32, k: i32) -> i32 {
 	return round_shift(v, u32(min(-k, 32)));
 }
 
+// a + b saturated to the i32 range (Rust's saturating_add).
+fn saturating_add(a: i32, b: i32) -> i32 {
+	let sum = a + b;
+	if a >= 0 && b >= 0 && sum < 0 {
+		return 2147483647;
+	}
+	if a < 0 && b < 0 && sum >= 0 {
+		return -2147483647 - 1;
+	}
+	return sum;
+}
+
 // Number of significant bits of n.
 fn bit_length(n: u32) -> u32 {
 	return 32u - countLeadingZeros(n);

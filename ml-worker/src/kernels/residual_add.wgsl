@@ -19,15 +19,5 @@ fn residual_add(
 	if i >= dims.rows * COLS {
 		return;
 	}
-	let a = x[i];
-	let b = y[i];
-	let sum = a + b;
-	// Overflow only when both have one sign and the wrapped sum the other.
-	if a >= 0 && b >= 0 && sum < 0 {
-		x[i] = 2147483647;
-	} else if a < 0 && b < 0 && sum >= 0 {
-		x[i] = -2147483647 - 1;
-	} else {
-		x[i] = sum;
-	}
+	x[i] = saturating_add(x[i], y[i]);
 }

@@ -153,6 +153,25 @@ const LLM_ATTENTION: Op = Op {
 		Binding::ReadWrite,
 	],
 };
+const EMBED: Op = Op {
+	label: "embed",
+	source: with_fixed!("../embed.wgsl"),
+	entry_point: "embed",
+	bindings: &[Binding::Dims, Binding::Read, Binding::Read, Binding::Read, Binding::ReadWrite],
+};
+const KV_PUSH: Op = Op {
+	label: "kv_push",
+	source: with_fixed!("../kv_push.wgsl"),
+	entry_point: "kv_push",
+	bindings: &[
+		Binding::Dims,
+		Binding::Read,
+		Binding::Read,
+		Binding::Read,
+		Binding::ReadWrite,
+		Binding::Read,
+	],
+};
 const MUL_SHIFT_PROBE: Op = Op {
 	label: "mul_shift_probe",
 	source: with_fixed!("../fixed_probe.wgsl"),
@@ -387,6 +406,21 @@ pub(crate) fn llm_attention(
 		],
 		Grid::Rows(heads),
 	)
+}
+
+/// The embedding lookup of rows of `cols` values from a `w_rows`-row matrix.
+pub(crate) fn embed(gpu: &Gpu, cols: u32, w_rows: u32, nibbles: bool) -> Result<Kernel, GpuError> {
+	Kernel::new(
+		gpu,
+		&EMBED,
+		&[("COLS", cols), ("W_ROWS", w_rows), ("NIBBLES", u32::from(nibbles))],
+		Grid::Rows(cols),
+	)
+}
+
+/// Appending rows of `kv_dim` keys and values to a cache.
+pub(crate) fn kv_push(gpu: &Gpu, kv_dim: u32) -> Result<Kernel, GpuError> {
+	Kernel::new(gpu, &KV_PUSH, &[("KV_DIM", kv_dim)], Grid::Rows(2 * kv_dim / 32))
 }
 
 /// `mul_shift` on arrays (a test probe).

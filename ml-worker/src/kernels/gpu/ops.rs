@@ -30,6 +30,23 @@ fn rows_of(x: ArrayView2<i8>) -> Result<u32, GpuError> {
 	}
 }
 
+/// A matrix as the inference kernels take it: its q bytes four to a word, and
+/// `[D][M][δD][δM][G]` as i32 words.
+fn matrix_words(w: &Matrix) -> (Vec<u32>, Vec<u32>) {
+	let weights = w.q.chunks(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+	let meta = w
+		.scale
+		.iter()
+		.map(|v| i32::from(*v))
+		.chain(w.min.iter().map(|v| i32::from(*v)))
+		.chain(w.scale_shift.iter().map(|v| i32::from(*v)))
+		.chain(w.min_shift.iter().map(|v| i32::from(*v)))
+		.chain(w.exponent.iter().copied())
+		.map(|v| v as u32)
+		.collect();
+	(weights, meta)
+}
+
 /// i32 values as the words a buffer holds.
 fn words(values: &[i32]) -> Vec<u32> {
 	values.iter().map(|v| *v as u32).collect()
@@ -256,6 +273,59 @@ impl GpuOps {
 		self.one_i32(kernel, positions.len(), &buffers, 7)
 	}
 
+	/// [`Matrix::row_fixed`] on the GPU: the embedding rows of `tokens`.
+	pub fn embed(&self, w: &Matrix, tokens: &[u32]) -> Result<Vec<i32>, GpuError> {
+		if tokens.iter().any(|t| *t as usize >= w.rows) {
+			return Err(GpuError::Size { what: "a token outside the vocabulary", value: w.rows });
+		}
+		let (weights, weight_meta) = matrix_words(w);
+		let kernel = kernel::embed(&self.gpu, w.cols as u32, w.rows as u32, w.nibbles)?;
+		let buffers = [tokens.to_vec(), weights, weight_meta, vec![0; tokens.len() * w.cols]];
+		self.one_i32(kernel, tokens.len(), &buffers, 3)
+	}
+
+	/// [`LayerCache::push`] on the GPU: rows of keys and values written at `positions` of a
+	/// cache with room for `capacity` positions; returns `(k, v, k exponents, v exponents)` of
+	/// the whole cache.
+	#[allow(clippy::type_complexity)]
+	pub fn kv_push(
+		&self,
+		k: &[i32],
+		v: &[i32],
+		kv_dim: usize,
+		positions: &[u32],
+		capacity: usize,
+	) -> Result<(Vec<i32>, Vec<i32>, Vec<i32>, Vec<i32>), GpuError> {
+		if kv_dim == 0
+			|| !kv_dim.is_multiple_of(32)
+			|| k.len() != v.len()
+			|| k.len() != positions.len() * kv_dim
+			|| positions.iter().any(|p| *p as usize >= capacity)
+		{
+			return Err(GpuError::Size {
+				what: "keys and values at positions the cache holds",
+				value: k.len(),
+			});
+		}
+		let size = capacity * kv_dim;
+		let kernel = kernel::kv_push(&self.gpu, kv_dim as u32)?;
+		let buffers = [
+			words(k),
+			words(v),
+			positions.to_vec(),
+			vec![0; 2 * size + 2 * size / 32],
+			vec![capacity as u32],
+		];
+		let cache = self.one_i32(kernel, positions.len(), &buffers, 3)?;
+		let (values, exponents) = cache.split_at(2 * size);
+		Ok((
+			values[..size].to_vec(),
+			values[size..].to_vec(),
+			exponents[..size / 32].to_vec(),
+			exponents[size / 32..].to_vec(),
+		))
+	}
+
 	/// [`crate::inference::fixed::mul_shift`] on the GPU, elementwise (a probe for the tests).
 	pub fn mul_shift(&self, a: &[i32], b: &[i32], k: &[i32]) -> Result<Vec<i32>, GpuError> {
 		if a.len() != b.len() || a.len() != k.len() {
@@ -289,18 +359,7 @@ impl GpuOps {
 				.chain(x.sum.iter().copied())
 				.chain(x.max_exponent.iter().map(|e| i32::from(*e))),
 		);
-		let weights: Vec<u32> =
-			w.q.chunks(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
-		let weight_meta = as_words(
-			&mut w
-				.scale
-				.iter()
-				.map(|v| i32::from(*v))
-				.chain(w.min.iter().map(|v| i32::from(*v)))
-				.chain(w.scale_shift.iter().map(|v| i32::from(*v)))
-				.chain(w.min_shift.iter().map(|v| i32::from(*v)))
-				.chain(w.exponent.iter().copied()),
-		);
+		let (weights, weight_meta) = matrix_words(w);
 		let outputs = x.rows() * w.rows;
 		let buffers = [activations, activation_meta, weights, weight_meta, vec![0; outputs]];
 		let kernel = kernel::block_matmul(
