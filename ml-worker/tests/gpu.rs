@@ -445,3 +445,218 @@ fn the_embedding_lookup_and_the_cache_append_match_their_cpu_twins() {
 	assert_eq!((gk, gv), (wide(&cache.k), wide(&cache.v)));
 	assert_eq!((gke, gve), (exps(&cache.k_exponent), exps(&cache.v_exponent)));
 }
+
+/// The index of the largest logit (the first on ties), as greedy sampling picks.
+fn argmax(logits: &[i32]) -> u32 {
+	let mut best = 0;
+	for (i, v) in logits.iter().enumerate() {
+		if *v > logits[best] {
+			best = i;
+		}
+	}
+	best as u32
+}
+
+/// Asserts that two runs of [`passes`] gave the same logits, naming the first that differs.
+fn assert_same_passes(got: &[Vec<Vec<i32>>], expected: &[Vec<Vec<i32>>], what: &str) {
+	assert_eq!(got.len(), expected.len(), "{what}: passes");
+	for (pass, (g, e)) in got.iter().zip(expected).enumerate() {
+		assert_eq!(g.len(), e.len(), "{what}: sequences in pass {pass}");
+		for (s, (g, e)) in g.iter().zip(e).enumerate() {
+			assert_eq!(g.len(), e.len(), "{what}: logits of sequence {s} in pass {pass}");
+			if let Some(i) = (0..g.len()).find(|i| g[*i] != e[*i]) {
+				let differ = g.iter().zip(e).filter(|(a, b)| a != b).count();
+				panic!(
+					"{what}: pass {pass}, sequence {s}: logit {i} is {} on the GPU, {} on the \
+					 CPU ({differ} of {} differ)",
+					g[i],
+					e[i],
+					g.len()
+				);
+			}
+		}
+	}
+}
+
+/// Runs `prompts` through `model` as one batch (the first with every position's logits), then
+/// `decode` greedy steps of all of them together; returns every pass's logits.
+fn passes(
+	model: &sprint_worker::inference::Model,
+	prompts: &[Vec<u32>],
+	decode: usize,
+) -> Vec<Vec<Vec<i32>>> {
+	use sprint_worker::inference::Step;
+	let mut caches: Vec<_> = prompts.iter().map(|_| model.new_cache()).collect();
+	let mut inputs: Vec<Vec<u32>> = prompts.to_vec();
+	let mut all = Vec::new();
+	for pass in 0..=decode {
+		let mut steps: Vec<Step<'_>> = caches
+			.iter_mut()
+			.zip(&inputs)
+			.enumerate()
+			.map(|(i, (cache, tokens))| Step { cache, tokens, all_logits: pass == 0 && i == 0 })
+			.collect();
+		let logits = model.forward(&mut steps).expect("the pass runs");
+		let vocab = model.config.vocab;
+		inputs = logits.iter().map(|l| vec![argmax(&l[l.len() - vocab..])]).collect();
+		all.push(logits);
+	}
+	all
+}
+
+#[test]
+fn the_gpu_forward_pass_is_the_cpu_engine_bit_for_bit() {
+	use sprint_worker::{
+		inference::{
+			gguf::{Gguf, TensorKind},
+			synthetic::SyntheticModel,
+			Model,
+		},
+		kernels::gpu::GpuCacheSize,
+	};
+	for (matrices, embedding) in
+		[(TensorKind::Q4_1, TensorKind::Q8_0), (TensorKind::Q8_0, TensorKind::F16)]
+	{
+		let synthetic =
+			SyntheticModel { matrices, embedding, context: 1024, ..SyntheticModel::tiny() };
+		let gguf = Gguf::read(synthetic.to_gguf()).expect("parses");
+		let cpu = Model::load_with_threads(&gguf, 2).expect("loads");
+		let mut gpu = Model::load_with_threads(&gguf, 1).expect("loads");
+		gpu.use_gpu(GpuCacheSize { slots: 3, context: 1024 }).expect("a GPU adapter");
+		assert_adapter(gpu.gpu().expect("on the GPU").adapter_info());
+		// A prompt longer than one submission's 512 rows, beside a short one and a lone token.
+		let vocab = synthetic.vocab as u32;
+		let prompts: Vec<Vec<u32>> = [5usize, 600, 1]
+			.iter()
+			.enumerate()
+			.map(|(s, n)| (0..*n as u32).map(|i| (i * 7 + s as u32 * 31 + 3) % vocab).collect())
+			.collect();
+		let expected = passes(&cpu, &prompts, 4);
+		assert_eq!(
+			expected[0][0].len(),
+			prompts[0].len() * synthetic.vocab,
+			"every position of the first"
+		);
+		let what = format!("{matrices:?} / {embedding:?}");
+		assert_same_passes(&passes(&gpu, &prompts, 4), &expected, &what);
+	}
+}
+
+#[test]
+fn gpu_cache_slots_are_claimed_by_sequences_and_given_back() {
+	use sprint_worker::{
+		inference::{engine::EngineError, gguf::Gguf, synthetic::SyntheticModel, Model, Step},
+		kernels::gpu::GpuCacheSize,
+	};
+	let gguf = Gguf::read(SyntheticModel::tiny().to_gguf()).expect("parses");
+	let cpu = Model::load_with_threads(&gguf, 1).expect("loads");
+	let mut gpu = Model::load_with_threads(&gguf, 1).expect("loads");
+	gpu.use_gpu(GpuCacheSize { slots: 2, context: 64 }).expect("a GPU adapter");
+	assert_eq!(gpu.config.context, 64, "the context is what the caches hold");
+	let tokens = [1u32, 2, 3];
+	let mut first = gpu.new_cache();
+	let mut second = gpu.new_cache();
+	let mut third = gpu.new_cache();
+	gpu.forward(&mut [
+		Step { cache: &mut first, tokens: &tokens, all_logits: false },
+		Step { cache: &mut second, tokens: &tokens, all_logits: false },
+	])
+	.expect("two slots");
+	let refused =
+		gpu.forward(&mut [Step { cache: &mut third, tokens: &tokens, all_logits: false }]);
+	assert!(matches!(refused, Err(EngineError::Slots { slots: 2 })), "{refused:?}");
+	drop(first);
+	let logits = gpu
+		.forward(&mut [Step { cache: &mut third, tokens: &tokens, all_logits: false }])
+		.expect("the slot given back");
+	let mut cpu_cache = cpu.new_cache();
+	let expected =
+		cpu.forward(&mut [Step { cache: &mut cpu_cache, tokens: &tokens, all_logits: false }]);
+	assert_eq!(logits, expected.expect("runs"), "a reused slot starts clean");
+	let long = vec![1u32; 62];
+	let overflow = gpu.forward(&mut [Step { cache: &mut third, tokens: &long, all_logits: false }]);
+	assert!(
+		matches!(overflow, Err(EngineError::ContextOverflow { tokens: 65, context: 64 })),
+		"{overflow:?}"
+	);
+	let foreign =
+		gpu.forward(&mut [Step { cache: &mut cpu_cache, tokens: &tokens, all_logits: false }]);
+	assert!(matches!(foreign, Err(EngineError::ForeignCache)), "{foreign:?}");
+}
+
+/// SmolLM2-135M-Instruct as `make deps` installs it, on the GPU: three chat prompts answered
+/// together, 16 greedy tokens each, every logit the CPU's.
+#[test]
+fn the_real_model_on_the_gpu_answers_as_on_the_cpu() {
+	use sprint_worker::{
+		inference::{default_model_path, gguf::Gguf, quality, LanguageModel},
+		kernels::gpu::GpuCacheSize,
+	};
+	let path = default_model_path();
+	let gguf =
+		Gguf::open(&path).unwrap_or_else(|e| panic!("{e}: run `make deps` to install the model"));
+	let cpu = LanguageModel::from_gguf_with_threads("SmolLM2".into(), &gguf, 2).expect("loads");
+	let mut gpu = LanguageModel::from_gguf_with_threads("SmolLM2".into(), &gguf, 1).expect("loads");
+	gpu.model.use_gpu(GpuCacheSize { slots: 3, context: 256 }).expect("a GPU adapter");
+	assert_adapter(gpu.model.gpu().expect("on the GPU").adapter_info());
+	let prompts: Vec<Vec<u32>> = [
+		"What is the capital of Japan?",
+		"Write a haiku about the sea.",
+		"How many legs does a spider have?",
+	]
+	.iter()
+	.map(|q| quality::chat_prompt(&cpu, q))
+	.collect();
+	let expected = passes(&cpu.model, &prompts, 16);
+	let answers = |all: &[Vec<Vec<i32>>]| -> Vec<Vec<u32>> {
+		(0..prompts.len())
+			.map(|s| all.iter().map(|pass| argmax(&pass[s][pass[s].len() - 49_152..])).collect())
+			.collect()
+	};
+	let got = passes(&gpu.model, &prompts, 16);
+	assert_eq!(answers(&got), answers(&expected), "the same tokens");
+	assert_same_passes(&got, &expected, "SmolLM2");
+	let first = cpu.tokenizer.decode(&answers(&expected)[0]).expect("decodes");
+	assert!(first.contains("Tokyo"), "{first}");
+}
+
+/// Attention over a long cache: more positions than one invocation of the old single-pass kernel
+/// could loop over on lavapipe (65,535 loop iterations per invocation, then every loop stops:
+/// zeros from position 480 on), and several segments of the four-pass kernel.
+#[test]
+fn the_inference_attention_over_a_long_context_matches_its_cpu_twin() {
+	use sprint_worker::inference::{
+		fixed::exp2_table,
+		ops::{attention, AttentionShape, LayerCache},
+	};
+	let ops = GpuOps::new().expect("a GPU adapter");
+	assert_adapter(ops.adapter_info());
+	let mut random = Random::new("long attention");
+	let mut values = |n: usize| -> Vec<i32> {
+		(0..n).map(|_| random.u64() as i32 >> (8 + random.u64() % 12) as u32).collect()
+	};
+	let (heads, kv_heads, head_dim, positions) = (4, 2, 32, 1_100);
+	let shape = AttentionShape { heads, kv_heads, head_dim, score_scale: 4096 };
+	let mut cache = LayerCache::default();
+	for _ in 0..positions {
+		let (k, v) = (values(kv_heads * head_dim), values(kv_heads * head_dim));
+		cache.push(&k, &v);
+	}
+	let exp2 = exp2_table();
+	let rows = [0u32, 479, 480, 511, 512, 513, 1_000, 1_099];
+	let width = heads * head_dim;
+	let queries = values(rows.len() * width);
+	let cpu: Vec<i32> = queries
+		.chunks(width)
+		.zip(rows)
+		.flat_map(|(q, p)| attention(&shape, &exp2, q, &cache, p as usize))
+		.collect();
+	let gpu = ops.llm_attention(&shape, &exp2, &queries, &rows, &cache).expect("runs");
+	for (r, p) in rows.iter().enumerate() {
+		assert_eq!(
+			gpu[r * width..(r + 1) * width],
+			cpu[r * width..(r + 1) * width],
+			"position {p}"
+		);
+	}
+}

@@ -12,6 +12,7 @@ use super::{
 	ops::{self, AttentionShape, LayerCache, Rope},
 	weights::{self, Matrix, BLOCK},
 };
+use crate::kernels::gpu::{GpuCacheSize, GpuError, GpuModel, Row, Slot};
 
 /// The longest context any model gets: the attention's weights sum to at most 2^31 (Q16 each).
 pub const MAX_CONTEXT: usize = 32_768;
@@ -36,6 +37,18 @@ pub enum EngineError {
 		/// The limit.
 		context: usize,
 	},
+	/// The GPU failed, or refused the pass.
+	#[error(transparent)]
+	Gpu(#[from] GpuError),
+	/// Every GPU cache slot is held by a running sequence.
+	#[error("all {slots} GPU cache slots hold running sequences: wait for one to finish, or start the server with more slots")]
+	Slots {
+		/// Slots the GPU holds.
+		slots: usize,
+	},
+	/// A cache that was filled on the CPU given to a model running on the GPU.
+	#[error("this cache was filled on the CPU; a model on the GPU continues only its own caches")]
+	ForeignCache,
 	/// A token id outside the vocabulary.
 	#[error("token {token} is outside the vocabulary of {vocab}")]
 	Token {
@@ -137,15 +150,15 @@ impl LlamaConfig {
 
 /// One transformer block's weights.
 pub struct Layer {
-	attn_norm: Vec<i32>,
-	wq: Matrix,
-	wk: Matrix,
-	wv: Matrix,
-	wo: Matrix,
-	ffn_norm: Vec<i32>,
-	gate: Matrix,
-	up: Matrix,
-	down: Matrix,
+	pub(crate) attn_norm: Vec<i32>,
+	pub(crate) wq: Matrix,
+	pub(crate) wk: Matrix,
+	pub(crate) wv: Matrix,
+	pub(crate) wo: Matrix,
+	pub(crate) ffn_norm: Vec<i32>,
+	pub(crate) gate: Matrix,
+	pub(crate) up: Matrix,
+	pub(crate) down: Matrix,
 }
 
 /// A loaded model: integer weights and the tables its ops use.
@@ -154,23 +167,27 @@ pub struct Model {
 	pub config: LlamaConfig,
 	/// Token embeddings (`vocab × d_model`), also the output head when the model ties them.
 	pub embed: Matrix,
-	layers: Vec<Layer>,
-	out_norm: Vec<i32>,
-	head: Option<Matrix>,
-	rope: Rope,
-	exp2: [u32; 256],
-	sigmoid: Vec<i32>,
-	attention: AttentionShape,
+	pub(crate) layers: Vec<Layer>,
+	pub(crate) out_norm: Vec<i32>,
+	pub(crate) head: Option<Matrix>,
+	pub(crate) rope: Rope,
+	pub(crate) exp2: [u32; 256],
+	pub(crate) sigmoid: Vec<i32>,
+	pub(crate) attention: AttentionShape,
 	/// The threads the ops share out their rows to; [`Model::forward`] runs inside it, so with
 	/// one thread nothing crosses threads at all.
 	pool: rayon::ThreadPool,
+	/// The same engine on the GPU, once [`Model::use_gpu`] made it: every pass runs there.
+	gpu: Option<GpuModel>,
 }
 
-/// A sequence's key/value cache.
-#[derive(Clone, Debug, Default)]
+/// A sequence's key/value cache: in memory, or a slot of the GPU's caches (claimed at its
+/// first pass, given back when the cache is dropped).
+#[derive(Debug, Default)]
 pub struct Cache {
 	layers: Vec<LayerCache>,
 	len: usize,
+	slot: Option<Slot>,
 }
 
 impl Cache {
@@ -257,19 +274,44 @@ impl Model {
 			sigmoid: sigmoid_table(),
 			attention,
 			pool,
+			gpu: None,
 		})
+	}
+
+	/// Moves every later pass to the GPU (the adapter that `WGPU_BACKEND` names, else the best
+	/// one): uploads the weights and makes caches for `size.slots` sequences of up to
+	/// `size.context` positions; the model's context becomes the smaller of its own and that.
+	/// The bits of every logit stay the CPU's.
+	pub fn use_gpu(&mut self, size: GpuCacheSize) -> Result<(), GpuError> {
+		let gpu = GpuModel::new(self, size)?;
+		self.config.context = gpu.cache_size().context;
+		self.gpu = Some(gpu);
+		Ok(())
+	}
+
+	/// The GPU the passes run on, if any.
+	pub fn gpu(&self) -> Option<&GpuModel> {
+		self.gpu.as_ref()
 	}
 
 	/// An empty cache for a new sequence.
 	pub fn new_cache(&self) -> Cache {
-		Cache { layers: vec![LayerCache::default(); self.config.layers], len: 0 }
+		let layers = if self.gpu.is_some() {
+			Vec::new()
+		} else {
+			vec![LayerCache::default(); self.config.layers]
+		};
+		Cache { layers, len: 0, slot: None }
 	}
 
 	/// Runs every step's new tokens through the model, appending them to the caches; returns,
 	/// per step, the logits (`vocab` values with [`super::fixed::ACT_FRAC`] fractional bits)
 	/// of its last token, or of every new token when it asked for all.
 	pub fn forward(&self, steps: &mut [Step<'_>]) -> Result<Vec<Vec<i32>>, EngineError> {
-		self.pool.install(|| self.forward_in_pool(steps))
+		match &self.gpu {
+			Some(gpu) => self.forward_on_gpu(gpu, steps),
+			None => self.pool.install(|| self.forward_in_pool(steps)),
+		}
 	}
 
 	/// Threads the ops use.
@@ -277,10 +319,9 @@ impl Model {
 		self.pool.current_num_threads()
 	}
 
-	fn forward_in_pool(&self, steps: &mut [Step<'_>]) -> Result<Vec<Vec<i32>>, EngineError> {
+	/// `(step, position)` of every new row, after checking the context and the tokens.
+	fn rows(&self, steps: &[Step<'_>]) -> Result<Vec<(usize, usize)>, EngineError> {
 		let c = &self.config;
-		let d = c.d_model;
-		// (step, position) of each row.
 		let mut rows = Vec::new();
 		for (s, step) in steps.iter().enumerate() {
 			let total = step.cache.len + step.tokens.len();
@@ -294,6 +335,71 @@ impl Model {
 				rows.push((s, step.cache.len + i));
 			}
 		}
+		Ok(rows)
+	}
+
+	/// Which rows' logits each step wants, in row order.
+	fn wanted(steps: &[Step<'_>]) -> Vec<bool> {
+		let mut wanted = Vec::new();
+		for step in steps {
+			let n = step.tokens.len();
+			wanted.extend((0..n).map(|i| step.all_logits || i + 1 == n));
+		}
+		wanted
+	}
+
+	/// Splits the logits of the wanted rows per step and advances the caches.
+	fn per_step(&self, steps: &mut [Step<'_>], logits: &[i32]) -> Vec<Vec<i32>> {
+		let vocab = self.config.vocab;
+		let mut out = Vec::with_capacity(steps.len());
+		let mut at = 0;
+		for step in steps.iter_mut() {
+			let n = if step.all_logits {
+				step.tokens.len()
+			} else {
+				usize::from(!step.tokens.is_empty())
+			};
+			out.push(logits[at * vocab..(at + n) * vocab].to_vec());
+			at += n;
+			step.cache.len += step.tokens.len();
+		}
+		out
+	}
+
+	fn forward_on_gpu(
+		&self,
+		gpu: &GpuModel,
+		steps: &mut [Step<'_>],
+	) -> Result<Vec<Vec<i32>>, EngineError> {
+		let positions = self.rows(steps)?;
+		for step in steps.iter_mut() {
+			if step.cache.slot.is_none() && !step.tokens.is_empty() {
+				if step.cache.len > 0 || !step.cache.layers.is_empty() {
+					return Err(EngineError::ForeignCache);
+				}
+				let slots = gpu.cache_size().slots;
+				step.cache.slot = Some(gpu.claim_slot().ok_or(EngineError::Slots { slots })?);
+			}
+		}
+		let rows: Vec<Row> = positions
+			.iter()
+			.map(|(s, position)| {
+				let step = &steps[*s];
+				Row {
+					slot: step.cache.slot.as_ref().map_or(0, Slot::index),
+					position: *position as u32,
+					token: step.tokens[*position - step.cache.len],
+				}
+			})
+			.collect();
+		let logits = gpu.forward(&rows, &Self::wanted(steps))?;
+		Ok(self.per_step(steps, &logits))
+	}
+
+	fn forward_in_pool(&self, steps: &mut [Step<'_>]) -> Result<Vec<Vec<i32>>, EngineError> {
+		let c = &self.config;
+		let d = c.d_model;
+		let rows = self.rows(steps)?;
 		let mut h = Vec::with_capacity(rows.len() * d);
 		for step in steps.iter() {
 			for token in step.tokens {
@@ -337,35 +443,14 @@ impl Model {
 			ops::add_residual(&mut h, &down);
 		}
 		// Only the rows whose logits are wanted go through the head.
-		let mut wanted = Vec::new();
-		let mut first = 0;
-		for step in steps.iter() {
-			let n = step.tokens.len();
-			if step.all_logits {
-				wanted.extend(first..first + n);
-			} else if n > 0 {
-				wanted.push(first + n - 1);
+		let mut last = Vec::new();
+		for (r, wanted) in Self::wanted(steps).into_iter().enumerate() {
+			if wanted {
+				last.extend_from_slice(&h[r * d..(r + 1) * d]);
 			}
-			first += n;
-		}
-		let mut last = Vec::with_capacity(wanted.len() * d);
-		for r in &wanted {
-			last.extend_from_slice(&h[r * d..(r + 1) * d]);
 		}
 		let x = ops::rmsnorm(&last, &self.out_norm);
 		let logits = ops::matmul(&x, self.head.as_ref().unwrap_or(&self.embed));
-		let mut out = Vec::with_capacity(steps.len());
-		let mut at = 0;
-		for step in steps.iter_mut() {
-			let n = if step.all_logits {
-				step.tokens.len()
-			} else {
-				usize::from(!step.tokens.is_empty())
-			};
-			out.push(logits[at * c.vocab..(at + n) * c.vocab].to_vec());
-			at += n;
-			step.cache.len += step.tokens.len();
-		}
-		Ok(out)
+		Ok(self.per_step(steps, &logits))
 	}
 }

@@ -31,7 +31,7 @@ fn exp2_neg_eighths(t: u32) -> i32 {
 	if whole >= 17u {
 		return 0;
 	}
-	return i32(FRAC[t % 8u] >> whole);
+	return i32(FRAC[t % 8u] >> min(whole, 31u));
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

@@ -15,8 +15,6 @@ requires packed_4x8_integer_dot_product;
 override COLS: u32;
 // Outputs (rows of the matrix).
 override W_ROWS: u32;
-// The matrix's block_shift.
-override BLOCK_SHIFT: u32;
 // 1: q packed two to a byte; 0: one int8 per byte.
 override NIBBLES: u32;
 
@@ -27,7 +25,8 @@ override NIBBLES: u32;
 @group(0) @binding(2) var<storage, read> x_meta: array<i32>;
 // The matrix's q bytes, row-major.
 @group(0) @binding(3) var<storage, read> w_q: array<u32>;
-// [D: W_ROWS × blocks][M][δD][δM][G: W_ROWS].
+// [D: W_ROWS × blocks][M][δD][δM][G: W_ROWS][block_shift] (read from the buffer, so that one
+// pipeline serves every matrix of a shape).
 @group(0) @binding(4) var<storage, read> w_meta: array<i32>;
 // rows × W_ROWS outputs.
 @group(0) @binding(5) var<storage, read_write> output: array<i32>;
@@ -46,8 +45,8 @@ fn block_matmul(
 	let blocks = COLS / 32u;
 	let row_blocks = dims.rows * blocks;
 	let e_max = x_meta[2u * row_blocks + row];
-	let s = i32(BLOCK_SHIFT);
 	let w_blocks = W_ROWS * blocks;
+	let s = w_meta[4u * w_blocks + W_ROWS];
 	let block_words = select(8u, 4u, NIBBLES == 1u);
 	var acc = 0i;
 	for (var j = 0u; j < blocks; j++) {

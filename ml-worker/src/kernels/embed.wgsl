@@ -16,7 +16,7 @@ override NIBBLES: u32;
 // One token id per row.
 @group(0) @binding(1) var<storage, read> tokens: array<u32>;
 @group(0) @binding(2) var<storage, read> w_q: array<u32>;
-// [D: W_ROWS × blocks][M][δD][δM][G: W_ROWS].
+// [D: W_ROWS × blocks][M][δD][δM][G: W_ROWS][block_shift].
 @group(0) @binding(3) var<storage, read> w_meta: array<i32>;
 @group(0) @binding(4) var<storage, read_write> output: array<i32>;
 

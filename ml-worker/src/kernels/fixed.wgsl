@@ -1,5 +1,10 @@
 // The inference engine's fixed-point helpers (CPU twins: `inference::fixed`), appended to each
 // inference kernel. i32 arithmetic wraps; every shift amount is clamped as on the CPU.
+//
+// Every shift below is by an amount in [0, 31] on every path, taken or not: a driver may run
+// both sides of a branch (lavapipe runs lanes in SIMD under masks), and LLVM treats a shift by 32
+// or more as poison, which can spoil the side that is kept. Lavapipe gave zeros for
+// `scale_by_power_of_two(v, −3)` in a loop before these helpers were written so.
 
 // ⌊v / 2^k⌋ for any k ≥ 0: from 31 on, the sign (0 or −1).
 fn floor_shift(v: i32, k: i32) -> i32 {
@@ -8,29 +13,17 @@ fn floor_shift(v: i32, k: i32) -> i32 {
 
 // v / 2^k rounded half up, as ⌊v / 2^k⌋ plus bit k − 1 of v (no overflow); 0 from k = 32 on.
 fn round_shift(v: i32, k: u32) -> i32 {
-	if k == 0u {
-		return v;
-	}
-	if k > 31u {
-		return 0;
-	}
-	return (v >> k) + ((v >> (k - 1u)) & 1);
+	let s = min(k, 31u);
+	let rounded = (v >> s) + ((v >> (max(s, 1u) - 1u)) & 1);
+	return select(select(rounded, v, k == 0u), 0, k > 31u);
 }
 
 // v · 2^k saturated to ±(2^31 − 1) for k ≥ 0; v / 2^−k rounded half up for k < 0.
 fn scale_by_power_of_two(v: i32, k: i32) -> i32 {
-	if k >= 0 {
-		let s = u32(min(k, 31));
-		let limit = 2147483647 >> s;
-		if v > limit {
-			return 2147483647;
-		}
-		if v < -limit {
-			return -2147483647;
-		}
-		return v << s;
-	}
-	return round_shift(v, u32(min(-k, 32)));
+	let up = u32(clamp(k, 0, 31));
+	let limit = 2147483647 >> up;
+	let saturated = select(select(v << up, -2147483647, v < -limit), 2147483647, v > limit);
+	return select(round_shift(v, u32(clamp(-k, 0, 32))), saturated, k >= 0);
 }
 
 // a + b saturated to the i32 range (Rust's saturating_add).
@@ -83,20 +76,20 @@ fn mul_wide(a: i32, b: i32) -> vec2<u32> {
 fn mul_shift(a: i32, b: i32, k: i32) -> i32 {
 	let p = mul_wide(a, b);
 	if k >= 0 {
-		let s = u32(min(k, 62));
+		let s = u32(clamp(k, 0, 62));
 		if s == 0u {
 			return bitcast<i32>(p.x);
 		}
 		if s < 32u {
-			return bitcast<i32>((p.x >> s) | (p.y << (32u - s)));
+			return bitcast<i32>((p.x >> (s & 31u)) | (p.y << ((32u - s) & 31u)));
 		}
-		return bitcast<i32>(p.y) >> (s - 32u);
+		return bitcast<i32>(p.y) >> min(s - 32u, 31u);
 	}
-	let s = u32(min(-k, 32));
+	let s = u32(clamp(-k, 0, 32));
 	if s >= 32u {
 		return 0;
 	}
-	return bitcast<i32>(p.x << s);
+	return bitcast<i32>(p.x << min(s, 31u));
 }
 
 // ⌊√n⌋, exactly: the CPU's digit-by-digit loop, step for step.

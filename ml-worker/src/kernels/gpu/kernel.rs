@@ -149,7 +149,7 @@ const LLM_ATTENTION: Op = Op {
 		Binding::Read,
 		Binding::Read,
 		Binding::Read,
-		Binding::Read,
+		Binding::ReadWrite,
 		Binding::ReadWrite,
 	],
 };
@@ -169,8 +169,15 @@ const KV_PUSH: Op = Op {
 		Binding::Read,
 		Binding::Read,
 		Binding::ReadWrite,
-		Binding::Read,
+		Binding::ReadWrite,
+		Binding::ReadWrite,
 	],
+};
+const GATHER: Op = Op {
+	label: "gather",
+	source: include_str!("../gather.wgsl"),
+	entry_point: "gather",
+	bindings: &[Binding::Dims, Binding::Read, Binding::Read, Binding::ReadWrite],
 };
 const MUL_SHIFT_PROBE: Op = Op {
 	label: "mul_shift_probe",
@@ -192,7 +199,7 @@ impl Kernel {
 	fn new(gpu: &Gpu, op: &Op, constants: &[(&str, u32)], grid: Grid) -> Result<Self, GpuError> {
 		let constants: Vec<(&str, f64)> =
 			constants.iter().map(|(name, value)| (*name, f64::from(*value))).collect();
-		gpu.checked("compiling a PoW kernel", || {
+		gpu.checked("compiling a kernel", || {
 			let device = &gpu.device;
 			let source = format!("{}\n{INT8}", op.source);
 			let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
@@ -340,23 +347,18 @@ pub(crate) fn attention(
 }
 
 /// The inference engine's matrix product: rows of `cols` quantized activations times a matrix of
-/// `w_rows` outputs (see `block_matmul.wgsl`).
+/// `w_rows` outputs (see `block_matmul.wgsl`; the matrix's block shift travels with its scales,
+/// so one pipeline serves every matrix of a shape).
 pub(crate) fn block_matmul(
 	gpu: &Gpu,
 	cols: u32,
 	w_rows: u32,
-	block_shift: u32,
 	nibbles: bool,
 ) -> Result<Kernel, GpuError> {
 	Kernel::new(
 		gpu,
 		&BLOCK_MATMUL,
-		&[
-			("COLS", cols),
-			("W_ROWS", w_rows),
-			("BLOCK_SHIFT", block_shift),
-			("NIBBLES", u32::from(nibbles)),
-		],
+		&[("COLS", cols), ("W_ROWS", w_rows), ("NIBBLES", u32::from(nibbles))],
 		Grid::Rows(w_rows),
 	)
 }
@@ -387,25 +389,65 @@ pub(crate) fn rope(gpu: &Gpu, cols: u32, pairs: u32) -> Result<Kernel, GpuError>
 	Kernel::new(gpu, &ROPE, &[("COLS", cols), ("PAIRS", pairs)], Grid::Rows(cols / 2))
 }
 
-/// The inference attention: one invocation per row and head.
-pub(crate) fn llm_attention(
-	gpu: &Gpu,
-	heads: u32,
-	kv_heads: u32,
-	head_dim: u32,
-	score_scale: u32,
-) -> Result<Kernel, GpuError> {
-	Kernel::new(
-		gpu,
-		&LLM_ATTENTION,
-		&[
-			("HEADS", heads),
-			("KV_HEADS", kv_heads),
-			("HEAD_DIM", head_dim),
-			("SCORE_SCALE", score_scale),
-		],
-		Grid::Rows(heads),
-	)
+/// The inference attention's constants (see `llm_attention.wgsl`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AttentionConstants {
+	pub heads: u32,
+	pub kv_heads: u32,
+	pub head_dim: u32,
+	pub score_scale: u32,
+	/// Positions a sequence may hold.
+	pub context: u32,
+	/// Blocks of 32 in a layer's key cache.
+	pub cache_blocks: u32,
+}
+
+impl AttentionConstants {
+	/// Positions per segment: every pass loops about 2^14 / head_dim · 70 times per position
+	/// at most, well under lavapipe's 65,535 iterations per invocation.
+	pub fn segment(&self) -> u32 {
+		(16_384 / self.head_dim).max(1)
+	}
+
+	/// Segments per row.
+	pub fn segments(&self) -> u32 {
+		self.context.div_ceil(self.segment()).max(1)
+	}
+
+	/// Scratch words per row: per head and segment, a score, a sum, the block maxima and the
+	/// weighted values.
+	pub fn scratch_per_row(&self) -> u64 {
+		u64::from(self.heads)
+			* u64::from(self.segments())
+			* u64::from(2 + self.head_dim / 32 + self.head_dim)
+	}
+}
+
+/// The inference attention's four passes, in order (see `llm_attention.wgsl`).
+pub(crate) fn llm_attention(gpu: &Gpu, c: AttentionConstants) -> Result<[Kernel; 4], GpuError> {
+	let pass = |pass: u32| {
+		let grid = if pass == 3 {
+			Grid::Rows(c.heads * c.head_dim)
+		} else {
+			Grid::Rows(c.heads * c.segments())
+		};
+		Kernel::new(
+			gpu,
+			&LLM_ATTENTION,
+			&[
+				("HEADS", c.heads),
+				("KV_HEADS", c.kv_heads),
+				("HEAD_DIM", c.head_dim),
+				("SCORE_SCALE", c.score_scale),
+				("SEGMENT", c.segment()),
+				("SEGMENTS", c.segments()),
+				("CACHE_BLOCKS", c.cache_blocks),
+				("PASS", pass),
+			],
+			grid,
+		)
+	};
+	Ok([pass(0)?, pass(1)?, pass(2)?, pass(3)?])
 }
 
 /// The embedding lookup of rows of `cols` values from a `w_rows`-row matrix.
@@ -418,9 +460,19 @@ pub(crate) fn embed(gpu: &Gpu, cols: u32, w_rows: u32, nibbles: bool) -> Result<
 	)
 }
 
-/// Appending rows of `kv_dim` keys and values to a cache.
-pub(crate) fn kv_push(gpu: &Gpu, kv_dim: u32) -> Result<Kernel, GpuError> {
-	Kernel::new(gpu, &KV_PUSH, &[("KV_DIM", kv_dim)], Grid::Rows(2 * kv_dim / 32))
+/// Appending rows of `kv_dim` keys and values to a cache of `cache_blocks` blocks of 32.
+pub(crate) fn kv_push(gpu: &Gpu, kv_dim: u32, cache_blocks: u32) -> Result<Kernel, GpuError> {
+	Kernel::new(
+		gpu,
+		&KV_PUSH,
+		&[("KV_DIM", kv_dim), ("CACHE_BLOCKS", cache_blocks)],
+		Grid::Rows(kv_dim / 32),
+	)
+}
+
+/// Copying chosen rows of `cols` values.
+pub(crate) fn gather(gpu: &Gpu, cols: u32) -> Result<Kernel, GpuError> {
+	Kernel::new(gpu, &GATHER, &[("COLS", cols)], Grid::Rows(cols))
 }
 
 /// `mul_shift` on arrays (a test probe).

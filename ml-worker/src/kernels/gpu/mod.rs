@@ -21,9 +21,11 @@
 
 mod engine;
 mod kernel;
+mod model;
 mod ops;
 
 pub use engine::GpuEngine;
+pub use model::{GpuCacheSize, GpuModel, Row, Slot};
 pub use ops::GpuOps;
 
 use std::sync::mpsc;
@@ -247,7 +249,7 @@ impl Gpu {
 		bytes: u64,
 	) -> Result<Vec<u8>, GpuError> {
 		let max_workgroups = self.device.limits().max_compute_workgroups_per_dimension;
-		self.checked("running the PoW kernels", || {
+		self.checked("running the kernels", || {
 			let mut encoder = self.device.create_command_encoder(&Default::default());
 			{
 				let mut pass = encoder.begin_compute_pass(&Default::default());

@@ -31,8 +31,8 @@ fn rows_of(x: ArrayView2<i8>) -> Result<u32, GpuError> {
 }
 
 /// A matrix as the inference kernels take it: its q bytes four to a word, and
-/// `[D][M][δD][δM][G]` as i32 words.
-fn matrix_words(w: &Matrix) -> (Vec<u32>, Vec<u32>) {
+/// `[D][M][δD][δM][G][block_shift]` as i32 words.
+pub(crate) fn matrix_words(w: &Matrix) -> (Vec<u32>, Vec<u32>) {
 	let weights = w.q.chunks(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
 	let meta = w
 		.scale
@@ -42,14 +42,27 @@ fn matrix_words(w: &Matrix) -> (Vec<u32>, Vec<u32>) {
 		.chain(w.scale_shift.iter().map(|v| i32::from(*v)))
 		.chain(w.min_shift.iter().map(|v| i32::from(*v)))
 		.chain(w.exponent.iter().copied())
+		.chain([w.block_shift as i32])
 		.map(|v| v as u32)
 		.collect();
 	(weights, meta)
 }
 
 /// i32 values as the words a buffer holds.
-fn words(values: &[i32]) -> Vec<u32> {
+pub(crate) fn words(values: &[i32]) -> Vec<u32> {
 	values.iter().map(|v| *v as u32).collect()
+}
+
+/// i16 values two to a word, as the inference caches hold them (value 2w in the low half of word
+/// w).
+pub(crate) fn pack_i16(values: &[i16]) -> Vec<u32> {
+	values
+		.chunks(2)
+		.map(|pair| {
+			let high = pair.get(1).copied().unwrap_or(0);
+			u32::from(pair[0] as u16) | (u32::from(high as u16) << 16)
+		})
+		.collect()
 }
 
 /// The packed words of `x`'s rows, with zero rows up to a multiple of 4 rows (the matmul reads
@@ -88,28 +101,48 @@ impl GpuOps {
 	fn one_bytes(
 		&self,
 		kernel: kernel::Kernel,
+		grid: (u32, u32),
+		buffers: &[Vec<u32>],
+		result: usize,
+		values: u64,
+	) -> Result<Vec<u8>, GpuError> {
+		self.passes(&[kernel], grid, buffers, result, values)
+	}
+
+	/// Dispatches `kernels` one after the other over the same buffers, as [`Self::one_bytes`].
+	fn passes(
+		&self,
+		kernels: &[kernel::Kernel],
 		(nonces, rows): (u32, u32),
 		buffers: &[Vec<u32>],
 		result: usize,
 		values: u64,
 	) -> Result<Vec<u8>, GpuError> {
-		let (_dims, buffers, bind_group) = self.gpu.checked("making one op's buffers", || {
+		let (_dims, buffers, bind_groups) = self.gpu.checked("making one op's buffers", || {
 			let dims = self.gpu.dims();
 			self.gpu.write_dims(&dims, nonces, rows);
 			let buffers: Vec<wgpu::Buffer> =
 				buffers.iter().map(|words| self.gpu.storage_with("operand", words)).collect();
 			let mut bound = vec![&dims];
 			bound.extend(&buffers);
-			let bind_group = kernel.bind(&self.gpu, &bound);
-			(dims, buffers, bind_group)
+			let bind_groups: Vec<wgpu::BindGroup> =
+				kernels.iter().map(|kernel| kernel.bind(&self.gpu, &bound)).collect();
+			(dims, buffers, bind_groups)
 		})?;
 		let max_workgroups = self.gpu.limits().max_compute_workgroups_per_dimension;
-		if !kernel::workgroups_fit(kernel.invocations(nonces, rows), max_workgroups) {
+		if !kernels
+			.iter()
+			.all(|kernel| kernel::workgroups_fit(kernel.invocations(nonces, rows), max_workgroups))
+		{
 			return Err(GpuError::Size { what: "a dispatch of rows", value: rows as usize });
 		}
 		let readback = self.gpu.readback(values);
 		self.gpu.run(
-			|pass, max_workgroups| kernel.dispatch(pass, &bind_group, nonces, rows, max_workgroups),
+			|pass, max_workgroups| {
+				for (kernel, bind_group) in kernels.iter().zip(&bind_groups) {
+					kernel.dispatch(pass, bind_group, nonces, rows, max_workgroups);
+				}
+			},
 			&buffers[result],
 			&readback,
 			values,
@@ -249,28 +282,37 @@ impl GpuOps {
 				value: queries.len(),
 			});
 		}
-		let widen =
-			|values: &[i16]| -> Vec<u32> { values.iter().map(|v| i32::from(*v) as u32).collect() };
 		let exponents =
 			|values: &[u8]| -> Vec<u32> { values.iter().map(|v| u32::from(*v)).collect() };
-		let kernel = kernel::llm_attention(
-			&self.gpu,
-			shape.heads as u32,
-			shape.kv_heads as u32,
-			shape.head_dim as u32,
-			shape.score_scale as u32,
-		)?;
+		let constants = kernel::AttentionConstants {
+			heads: shape.heads as u32,
+			kv_heads: shape.kv_heads as u32,
+			head_dim: shape.head_dim as u32,
+			score_scale: shape.score_scale as u32,
+			context: cached as u32,
+			cache_blocks: cache.k_exponent.len() as u32,
+		};
+		let kernels = kernel::llm_attention(&self.gpu, constants)?;
+		let rows = queries.len() / width;
+		// Every row's sequence starts at slot 0.
+		let mut positions = positions.to_vec();
+		positions.resize(2 * rows, 0);
+		let mut all_exponents = exponents(&cache.k_exponent);
+		all_exponents.extend(exponents(&cache.v_exponent));
+		let scratch = constants.scratch_per_row() as usize * rows;
 		let buffers = [
 			words(queries),
-			positions.to_vec(),
-			widen(&cache.k),
-			exponents(&cache.k_exponent),
-			widen(&cache.v),
-			exponents(&cache.v_exponent),
+			positions,
+			pack_i16(&cache.k),
+			pack_i16(&cache.v),
+			all_exponents,
 			exp2.to_vec(),
 			vec![0; queries.len()],
+			vec![0; scratch],
 		];
-		self.one_i32(kernel, positions.len(), &buffers, 7)
+		let bytes =
+			self.passes(&kernels, (0, rows as u32), &buffers, 6, 4 * queries.len() as u64)?;
+		Ok(bytes.chunks_exact(4).map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
 	}
 
 	/// [`Matrix::row_fixed`] on the GPU: the embedding rows of `tokens`.
@@ -308,22 +350,29 @@ impl GpuOps {
 			});
 		}
 		let size = capacity * kv_dim;
-		let kernel = kernel::kv_push(&self.gpu, kv_dim as u32)?;
+		let kernel = kernel::kv_push(&self.gpu, kv_dim as u32, (size / 32) as u32)?;
 		let buffers = [
 			words(k),
 			words(v),
 			positions.to_vec(),
-			vec![0; 2 * size + 2 * size / 32],
-			vec![capacity as u32],
+			vec![0; size / 2],
+			vec![0; size / 2],
+			vec![0; size / 16],
 		];
-		let cache = self.one_i32(kernel, positions.len(), &buffers, 3)?;
-		let (values, exponents) = cache.split_at(2 * size);
-		Ok((
-			values[..size].to_vec(),
-			values[size..].to_vec(),
-			exponents[..size / 32].to_vec(),
-			exponents[size / 32..].to_vec(),
-		))
+		let [k, v, exponents] = [3, 4, 5].map(|result| {
+			self.one_bytes(kernel.clone(), (0, positions.len() as u32), &buffers, result, {
+				buffers[result].len() as u64 * 4
+			})
+		});
+		let i16s = |bytes: Vec<u8>| -> Vec<i32> {
+			bytes.chunks_exact(2).map(|b| i32::from(i16::from_le_bytes([b[0], b[1]]))).collect()
+		};
+		let i32s = |bytes: Vec<u8>| -> Vec<i32> {
+			bytes.chunks_exact(4).map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+		};
+		let mut k_exponent = i32s(exponents?);
+		let v_exponent = k_exponent.split_off(size / 32);
+		Ok((i16s(k?), i16s(v?), k_exponent, v_exponent))
 	}
 
 	/// [`crate::inference::fixed::mul_shift`] on the GPU, elementwise (a probe for the tests).
@@ -362,13 +411,7 @@ impl GpuOps {
 		let (weights, weight_meta) = matrix_words(w);
 		let outputs = x.rows() * w.rows;
 		let buffers = [activations, activation_meta, weights, weight_meta, vec![0; outputs]];
-		let kernel = kernel::block_matmul(
-			&self.gpu,
-			w.cols as u32,
-			w.rows as u32,
-			w.block_shift,
-			w.nibbles,
-		)?;
+		let kernel = kernel::block_matmul(&self.gpu, w.cols as u32, w.rows as u32, w.nibbles)?;
 		let bytes = self.one_bytes(kernel, (0, rows), &buffers, 4, 4 * outputs as u64)?;
 		Ok(bytes.chunks_exact(4).map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
 	}
