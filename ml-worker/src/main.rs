@@ -87,11 +87,27 @@ enum Command {
 		/// An English text for the perplexity.
 		#[arg(long, default_value = "/usr/share/common-licenses/GPL-3")]
 		text: PathBuf,
+		#[command(flatten)]
+		engine: EngineArgs,
 	},
 }
 
 /// The question every speed measurement asks (a 37-token chat prompt for SmolLM2).
 pub const BENCH_QUESTION: &str = "What is the capital of Japan?";
+
+/// Where the inference engine runs.
+#[derive(Debug, Args)]
+struct EngineArgs {
+	/// `cpu` (the reference) or `gpu` (the WGSL kernels through wgpu: the adapter comes from the
+	/// WGPU_BACKEND environment variable, e.g. `vulkan`, else from every backend); both give the
+	/// same bits.
+	#[arg(long, value_enum, default_value_t = Backend::Cpu)]
+	backend: Backend,
+	/// gpu: positions each sequence's cache holds on the GPU (default: the model's context);
+	/// lower it to save GPU memory (SmolLM2: about 24 KiB per position).
+	#[arg(long)]
+	gpu_context: Option<usize>,
+}
 
 #[derive(Debug, Args)]
 struct ModelArgs {
@@ -102,6 +118,8 @@ struct ModelArgs {
 	/// CPU threads of the engine (default: every CPU).
 	#[arg(long)]
 	threads: Option<usize>,
+	#[command(flatten)]
+	engine: EngineArgs,
 	/// Sampling temperature (0 = greedy).
 	#[arg(long, default_value_t = 0.0)]
 	temperature: f64,
@@ -130,6 +148,8 @@ struct ServeArgs {
 	/// Largest request body, in bytes.
 	#[arg(long, default_value_t = 1 << 20)]
 	max_body: usize,
+	#[command(flatten)]
+	engine: EngineArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -266,6 +286,8 @@ fn report(result: anyhow::Result<()>) -> ExitCode {
 fn load_model(
 	model: Option<PathBuf>,
 	threads: Option<usize>,
+	engine: &EngineArgs,
+	sequences: usize,
 ) -> anyhow::Result<sprint_worker::inference::LanguageModel> {
 	use sprint_worker::inference::{default_model_path, LanguageModel};
 	let path = model.unwrap_or_else(default_model_path);
@@ -282,8 +304,9 @@ fn load_model(
 	spinner.set_message(format!("loading {}", path.display()));
 	spinner.enable_steady_tick(std::time::Duration::from_millis(120));
 	let started = std::time::Instant::now();
-	let lm = LanguageModel::open(&path, threads)?;
+	let mut lm = LanguageModel::open(&path, threads)?;
 	spinner.finish_and_clear();
+	use_backend(&mut lm, engine, sequences)?;
 	let c = &lm.model.config;
 	eprintln!(
 		"loaded {} in {:.1} s: {} layers, width {}, vocabulary {}, context {}, {} threads, integer \
@@ -300,8 +323,37 @@ fn load_model(
 	Ok(lm)
 }
 
+/// Moves the engine to the GPU when asked, with caches for `sequences` sequences at once.
+fn use_backend(
+	lm: &mut sprint_worker::inference::LanguageModel,
+	engine: &EngineArgs,
+	sequences: usize,
+) -> anyhow::Result<()> {
+	if engine.backend == Backend::Cpu {
+		if engine.gpu_context.is_some() {
+			anyhow::bail!("--gpu-context applies to --backend gpu only");
+		}
+		return Ok(());
+	}
+	let context = engine.gpu_context.unwrap_or(lm.model.config.context);
+	if context == 0 {
+		anyhow::bail!("--gpu-context must be at least 1");
+	}
+	let size = sprint_worker::kernels::gpu::GpuCacheSize { slots: sequences.max(1), context };
+	lm.model.use_gpu(size)?;
+	if let Some(gpu) = lm.model.gpu() {
+		let info = gpu.adapter_info();
+		eprintln!(
+			"on the GPU: {} ({:?}, {:?}), caches for {} sequences of {} positions",
+			info.name, info.backend, info.device_type, size.slots, lm.model.config.context
+		);
+	}
+	Ok(())
+}
+
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
-	let lm = std::sync::Arc::new(load_model(args.model, args.threads)?);
+	let lm =
+		std::sync::Arc::new(load_model(args.model, args.threads, &args.engine, args.max_batch)?);
 	let limits = sprint_worker::api::Limits {
 		max_batch: args.max_batch,
 		max_queue: args.max_queue,
@@ -317,7 +369,7 @@ fn chat(args: ModelArgs) -> anyhow::Result<()> {
 		SamplingParams, Step,
 	};
 	use std::io::{BufRead, Write};
-	let lm = load_model(args.model, args.threads)?;
+	let lm = load_model(args.model, args.threads, &args.engine, 1)?;
 	let template = lm.chat.as_ref().ok_or_else(|| {
 		anyhow::anyhow!("this model has no chat template: serve it and use /v1/completions")
 	})?;
@@ -384,6 +436,7 @@ fn bench_model(
 	threads: usize,
 	tokens: usize,
 	quality_text: Option<PathBuf>,
+	engine: &EngineArgs,
 ) -> anyhow::Result<()> {
 	use sprint_worker::inference::{float::FloatModel, gguf::Gguf, quality, LanguageModel, Step};
 	use std::time::Instant;
@@ -391,7 +444,8 @@ fn bench_model(
 	let started = Instant::now();
 	let file = Gguf::open(&path)?;
 	let name = path.file_stem().map_or("model".into(), |s| s.to_string_lossy().into_owned());
-	let lm = LanguageModel::from_gguf_with_threads(name, &file, threads)?;
+	let mut lm = LanguageModel::from_gguf_with_threads(name, &file, threads)?;
+	use_backend(&mut lm, engine, 1)?;
 	let load = started.elapsed().as_secs_f64();
 	let prompt = quality::chat_prompt(&lm, BENCH_QUESTION);
 	let argmax = |row: &[i32]| {
@@ -419,8 +473,9 @@ fn bench_model(
 	let decode = decode_start.elapsed().as_secs_f64();
 	let total = started.elapsed().as_secs_f64();
 	println!(
-		"{{\"engine\": \"sprint-int{}\", \"isa\": \"{:?}\", \"threads\": {threads}, \"load_s\": {load:.3}, \"prompt_tokens\": {}, \"generated\": {tokens}, \"prefill_tok_s\": {:.1}, \"first_token_ms\": {:.1}, \"decode_tok_s\": {:.1}, \"total_tok_s\": {:.1}, \"peak_rss_mib\": {:.0}}}",
+		"{{\"engine\": \"sprint-int{}\", \"backend\": \"{}\", \"isa\": \"{:?}\", \"threads\": {threads}, \"load_s\": {load:.3}, \"prompt_tokens\": {}, \"generated\": {tokens}, \"prefill_tok_s\": {:.1}, \"first_token_ms\": {:.1}, \"decode_tok_s\": {:.1}, \"total_tok_s\": {:.1}, \"peak_rss_mib\": {:.0}}}",
 		sprint_worker::inference::ENGINE_RECIPE,
+		lm.model.gpu().map_or_else(|| "cpu".to_owned(), |gpu| gpu.adapter_info().name.clone()),
 		sprint_worker::inference::simd::detect(),
 		prompt.len(),
 		prompt.len() as f64 / first_token,
@@ -471,8 +526,8 @@ fn main() -> ExitCode {
 			report(serve(args))
 		}
 		Command::Chat(args) => report(chat(args)),
-		Command::BenchModel { model, threads, tokens, quality, text } => {
-			report(bench_model(model, threads, tokens, quality.then_some(text)))
+		Command::BenchModel { model, threads, tokens, quality, text, engine } => {
+			report(bench_model(model, threads, tokens, quality.then_some(text), &engine))
 		}
 		Command::Run(args) => {
 			tracing_subscriber::fmt()

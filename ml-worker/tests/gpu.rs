@@ -660,3 +660,45 @@ fn the_inference_attention_over_a_long_context_matches_its_cpu_twin() {
 		);
 	}
 }
+
+/// A sampled answer (temperature, top_p, seed, top log-probabilities) generated on the GPU is the
+/// CPU's token for token, and the GPU's teacher-forced replay of it (what an audit runs) finds
+/// nothing to object to.
+#[test]
+fn a_sampled_answer_and_its_replay_on_the_gpu_are_the_cpus() {
+	use sprint_worker::{
+		inference::{
+			generate::{Generation, GenerationRequest},
+			gguf::Gguf,
+			replay,
+			synthetic::SyntheticModel,
+			LanguageModel, SamplingParams,
+		},
+		kernels::gpu::GpuCacheSize,
+	};
+	let gguf = Gguf::read(SyntheticModel::tiny().to_gguf()).expect("parses");
+	let cpu = LanguageModel::from_gguf_with_threads("tiny".into(), &gguf, 1).expect("loads");
+	let mut gpu = LanguageModel::from_gguf_with_threads("tiny".into(), &gguf, 1).expect("loads");
+	gpu.model.use_gpu(GpuCacheSize { slots: 2, context: 512 }).expect("a GPU adapter");
+	let request = GenerationRequest {
+		prompt: cpu.tokenizer.encode("the quick brown fox").expect("encodes"),
+		max_tokens: 24,
+		params: SamplingParams::new(0.9, 0.95, 7).expect("valid"),
+		stop: Vec::new(),
+		top_logprobs: 5,
+	};
+	let answer = |lm: &LanguageModel| {
+		let mut generation = Generation::new(lm, request.clone());
+		let mut tokens = Vec::new();
+		generation.run(lm, |token| tokens.push(token.clone())).expect("runs");
+		(tokens, generation.finished)
+	};
+	let (expected, finish) = answer(&cpu);
+	assert_eq!(expected.len(), 24, "no stop token in 24 sampled tokens");
+	assert_eq!(answer(&gpu), (expected.clone(), finish));
+	let output: Vec<u32> = expected.iter().map(|t| t.token).collect();
+	let report = replay::replay(&gpu, &request, &output).expect("replays");
+	assert_eq!(report.first_difference, None);
+	let on_cpu = replay::replay(&cpu, &request, &output).expect("replays");
+	assert_eq!((report.commitment, report.logprobs), (on_cpu.commitment, on_cpu.logprobs));
+}

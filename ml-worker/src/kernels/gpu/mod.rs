@@ -5,8 +5,15 @@
 //! weights are uploaded once (one buffer per tensor: production weights are 201 MB and wgpu's
 //! default storage binding is 128 MiB), the matmuls treat every row of every nonce at once, and
 //! only the last position of each nonce comes back; digests stay on the CPU
-//! ([`crate::sprint::pow::digest`]). [`GpuOps`] runs one op at a time, for the tests that hold each
-//! kernel to its CPU twin.
+//! ([`crate::sprint::pow::digest`]). [`GpuModel`] runs the inference engine's forward pass
+//! ([`crate::inference::Model::use_gpu`]). [`GpuOps`] runs one op at a time, for the tests that
+//! hold each kernel to its CPU twin.
+//!
+//! Two rules every kernel keeps, because a driver broke each once: no invocation loops more
+//! than about 2^15 times in all, whatever the input (Mesa's lavapipe stops every loop of an
+//! invocation after 65,535 iterations, silently: work that grows with the context is split over
+//! invocations, as the inference attention's segments are), and no shift amount leaves [0, 31]
+//! on any path, taken or not (`fixed.wgsl`).
 //!
 //! Activations are int8 packed four to a u32 (little-endian: the CPU's row-major bytes), so every
 //! width the GPU touches — d_model, d_ff and head_dim — must be a multiple of 4. The int8 dot
