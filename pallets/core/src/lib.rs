@@ -14,6 +14,7 @@
 
 extern crate alloc;
 
+pub mod market;
 pub mod merkle;
 pub mod opening;
 pub mod proof_url;

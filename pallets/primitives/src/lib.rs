@@ -170,6 +170,17 @@ pub trait HostBond<AccountId> {
 	fn keep_slashable(who: &AccountId, epoch: EpochIndex);
 }
 
+/// The key an account signs its off-chain messages with — an executor's inference receipts —
+/// implemented by pallet-poc (a host's proof key).
+pub trait SigningKeys<AccountId> {
+	/// `who`'s sr25519 public key, if it registered one.
+	fn signing_key(who: &AccountId) -> Option<[u8; 32]>;
+
+	/// Benchmarks only: makes `key` `who`'s signing key.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_signing_key(who: &AccountId, key: [u8; 32]);
+}
+
 /// Collateral activation (SPEC.md §5), implemented by pallet-collateral, asked by the PoC tally.
 pub trait WeightActivation<AccountId> {
 	/// The part of `weight` that counts for `who` in `epoch`: the base share, plus what its

@@ -1,0 +1,102 @@
+//! Models registered by governance, hosts' service declarations.
+
+use polkadot_sdk::{
+	frame_support::{assert_noop, assert_ok},
+	sp_runtime::DispatchError,
+};
+
+use super::*;
+
+#[test]
+fn only_governance_registers_models_and_each_gets_the_next_id() {
+	ExtBuilder::default().build().execute_with(|| {
+		assert_noop!(
+			Inference::register_model(RuntimeOrigin::signed(EXECUTOR), smollm2()),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(Inference::register_model(RuntimeOrigin::root(), smollm2()));
+		assert_ok!(Inference::register_model(RuntimeOrigin::root(), smollm2()));
+		assert_eq!(Models::<Test>::get(1), Some(smollm2()));
+		assert_eq!(Prices::<Test>::get(1), Some(1_000));
+		assert_eq!(
+			inference_events().last(),
+			Some(&Event::ModelRegistered { model: 1, price: 1_000 })
+		);
+	});
+}
+
+#[test]
+fn a_model_with_a_zero_field_or_a_price_above_the_ceiling_is_refused() {
+	ExtBuilder::default().build().execute_with(|| {
+		let cases: [fn(&mut ModelInfo<u128>); 5] = [
+			|m| m.context_length = 0,
+			|m| m.engine_recipe = 0,
+			|m| m.compute_units_per_token = 0,
+			|m| m.initial_price = 0,
+			|m| m.initial_price = 2 * SPR,
+		];
+		for change in cases {
+			let mut model = smollm2();
+			change(&mut model);
+			assert_noop!(
+				Inference::register_model(RuntimeOrigin::root(), model),
+				Error::<Test>::InvalidModel
+			);
+		}
+	});
+}
+
+#[test]
+fn the_number_of_models_is_bounded() {
+	ExtBuilder::default().build().execute_with(|| {
+		for _ in 0..MAX_MODELS {
+			assert_ok!(Inference::register_model(RuntimeOrigin::root(), smollm2()));
+		}
+		assert_noop!(
+			Inference::register_model(RuntimeOrigin::root(), smollm2()),
+			Error::<Test>::TooManyModels
+		);
+	});
+}
+
+#[test]
+fn declared_capacity_adds_up_per_model_and_leaves_with_the_declaration() {
+	ExtBuilder::default().build().execute_with(|| {
+		assert_ok!(Inference::register_model(RuntimeOrigin::root(), smollm2()));
+		assert_ok!(Inference::register_model(RuntimeOrigin::root(), smollm2()));
+		assert_ok!(Inference::declare_service(RuntimeOrigin::signed(EXECUTOR), service(&[0, 1])));
+		assert_ok!(Inference::declare_service(RuntimeOrigin::signed(OTHER), service(&[1])));
+		assert_eq!((Capacity::<Test>::get(0), Capacity::<Test>::get(1)), (100, 200));
+		// A new declaration replaces the old one's capacity.
+		let mut bigger = service(&[1]);
+		bigger.capacity = 500;
+		assert_ok!(Inference::declare_service(RuntimeOrigin::signed(EXECUTOR), bigger));
+		assert_eq!((Capacity::<Test>::get(0), Capacity::<Test>::get(1)), (0, 600));
+		assert_ok!(Inference::withdraw_service(RuntimeOrigin::signed(EXECUTOR)));
+		assert_eq!(Capacity::<Test>::get(1), 100);
+		assert_noop!(
+			Inference::withdraw_service(RuntimeOrigin::signed(EXECUTOR)),
+			Error::<Test>::NoService
+		);
+	});
+}
+
+#[test]
+fn a_declaration_of_no_model_an_unknown_model_or_a_model_twice_is_refused() {
+	ExtBuilder::default().build().execute_with(|| {
+		assert_ok!(Inference::register_model(RuntimeOrigin::root(), smollm2()));
+		let declare = |s| Inference::declare_service(RuntimeOrigin::signed(EXECUTOR), s);
+		assert_noop!(declare(service(&[])), Error::<Test>::InvalidService);
+		assert_noop!(declare(service(&[0, 0])), Error::<Test>::InvalidService);
+		assert_noop!(declare(service(&[3])), Error::<Test>::UnknownModel);
+		let mut idle = service(&[0]);
+		idle.capacity = 0;
+		assert_noop!(declare(idle), Error::<Test>::InvalidService);
+	});
+}
+
+#[test]
+#[should_panic(expected = "auditWindowEpochs must be at most 6")]
+fn genesis_refuses_an_audit_window_longer_than_the_fee_buckets_hold() {
+	ExtBuilder::default().with_params(|p| p.audit_window_epochs = 7).build();
+}
