@@ -242,6 +242,25 @@ impl pallet_emission::Config for Runtime {
 	type WeightInfo = pallet_emission::weights::SubstrateWeight<Runtime>;
 }
 
+parameter_types! {
+	/// The escrow of executors' pending inference fees.
+	pub const InferencePalletId: PalletId = PalletId(*b"spr/infr");
+}
+
+impl pallet_inference::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type EpochInfo = Poc;
+	type CommunityFund = CommunityFundAccount;
+	/// Governance's `params` track once it lands (SPEC.md §8); root (sudo on dev) until then.
+	type ModelOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
+	/// A host's proof key signs its receipts too.
+	type SigningKeys = Poc;
+	type Collateral = Collateral;
+	type PalletId = InferencePalletId;
+	type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
+}
+
 /// Funds the PoC benchmarks' accounts.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct BenchmarkFunder;

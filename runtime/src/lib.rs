@@ -202,6 +202,9 @@ mod runtime {
 
 	#[runtime::pallet_index(12)]
 	pub type Emission = pallet_emission;
+
+	#[runtime::pallet_index(13)]
+	pub type Inference = pallet_inference;
 }
 
 /// The pallets whose benchmarks `sprint-node benchmark pallet` runs (`make bench`).
@@ -217,5 +220,6 @@ mod benches {
 		[pallet_poc, Poc]
 		[pallet_collateral, Collateral]
 		[pallet_emission, Emission]
+		[pallet_inference, Inference]
 	);
 }

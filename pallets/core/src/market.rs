@@ -38,6 +38,13 @@ pub type SignatureBytes = [u8; 64];
 
 const TICKET_TAG: &[u8] = b"sprint/ticket";
 const RECEIPT_TAG: &[u8] = b"sprint/receipt";
+const API_KEY_TAG: &[u8] = b"sprint/api-key";
+
+/// What an API key signs to show that it belongs to the account registering it: SCALE of
+/// (`"sprint/api-key"`, the account, the chain's genesis hash as bytes).
+pub fn key_ownership_payload<AccountId: Encode>(owner: &AccountId, genesis: &[u8]) -> Vec<u8> {
+	(API_KEY_TAG, owner, genesis).encode()
+}
 
 /// The sampling parameters a ticket fixes, so that an audit replays the sampler exactly.
 #[derive(

@@ -85,13 +85,7 @@ pub type ReceiptsOf<T> = polkadot_sdk::frame_support::BoundedVec<
 	polkadot_sdk::frame_support::traits::ConstU32<MAX_RECEIPTS_PER_SETTLE>,
 >;
 
-/// What an API key signs to prove it belongs to the account registering it.
-pub fn key_ownership_payload<AccountId: codec::Encode>(
-	owner: &AccountId,
-	genesis: &[u8],
-) -> alloc::vec::Vec<u8> {
-	codec::Encode::encode(&(b"sprint/api-key", owner, genesis))
-}
+pub use sprint_core::market::key_ownership_payload;
 
 /// Whether `signature` is `key`'s sr25519 signature of `message`.
 fn signed_by(key: &PublicKey, message: &[u8], signature: &SignatureBytes) -> bool {
@@ -307,10 +301,21 @@ pub mod pallet {
 				panic!("inference.params: {why}");
 			}
 			Params::<T>::put(params);
-			// The escrow account must exist before fees below the existential deposit arrive.
+			// The escrow account must exist before fees below the existential deposit arrive:
+			// its existential deposit comes out of the community fund (minted only where the
+			// fund cannot spare it, as in tests).
 			let escrow = Pallet::<T>::account_id();
-			if T::Currency::balance(&escrow) < T::Currency::minimum_balance() {
-				let _ = T::Currency::mint_into(&escrow, T::Currency::minimum_balance());
+			let ed = T::Currency::minimum_balance();
+			if T::Currency::balance(&escrow) < ed
+				&& T::Currency::transfer(
+					&T::CommunityFund::get(),
+					&escrow,
+					ed,
+					Preservation::Preserve,
+				)
+				.is_err()
+			{
+				let _ = T::Currency::mint_into(&escrow, ed);
 			}
 		}
 	}

@@ -96,7 +96,7 @@ use polkadot_sdk::{
 	sp_core::H256,
 	sp_runtime::traits::{Saturating, UniqueSaturatedInto},
 };
-use sprint_primitives::{EpochInfo, HostBond, RewardSink, Slasher, WeightActivation};
+use sprint_primitives::{EpochInfo, HostBond, RewardSink, SigningKeys, Slasher, WeightActivation};
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -902,6 +902,28 @@ impl<T: Config> Pallet<T> {
 pub trait BenchmarkHelper<AccountId> {
 	/// Gives `who` enough free balance for a host bond, deposits and fees.
 	fn fund(who: &AccountId);
+}
+
+/// A host's proof key also signs its inference receipts (pallet-inference).
+impl<T: Config> SigningKeys<T::AccountId> for Pallet<T> {
+	fn signing_key(who: &T::AccountId) -> Option<[u8; 32]> {
+		Hosts::<T>::get(who).map(|host| host.proof_key)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_signing_key(who: &T::AccountId, key: [u8; 32]) {
+		Hosts::<T>::mutate(who, |host| match host {
+			Some(host) => host.proof_key = key,
+			None => {
+				*host = Some(HostInfo {
+					proof_key: key,
+					proof_url: Default::default(),
+					metadata: Default::default(),
+					registered_at: CurrentEpoch::<T>::get(),
+				})
+			}
+		});
+	}
 }
 
 impl<T: Config> EpochInfo for Pallet<T> {

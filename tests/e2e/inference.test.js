@@ -1,0 +1,142 @@
+// The inference market on the dev node, driven by @polkadot/api as a requester, a transfer agent
+// and an executor would drive it (SPEC.md §7): governance (sudo on dev) registers a model, Bob
+// registers as a host and declares his service, Charlie funds a deposit and an API key, tickets
+// signed with the key and receipts signed with Bob's proof key settle in one batch — Charlie's
+// deposit falls by exactly (prompt + completion tokens) × price, the community fund gets 20% at
+// once and Bob's 80% becomes claimable after the audit window. A receipt whose counts were
+// inflated after Bob signed, a replayed ticket and a ticket of a revoked key are refused.
+//
+// Tickets and receipts are encoded through the chain's own metadata (sprint-core's
+// `market::Ticket`), and their signed payloads built from their definitions: SCALE of (domain tag
+// as bytes, …).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Keyring } from '@polkadot/keyring';
+import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
+import { compactAddLength, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { startNode, stopAll, tail, waitFor } from './lib/node.js';
+
+const SPR = 10n ** 9n;
+const PRICE = 1_000n;
+
+const u32le = (n) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, n, true); return b; };
+const tag = (text) => compactAddLength(stringToU8a(text));
+
+function send(tx, signer, what) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} not included within 30 s`)), 30_000);
+    tx.signAndSend(signer, ({ status, dispatchError, events }) => {
+      if (dispatchError) {
+        clearTimeout(timer);
+        const { section, name } = dispatchError.isModule ? tx.registry.findMetaError(dispatchError.asModule) : {};
+        reject(new Error(`${what} failed: ${section ? `${section}.${name}` : dispatchError.toString()}`));
+      } else if (status.isInBlock) {
+        clearTimeout(timer);
+        const failed = events.find(({ event }) => event.section === 'sudo' && event.method === 'Sudid' && event.data[0].isErr);
+        if (failed) reject(new Error(`${what} failed under sudo: ${failed.event.data[0].toString()}`));
+        else resolve(events);
+      }
+    }).catch((e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+describe('the inference market on the dev node', () => {
+  let node;
+  let api;
+  let keyring;
+
+  before(async () => {
+    await cryptoWaitReady();
+    node = await startNode({ name: 'inference', args: ['--dev', '--tmp', '--dev-block-time', '700'] });
+    api = await node.api();
+    keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  });
+
+  after(async () => {
+    await stopAll();
+  });
+
+  test('receipts signed by a key and an executor settle, pay the fund at once and the executor after the audit window', async () => {
+    const alice = keyring.addFromUri('//Alice');
+    const bob = keyring.addFromUri('//Bob');
+    const bobProof = keyring.addFromUri('//Bob//proof');
+    const charlie = keyring.addFromUri('//Charlie');
+    const apiKey = keyring.addFromUri('//Charlie//api');
+    const genesis = api.genesisHash.toU8a();
+
+    await send(api.tx.sudo.sudo(api.tx.inference.registerModel({
+      name: 'SmolLM2-135M-Instruct.Q4_1',
+      fileSha256: '0xb179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53',
+      architecture: 'llama',
+      contextLength: 8192,
+      engineRecipe: 1,
+      computeUnitsPerToken: 1,
+      initialPrice: PRICE,
+    })), alice, 'governance registers the model');
+    assert.equal((await api.query.inference.prices(0)).unwrap().toBigInt(), PRICE);
+
+    await send(api.tx.poc.registerHost(bobProof.publicKey, 'http://127.0.0.1:1', 'e2e'), bob, 'Bob registers as a host');
+    await send(api.tx.inference.declareService({
+      models: [0], capacity: 100, apiUrl: 'https://bob.example/v1', energy: 'Wind', region: 'DE',
+    }), bob, 'Bob declares his service');
+    assert.equal((await api.query.inference.capacity(0)).toBigInt(), 100n);
+
+    await send(api.tx.inference.deposit(100n * SPR), charlie, 'Charlie deposits');
+    const proof = apiKey.sign(u8aConcat(tag('sprint/api-key'), charlie.addressRaw, compactAddLength(genesis)));
+    await send(api.tx.inference.addApiKey(apiKey.publicKey, 10n * SPR, 10_000n, 1_000_000, u8aToHex(proof)), charlie, 'Charlie adds an API key');
+
+    const epoch = (await api.query.poc.currentEpoch()).toNumber();
+    const ticket = (nonce, expiry = 1_000_000) => api.createType('SprintCoreMarketTicket', {
+      genesis, key: apiKey.publicKey, executor: bob.address, model: 0,
+      requestHash: blake2AsU8a(stringToU8a(`request ${nonce}`)), maxTokens: 64,
+      sampling: { temperatureMilli: 700, topPMilli: 1000, seed: nonce }, price: PRICE, nonce, epoch, expiry,
+    });
+    const receipt = (t, prompt, completion) => {
+      const commitment = blake2AsU8a(stringToU8a(`answer ${t.nonce}`));
+      const executorPayload = u8aConcat(tag('sprint/receipt'), blake2AsU8a(t.toU8a()), u32le(prompt), u32le(completion), commitment);
+      return {
+        ticket: t,
+        ticketSignature: u8aToHex(apiKey.sign(u8aConcat(tag('sprint/ticket'), t.toU8a()))),
+        promptTokens: prompt,
+        completionTokens: completion,
+        outputCommitment: u8aToHex(commitment),
+        executorSignature: u8aToHex(bobProof.sign(executorPayload)),
+      };
+    };
+
+    const inflated = receipt(ticket(9), 30, 10);
+    inflated.completionTokens = 64;
+    await assert.rejects(send(api.tx.inference.settle([inflated]), bob, 'inflated counts'), /inference\.BadExecutorSignature/);
+
+    const held = async (who) => (await api.query.balances.holds(who)).reduce((s, h) => s + h.amount.toBigInt(), 0n);
+    const charlieBefore = await held(charlie.address);
+    const events = await send(api.tx.inference.settle([receipt(ticket(1), 30, 10), receipt(ticket(2), 12, 48)]), bob, 'Bob settles two receipts');
+    const settled = events.find(({ event }) => api.events.inference.Settled.is(event)).event.data;
+    const cost = (30n + 10n + 12n + 48n) * PRICE;
+    assert.equal(settled.count.toNumber(), 2);
+    assert.equal(settled.tokens.toBigInt(), 100n);
+    assert.equal(settled.cost.toBigInt(), cost);
+    assert.equal(settled.fund.toBigInt(), cost / 5n, 'the community fund gets 20% at once');
+    assert.equal(charlieBefore - (await held(charlie.address)), cost, 'the deposit falls by exactly tokens × price');
+    const batch = (await api.query.inference.batches(settled.epoch, settled.index)).unwrap();
+    assert.equal(batch.count.toNumber(), 2);
+
+    await assert.rejects(send(api.tx.inference.settle([receipt(ticket(1), 30, 10)]), bob, 'a replayed ticket'), /inference\.NonceReused/);
+
+    const fees = (await api.query.inference.pendingFees(bob.address)).map(([e, a]) => [e.toNumber(), a.toBigInt()]);
+    assert.deepEqual(fees, [[settled.epoch.toNumber() + 2, cost - cost / 5n]], 'claimable after the audit window');
+    await assert.rejects(send(api.tx.inference.claimFees(), bob, 'an early claim'), /inference\.NothingToClaim/);
+
+    // Revoked: a ticket that may predate the revocation still settles, a later one does not.
+    await send(api.tx.inference.revokeApiKey(apiKey.publicKey), charlie, 'Charlie revokes the key');
+    const revokedAt = (await api.rpc.chain.getHeader()).number.toNumber();
+    await assert.rejects(send(api.tx.inference.settle([receipt(ticket(3, revokedAt + 500), 5, 5)]), bob, 'a ticket after the revocation'), /inference\.KeyExpired/);
+    await send(api.tx.inference.settle([receipt(ticket(4, revokedAt), 5, 5)]), bob, 'a ticket from before the revocation');
+
+    await waitFor('the audit window to close', async () => (await api.query.poc.currentEpoch()).toNumber() >= settled.epoch.toNumber() + 2, { timeoutMs: 150_000, intervalMs: 1_000 });
+    const claimed = await send(api.tx.inference.claimFees(), bob, 'Bob claims his fees');
+    const amount = claimed.find(({ event }) => api.events.inference.FeesClaimed.is(event)).event.data.amount.toBigInt();
+    assert.ok(amount >= cost - cost / 5n, `Bob is paid his 80% (${amount}):\n${tail(node.log())}`);
+  });
+});
