@@ -95,3 +95,26 @@ fn a_full_verdict_chunk_fits_in_a_block() {
 	assert!(length <= max_length / 10, "a chunk takes under a tenth of a block's length");
 	assert!(weight.all_lte(max_weight), "a chunk fits one extrinsic's weight");
 }
+
+/// SPEC.md §7's settlement target, from pallet-inference's benchmarked weights: a full batch of
+/// 1,024 receipts (each of its own key and owner, the worst case) fits one extrinsic, and the
+/// normal dispatch class of one block settles at least 1,000 receipts.
+#[test]
+fn a_block_settles_at_least_a_thousand_receipts() {
+	use pallet_inference::{WeightInfo as _, MAX_RECEIPTS_PER_SETTLE};
+	type InferenceWeights = <Runtime as pallet_inference::Config>::WeightInfo;
+	let normal = RuntimeBlockWeights::get().get(DispatchClass::Normal).clone();
+	let max_extrinsic = normal.max_extrinsic.expect("normal extrinsics have a limit");
+	let max_total = normal.max_total.expect("the normal class has a limit");
+	let full = InferenceWeights::settle(MAX_RECEIPTS_PER_SETTLE);
+	assert!(full.all_lte(max_extrinsic), "a full batch ({full:?}) fits one extrinsic");
+	let per_receipt = InferenceWeights::settle(2).saturating_sub(InferenceWeights::settle(1));
+	let base = InferenceWeights::settle(1).saturating_sub(per_receipt);
+	let per_block = (max_total.ref_time() - base.ref_time()) / per_receipt.ref_time().max(1);
+	println!(
+		"settle: {} µs per receipt, {} µs per batch; {per_block} receipts per block",
+		per_receipt.ref_time() / 1_000_000,
+		base.ref_time() / 1_000_000
+	);
+	assert!(per_block >= 1_000, "{per_block} receipts per block");
+}

@@ -16,30 +16,13 @@ import { Keyring } from '@polkadot/keyring';
 import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
 import { compactAddLength, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { startNode, stopAll, tail, waitFor } from './lib/node.js';
+import { send } from './lib/tx.js';
 
 const SPR = 10n ** 9n;
 const PRICE = 1_000n;
 
 const u32le = (n) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, n, true); return b; };
 const tag = (text) => compactAddLength(stringToU8a(text));
-
-function send(tx, signer, what) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} not included within 30 s`)), 30_000);
-    tx.signAndSend(signer, ({ status, dispatchError, events }) => {
-      if (dispatchError) {
-        clearTimeout(timer);
-        const { section, name } = dispatchError.isModule ? tx.registry.findMetaError(dispatchError.asModule) : {};
-        reject(new Error(`${what} failed: ${section ? `${section}.${name}` : dispatchError.toString()}`));
-      } else if (status.isInBlock) {
-        clearTimeout(timer);
-        const failed = events.find(({ event }) => event.section === 'sudo' && event.method === 'Sudid' && event.data[0].isErr);
-        if (failed) reject(new Error(`${what} failed under sudo: ${failed.event.data[0].toString()}`));
-        else resolve(events);
-      }
-    }).catch((e) => { clearTimeout(timer); reject(e); });
-  });
-}
 
 describe('the inference market on the dev node', () => {
   let node;

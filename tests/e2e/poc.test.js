@@ -14,6 +14,7 @@ import { Keyring } from '@polkadot/keyring';
 import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
 import { compactToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { startNode, stopAll, tail, waitFor } from './lib/node.js';
+import { send } from './lib/tx.js';
 
 const SPR = 10n ** 9n;
 const BOND = 1_000n * SPR;
@@ -89,22 +90,6 @@ function sampleIndices(secret, participant, tree, seat, samples) {
     out.push(Number(new DataView(h.buffer, h.byteOffset, 8).getBigUint64(0, true) % BigInt(tree.count)));
   }
   return out;
-}
-
-function send(tx, signer, what) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} not included within 30 s`)), 30_000);
-    tx.signAndSend(signer, ({ status, dispatchError, events }) => {
-      if (dispatchError) {
-        clearTimeout(timer);
-        const { section, name } = dispatchError.isModule ? tx.registry.findMetaError(dispatchError.asModule) : {};
-        reject(new Error(`${what} failed: ${section ? `${section}.${name}` : dispatchError.toString()}`));
-      } else if (status.isInBlock) {
-        clearTimeout(timer);
-        resolve(events);
-      }
-    }).catch((e) => { clearTimeout(timer); reject(e); });
-  });
 }
 
 describe('a PoC epoch on the dev node with hand-built openings', () => {

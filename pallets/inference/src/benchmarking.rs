@@ -1,6 +1,6 @@
-//! Benchmarks of pallet-inference's calls, each in its worst case. They run once each as tests
-//! (`make test`); `make weights` will generate `weights.rs` from them once the pallet is in the
-//! runtime.
+//! Benchmarks of pallet-inference's calls, each in its worst case: `make weights` runs them
+//! through `sprint-node benchmark pallet` to generate `weights.rs`, and `make test` runs each once
+//! as a test.
 
 use super::*;
 use alloc::{vec, vec::Vec};
