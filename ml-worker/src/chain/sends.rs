@@ -127,6 +127,12 @@ impl Sends {
 							tracing::warn!("{name} ({what}) failed on chain: {error}");
 							state.insert(what, (State::Failed, now));
 						}
+						Fate::NotIncluded(why) if already_pooled(&why) => {
+							// The same signed call is already in the pool (sent again, e.g. after
+							// a reconnect): the earlier send is what will land. It stays in
+							// flight, and is sent again only if presumed lost.
+							tracing::info!("{name} ({what}) is already in the node's pool");
+						}
 						Fate::NotIncluded(why) => {
 							tracing::warn!("{name} ({what}) was not included ({why}); will retry");
 							state.remove(&what);
@@ -134,10 +140,33 @@ impl Sends {
 					}
 				});
 			}
+			Err(e) if already_pooled(&e.to_string()) => {
+				tracing::info!("{name} ({what}) is already in the node's pool");
+			}
 			Err(e) => {
 				tracing::warn!("{e}; will retry");
 				self.state.lock().unwrap_or_else(|p| p.into_inner()).remove(&what);
 			}
 		}
+	}
+}
+
+/// Whether a node's refusal says the very same transaction is already in its pool (so the call is
+/// in flight, not lost).
+fn already_pooled(why: &str) -> bool {
+	why.to_ascii_lowercase().contains("already imported")
+}
+
+#[cfg(test)]
+mod tests {
+	use super::already_pooled;
+
+	#[test]
+	fn a_duplicate_in_the_pool_is_told_from_a_lost_call() {
+		// The pool's two wordings: the watcher's `Invalid` status and the RPC error of a submit.
+		assert!(already_pooled("Transaction is already imported"));
+		assert!(already_pooled("rpc error: Transaction Already Imported"));
+		assert!(!already_pooled("Transaction is outdated"));
+		assert!(!already_pooled("Priority is too low: (100 vs 100)"));
 	}
 }
