@@ -237,3 +237,97 @@ impl<AccountId> RewardSink<AccountId> for () {
 		0
 	}
 }
+
+/// Where the current epoch is in its timeline (SPEC.md §2), as pallets other than pallet-poc
+/// see it: the audit of epoch `e`'s receipts runs in epoch `e + 1`'s validation, answer and
+/// check periods.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum EpochStage {
+	/// Hosts run the sprint.
+	Generation,
+	/// Hosts commit.
+	Commit,
+	/// Validators reveal their secrets and submit verdicts and audits.
+	Validation,
+	/// Challenged parties answer; disputes are voted.
+	Answer,
+	/// The last votes.
+	Check,
+	/// The tally: nothing more is submitted for this epoch.
+	Tally,
+}
+
+/// The validators of an epoch as the inference audit sees them (SPEC.md §7), implemented by
+/// pallet-poc: their revealed secrets and their power — the weight they hold in the epoch's
+/// seat draw, over validators with a committed secret.
+pub trait AuditValidators<AccountId> {
+	/// The current epoch and its stage.
+	fn stage() -> (EpochIndex, EpochStage);
+
+	/// `who`'s secret for `epoch`, once revealed.
+	fn revealed_secret(epoch: EpochIndex, who: &AccountId) -> Option<[u8; 32]>;
+
+	/// `who`'s power in `epoch`'s draws; zero without a committed secret.
+	fn power(epoch: EpochIndex, who: &AccountId) -> u128;
+
+	/// The power of every validator with a committed secret in `epoch`, summed.
+	fn total_power(epoch: EpochIndex) -> u128;
+
+	/// Every validator with power in `epoch`, and its power, in a fixed order (re-run draws).
+	fn pool(epoch: EpochIndex) -> alloc::vec::Vec<(AccountId, u128)>;
+
+	/// Benchmarks only: makes `pool` the validators of `epoch`, each with `secret` revealed,
+	/// and moves the chain to `stage` of `epoch`.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_validators(
+		epoch: EpochIndex,
+		stage: EpochStage,
+		pool: alloc::vec::Vec<(AccountId, u128)>,
+		secret: [u8; 32],
+	);
+}
+
+/// What a confirmed inference fraud does to the market (SPEC.md §7), implemented by
+/// pallet-inference, called by pallet-audit.
+pub trait AuditedMarket<AccountId> {
+	/// The amount type.
+	type Balance;
+
+	/// Batch `index` settled in `epoch`: its executor, receipt count and Merkle root.
+	fn batch(epoch: EpochIndex, index: u32) -> Option<(AccountId, u32, [u8; 32])>;
+
+	/// Fraud confirmed on `receipt` (settled, its inclusion proven): its cost goes back into
+	/// the payer's deposit, and every pending fee of its executor is forfeited to the community
+	/// fund. The caller calls it once per receipt. Returns `(refunded, forfeited)`.
+	fn punish_fraud(
+		receipt: &sprint_core::market::Receipt<AccountId, Self::Balance>,
+	) -> (Self::Balance, Self::Balance);
+
+	/// Benchmarks only: records a settled batch of `ids` by `executor` in `epoch`, paid by
+	/// `payer` through API key `key`, with pending fees to forfeit; returns its number.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn record_batch(
+		epoch: EpochIndex,
+		executor: &AccountId,
+		ids: &[[u8; 32]],
+		payer: &AccountId,
+		key: [u8; 32],
+	) -> u32;
+}
+
+/// Told of every settled batch and of inference downtime (implemented by pallet-audit): the
+/// epoch's traffic sets the audit rate, an executor's first settlement starts its reputation,
+/// and a miss starts it again.
+pub trait OnSettle<AccountId> {
+	/// `executor` settled a batch in `epoch` with `traffic` receipts of at least 16 tokens.
+	fn on_settle(executor: &AccountId, epoch: EpochIndex, traffic: u32);
+
+	/// `executor` was slashed for downtime in `epoch`.
+	fn on_downtime(executor: &AccountId, epoch: EpochIndex);
+}
+
+/// Nobody listens (a runtime without pallet-audit, and tests).
+impl<AccountId> OnSettle<AccountId> for () {
+	fn on_settle(_: &AccountId, _: EpochIndex, _: u32) {}
+	fn on_downtime(_: &AccountId, _: EpochIndex) {}
+}
