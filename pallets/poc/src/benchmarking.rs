@@ -241,7 +241,7 @@ mod benchmarks {
 		let mut verdicts = Vec::new();
 		for i in 0..n {
 			let (host, key, tree) = committed_host::<T>("host", i, 0);
-			seat::<T>(0, &host, &[validator.clone()]);
+			seat::<T>(0, &host, core::slice::from_ref(&validator));
 			let sampled = sampling::sample_indices(
 				&secret,
 				&host,
@@ -270,7 +270,7 @@ mod benchmarks {
 		enter_phase::<T>(0, Phase::Answer);
 		let validator = funded::<T>("validator", 0);
 		let (host, key, tree) = committed_host::<T>("host", 0, 0);
-		seat::<T>(0, &host, &[validator.clone()]);
+		seat::<T>(0, &host, core::slice::from_ref(&validator));
 		let indices: Vec<u32> = (0..n).collect();
 		Seats::<T>::mutate(0, &host, |seats| {
 			if let Some(seat) = seats.as_mut().and_then(|s| s.get_mut(0)) {

@@ -55,6 +55,7 @@
 
 extern crate alloc;
 
+pub mod audit;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 pub mod difficulty;
@@ -331,6 +332,24 @@ pub mod pallet {
 		ForfeitReason,
 		OptionQuery,
 	>;
+
+	/// Each epoch's validators for inference audits (SPEC.md §7): the seat draw's eligible
+	/// pool as it started (accepted hosts with a committed secret, or the stand-ins), kept for
+	/// the re-run draws of audit disputes.
+	#[pallet::storage]
+	pub type AuditPool<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		BoundedVec<(T::AccountId, u128), T::MaxParticipants>,
+		ValueQuery,
+	>;
+
+	/// Each epoch's total audit power and whether the genesis validators stood in (all of
+	/// equal power then), fixed when its seat draw started.
+	#[pallet::storage]
+	pub type AuditPower<T: Config> =
+		StorageMap<_, Twox64Concat, EpochIndex, (u128, bool), OptionQuery>;
 
 	/// The oldest epoch whose per-epoch storage is not deleted yet: pruning walks the epochs in
 	/// order from it, [`PRUNE_PER_BLOCK`] entries per block, so that pruning after 16,384 hosts

@@ -47,6 +47,8 @@ fn clear_maps<T: Config>() -> [Clear; 11] {
 			DrawStatus::<T>::remove(e);
 			TallyStatus::<T>::remove(e);
 			ValidatorPool::<T>::remove(e);
+			AuditPool::<T>::remove(e);
+			AuditPower::<T>::remove(e);
 			(0, true)
 		},
 	]

@@ -125,6 +125,9 @@ impl<T: Config> Pallet<T> {
 		for (candidate, _) in bounded.iter() {
 			T::HostBond::keep_slashable(candidate, epoch);
 		}
+		let total = bounded.iter().fold(0u128, |sum, (_, w)| sum.saturating_add(*w));
+		AuditPower::<T>::insert(epoch, (total, stand_ins));
+		AuditPool::<T>::insert(epoch, bounded.clone());
 		DrawPool::<T>::put(bounded);
 
 		let parent = frame_system::Pallet::<T>::parent_hash();

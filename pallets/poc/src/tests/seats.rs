@@ -94,6 +94,25 @@ fn epoch_one_after_four_accepted_hosts(k: u32) -> (Vec<Vec<AccountId>>, bool) {
 				.iter()
 				.any(|e| matches!(e, Event::SeatDrawStarted { epoch: 2, stand_ins: true, .. }));
 			result = (hosts.iter().map(|h| seats_of(2, h.host)).collect(), stand_ins);
+			// The inference audit's power in epoch 2 is the seat draw's: equal for stand-ins,
+			// else each host's accepted weight of epoch 1, over the same total.
+			use sprint_primitives::AuditValidators;
+			let power = |who| <Poc as AuditValidators<AccountId>>::power(2, &who);
+			let total = <Poc as AuditValidators<AccountId>>::total_power(2);
+			if stand_ins {
+				assert_eq!(total, 5);
+				assert!([VALIDATOR, 10, 11, 12, 13].iter().all(|v| power(*v) == 1));
+			} else {
+				let weights: Vec<u128> = [10, 11, 12, 13]
+					.iter()
+					.map(|h| AcceptedWeights::<Test>::get(1, h).unwrap_or(0))
+					.collect();
+				assert_eq!(total, weights.iter().sum::<u128>());
+				assert_eq!(power(13), weights[3]);
+				assert_eq!(power(VALIDATOR), 0, "not an accepted host");
+			}
+			let pool = <Poc as AuditValidators<AccountId>>::pool(2);
+			assert_eq!(pool.iter().map(|(_, w)| w).sum::<u128>(), total);
 			for (h, seats) in hosts.iter().zip(&result.0) {
 				assert!(!seats.contains(&h.host), "never on itself");
 			}
