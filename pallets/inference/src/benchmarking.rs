@@ -260,6 +260,26 @@ mod benchmarks {
 		assert_eq!(PricedEpoch::<T>::get(), Some(T::EpochInfo::current_epoch()));
 	}
 
+	/// A missed ticket reported, the first of its executor's epoch: the downtime slash.
+	#[benchmark]
+	fn report_missed_ticket() {
+		let epoch = T::EpochInfo::current_epoch();
+		register_models::<T>(1);
+		let (who, executor_key) = executor::<T>();
+		let batch = receipts::<T>(&who, &executor_key, 1);
+		let ticket = batch[0].ticket.clone();
+		let ticket_signature = batch[0].ticket_signature;
+		let acceptance =
+			sign(&executor_key, &sprint_core::market::acceptance_payload(&ticket.hash()));
+		T::EpochInfo::set_current_epoch(epoch + 2);
+		let reporter = funded::<T>(1_000);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(reporter), ticket, ticket_signature, acceptance);
+
+		assert_eq!(Missed::<T>::get(epoch, &who), 1);
+	}
+
 	/// A prune step over an epoch with `k` settled nonces.
 	#[benchmark]
 	fn prune_step(k: Linear<1, { crate::settle::PRUNE_PER_BLOCK }>) {
@@ -268,7 +288,7 @@ mod benchmarks {
 		let (who, key) = executor::<T>();
 		let batch = receipts::<T>(&who, &key, k);
 		Pallet::<T>::settle(RawOrigin::Signed(who.clone()).into(), batch).expect("valid; qed");
-		T::EpochInfo::set_current_epoch(epoch + 2);
+		T::EpochInfo::set_current_epoch(epoch + 3);
 		NextPrune::<T>::put(epoch);
 
 		#[block]

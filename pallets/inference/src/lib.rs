@@ -37,6 +37,7 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 pub mod price;
+pub mod runtime_api;
 pub mod settle;
 pub mod types;
 pub mod weights;
@@ -64,7 +65,9 @@ use polkadot_sdk::{
 	sp_core::sr25519,
 	sp_runtime::traits::AccountIdConversion,
 };
-use sprint_primitives::{EpochInfo, HostBond, SigningKeys};
+use sprint_primitives::{
+	AuditedMarket, EpochInfo, HostBond, OffenceKind, OnSettle, SigningKeys, Slasher,
+};
 
 /// The balance type of the pallet's currency.
 pub type BalanceOf<T> =
@@ -129,6 +132,13 @@ pub mod pallet {
 		/// (pallet-collateral).
 		type Collateral: HostBond<Self::AccountId>;
 
+		/// Told of every settled batch and downtime slash (pallet-audit: traffic and
+		/// reputation).
+		type OnSettle: OnSettle<Self::AccountId>;
+
+		/// Slashes executors for downtime (pallet-collateral).
+		type Slasher: Slasher<Self::AccountId, Balance = u128>;
+
 		/// The account that escrows pending fees (`spr/infr`).
 		#[pallet::constant]
 		type PalletId: Get<PalletId>;
@@ -166,7 +176,7 @@ pub mod pallet {
 	pub type Prices<T: Config> = StorageMap<_, Twox64Concat, ModelId, BalanceOf<T>, OptionQuery>;
 
 	/// Each model's price when an epoch began: a ticket of that epoch is charged at most this.
-	/// Kept for the current and the previous epoch.
+	/// Kept as long as the batches that charged it (an audit's refund pays it back).
 	#[pallet::storage]
 	pub type EpochPrices<T: Config> = StorageDoubleMap<
 		_,
@@ -216,7 +226,8 @@ pub mod pallet {
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// What each key's tickets of an epoch cost so far: `(epoch, key)`. Kept for the current and
-	/// the previous epoch, the only ones whose tickets settle.
+	/// the previous epoch, whose tickets settle, and the one before, whose missed tickets are
+	/// reported.
 	#[pallet::storage]
 	pub type Spent<T: Config> = StorageDoubleMap<
 		_,
@@ -228,8 +239,8 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
-	/// Nonces settled: `(epoch, key, nonce)`, so that no ticket settles twice. Kept as long as
-	/// [`Spent`].
+	/// Nonces settled or reported missed: `(epoch, key, nonce)`, so that no ticket settles twice
+	/// nor is missed after it settled. Kept as long as [`Spent`].
 	#[pallet::storage]
 	pub type UsedNonces<T: Config> = StorageNMap<
 		_,
@@ -240,6 +251,32 @@ pub mod pallet {
 		),
 		(),
 		OptionQuery,
+	>;
+
+	/// Receipts settled per executor for the tickets of each epoch: `(ticket epoch, executor)`.
+	/// Kept as long as [`Spent`].
+	#[pallet::storage]
+	pub type Served<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		u32,
+		ValueQuery,
+	>;
+
+	/// Accepted tickets reported missed per executor: `(ticket epoch, executor)`. Kept as long
+	/// as [`Spent`].
+	#[pallet::storage]
+	pub type Missed<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		u32,
+		ValueQuery,
 	>;
 
 	/// The oldest epoch whose [`Spent`] and [`UsedNonces`] entries are not all pruned yet.
@@ -327,6 +364,25 @@ pub mod pallet {
 		ModelRegistered { model: ModelId, price: BalanceOf<T> },
 		/// `host` declared (or changed) its service.
 		ServiceDeclared { host: T::AccountId, capacity: u32 },
+		/// An audit confirmed fraud on a receipt of `executor`: `refunded` went back into
+		/// `payer`'s deposit, and `forfeited` of the executor's pending fees to the community
+		/// fund.
+		FraudPunished {
+			executor: T::AccountId,
+			payer: Option<T::AccountId>,
+			refunded: BalanceOf<T>,
+			forfeited: BalanceOf<T>,
+		},
+		/// `executor` missed an accepted ticket of `epoch`: `missed` of its `missed + served`
+		/// accepted tickets that epoch so far; `slashed` is the downtime slash when the share
+		/// passed 5% (once per epoch).
+		TicketMissed {
+			executor: T::AccountId,
+			epoch: EpochIndex,
+			missed: u32,
+			served: u32,
+			slashed: Option<u128>,
+		},
 		/// `host` withdrew its service declaration.
 		ServiceWithdrawn { host: T::AccountId },
 		/// `who` added `amount` to its inference deposit.
@@ -393,8 +449,8 @@ pub mod pallet {
 		UnknownApiKey,
 		/// The key was revoked already.
 		ApiKeyRevoked,
-		/// The key is not revoked, or tickets of it may still settle (until two epochs after
-		/// its revocation).
+		/// The key is not revoked, or tickets of it may still settle or be audited (until
+		/// `audit_window_epochs + 2` epochs after its revocation).
 		ApiKeyInUse,
 		/// An expiry block that has passed already.
 		ExpiryInThePast,
@@ -432,6 +488,14 @@ pub mod pallet {
 		Overflow,
 		/// An empty batch.
 		NoReceipts,
+		/// A missed ticket is reported in the epoch after the last one its receipt could settle
+		/// in (its epoch + 2) only.
+		ReportOutOfWindow,
+		/// The executor's acceptance signature over the ticket's hash is wrong (or it has no
+		/// signing key).
+		BadAcceptanceSignature,
+		/// The ticket settled (or was reported missed already).
+		TicketSettled,
 		/// No fees have left their audit window yet.
 		NothingToClaim,
 		/// The executor holds fees of too many epochs at once: claim the ones that are due.
@@ -650,8 +714,9 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Forgets a revoked key whose tickets can no longer settle (two epochs after its
-		/// revocation), freeing its place among the caller's keys.
+		/// Forgets a revoked key whose tickets can no longer settle nor be audited
+		/// (`audit_window_epochs + 2` epochs after its revocation: an audit that confirms fraud
+		/// refunds the key's owner), freeing its place among the caller's keys.
 		///
 		/// Origin: signed (the key's owner). Emits `ApiKeyForgotten`. Fails with
 		/// `UnknownApiKey` or `ApiKeyInUse`.
@@ -663,7 +728,8 @@ pub mod pallet {
 			ensure!(api_key.owner == who, Error::<T>::UnknownApiKey);
 			let (_, epoch) = api_key.revoked.ok_or(Error::<T>::ApiKeyInUse)?;
 			ensure!(
-				T::EpochInfo::current_epoch() >= epoch.saturating_add(2),
+				T::EpochInfo::current_epoch()
+					>= epoch.saturating_add(Self::params().audit_window_epochs).saturating_add(2),
 				Error::<T>::ApiKeyInUse
 			);
 			ApiKeys::<T>::remove(key);
@@ -683,6 +749,67 @@ pub mod pallet {
 		pub fn settle(origin: OriginFor<T>, receipts: ReceiptsOf<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::settle_batch(&who, &receipts)
+		}
+
+		/// Reports a ticket its executor accepted (signed `acceptance_payload(ticket hash)`) and
+		/// never settled, in the epoch after the last one it could settle in. More than 5% of an
+		/// executor's accepted tickets of an epoch missed (missed against missed + settled) costs
+		/// it the downtime slash (10%, once per epoch) and starts its reputation again.
+		///
+		/// Origin: signed, anyone (the transfer agent that holds the acceptance). Emits
+		/// `TicketMissed`. Fails with `ReportOutOfWindow`, `WrongChain`, `BadTicketSignature`,
+		/// `BadAcceptanceSignature` or `TicketSettled`.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::report_missed_ticket())]
+		pub fn report_missed_ticket(
+			origin: OriginFor<T>,
+			ticket: Ticket<T::AccountId, BalanceOf<T>>,
+			ticket_signature: SignatureBytes,
+			acceptance: SignatureBytes,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			let now = T::EpochInfo::current_epoch();
+			ensure!(now == ticket.epoch.saturating_add(2), Error::<T>::ReportOutOfWindow);
+			ensure!(Self::genesis_hash().as_ref() == &ticket.genesis[..], Error::<T>::WrongChain);
+			ensure!(
+				signed_by(&ticket.key, &ticket.signing_payload(), &ticket_signature),
+				Error::<T>::BadTicketSignature
+			);
+			let executor = ticket.executor.clone();
+			let signing_key =
+				T::SigningKeys::signing_key(&executor).ok_or(Error::<T>::BadAcceptanceSignature)?;
+			ensure!(
+				signed_by(
+					&signing_key,
+					&sprint_core::market::acceptance_payload(&ticket.hash()),
+					&acceptance
+				),
+				Error::<T>::BadAcceptanceSignature
+			);
+			let nonce = (ticket.epoch, ticket.key, ticket.nonce);
+			ensure!(!UsedNonces::<T>::contains_key(nonce), Error::<T>::TicketSettled);
+			UsedNonces::<T>::insert(nonce, ());
+			let missed = Missed::<T>::mutate(ticket.epoch, &executor, |m| {
+				*m = m.saturating_add(1);
+				*m
+			});
+			let served = Served::<T>::get(ticket.epoch, &executor);
+			// Above 5%: missed / (missed + served) > 1/20.
+			let down = u64::from(missed) * 20 > u64::from(missed) + u64::from(served);
+			let slashed = down.then(|| {
+				let slashed =
+					T::Slasher::slash(&executor, OffenceKind::Downtime, ticket.epoch, &[]);
+				T::OnSettle::on_downtime(&executor, now);
+				slashed
+			});
+			Self::deposit_event(Event::TicketMissed {
+				executor,
+				epoch: ticket.epoch,
+				missed,
+				served,
+				slashed,
+			});
+			Ok(())
 		}
 
 		/// Pays the caller the pending fees whose audit windows have closed.
@@ -723,6 +850,15 @@ impl<T: Config> Pallet<T> {
 		Params::<T>::get().unwrap_or_else(InferenceParams::defaults)
 	}
 
+	/// Every registered model with its price per token now (the runtime API's `models`).
+	pub fn models() -> alloc::vec::Vec<(ModelId, ModelInfo<BalanceOf<T>>, BalanceOf<T>)> {
+		let mut models: alloc::vec::Vec<_> = Models::<T>::iter()
+			.map(|(id, info)| (id, info, Prices::<T>::get(id).unwrap_or_default()))
+			.collect();
+		models.sort_by_key(|(id, _, _)| *id);
+		models
+	}
+
 	/// What `who`'s inference deposit holds.
 	pub fn deposit_of(who: &T::AccountId) -> BalanceOf<T> {
 		T::Currency::balance_on_hold(&HoldReason::InferenceDeposit.into(), who)
@@ -748,3 +884,105 @@ impl<T: Config> Pallet<T> {
 }
 
 use polkadot_sdk::frame_system::pallet_prelude::BlockNumberFor;
+
+impl<T: Config> AuditedMarket<T::AccountId> for Pallet<T> {
+	type Balance = BalanceOf<T>;
+
+	fn batch(epoch: EpochIndex, index: u32) -> Option<(T::AccountId, u32, [u8; 32])> {
+		Batches::<T>::get(epoch, index).map(|b| (b.executor, b.count, b.root))
+	}
+
+	/// Forfeits the executor's pending fees into the fund, then pays the receipt's cost (at the
+	/// price it was charged) from the fund back into the payer's deposit. A payer whose key is
+	/// gone (it cannot be, within the audit window) is refunded nothing.
+	fn punish_fraud(receipt: &Receipt<T::AccountId, BalanceOf<T>>) -> (BalanceOf<T>, BalanceOf<T>) {
+		let executor = &receipt.ticket.executor;
+		let fund = T::CommunityFund::get();
+		let pending: BalanceOf<T> = PendingFees::<T>::take(executor)
+			.iter()
+			.fold(0, |sum, (_, amount)| sum.saturating_add(*amount));
+		let forfeited = if pending > 0
+			&& T::Currency::transfer(&Self::account_id(), &fund, pending, Preservation::Preserve)
+				.is_ok()
+		{
+			pending
+		} else {
+			0
+		};
+		let ticket = &receipt.ticket;
+		let price = EpochPrices::<T>::get(ticket.epoch, ticket.model)
+			.map_or(ticket.price, |p| p.min(ticket.price));
+		let cost = price.saturating_mul(u128::from(receipt.tokens()));
+		let payer = ApiKeys::<T>::get(ticket.key).map(|k| k.owner);
+		let mut refunded = 0;
+		if let Some(payer) = &payer {
+			let available =
+				T::Currency::reducible_balance(&fund, Preservation::Preserve, Fortitude::Polite);
+			let amount = cost.min(available);
+			if amount > 0
+				&& T::Currency::transfer_and_hold(
+					&HoldReason::InferenceDeposit.into(),
+					&fund,
+					payer,
+					amount,
+					Precision::Exact,
+					Preservation::Preserve,
+					Fortitude::Polite,
+				)
+				.is_ok()
+			{
+				Deposits::<T>::mutate(payer, |ledger| {
+					let ledger = ledger.get_or_insert_with(Default::default);
+					ledger.held = ledger.held.saturating_add(amount);
+				});
+				refunded = amount;
+			}
+		}
+		Self::deposit_event(Event::FraudPunished {
+			executor: executor.clone(),
+			payer,
+			refunded,
+			forfeited,
+		});
+		(refunded, forfeited)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn record_batch(
+		epoch: EpochIndex,
+		executor: &T::AccountId,
+		ids: &[[u8; 32]],
+		payer: &T::AccountId,
+		key: PublicKey,
+	) -> u32 {
+		let fees: BalanceOf<T> = 1_000_000;
+		let _ = T::Currency::mint_into(&Self::account_id(), fees);
+		let _ = Self::add_pending_fees(executor, epoch.saturating_add(2), fees);
+		if !ApiKeys::<T>::contains_key(key) {
+			ApiKeys::<T>::insert(
+				key,
+				ApiKey {
+					owner: payer.clone(),
+					cap_per_epoch: fees,
+					price_cap: fees,
+					expires_at: u32::MAX,
+					revoked: None,
+				},
+			);
+		}
+		let index = BatchCount::<T>::get(epoch);
+		BatchCount::<T>::insert(epoch, index.saturating_add(1));
+		Batches::<T>::insert(
+			epoch,
+			index,
+			BatchRecord {
+				executor: executor.clone(),
+				count: ids.len() as u32,
+				root: sprint_core::market::batch_root(ids),
+				tokens: 0,
+				cost: 0,
+			},
+		);
+		index
+	}
+}

@@ -72,6 +72,38 @@ thread_local! {
 	static EPOCH: Cell<EpochIndex> = const { Cell::new(0) };
 	static SIGNING_KEYS: RefCell<Vec<(AccountId, [u8; 32])>> = const { RefCell::new(Vec::new()) };
 	static SLASHABLE: RefCell<Vec<(AccountId, EpochIndex)>> = const { RefCell::new(Vec::new()) };
+	static SLASHES: RefCell<Vec<(AccountId, sprint_primitives::OffenceKind, EpochIndex)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Records slashes: 500 planck per offence, once per (offender, kind, epoch).
+pub struct TestSlasher;
+impl sprint_primitives::Slasher<AccountId> for TestSlasher {
+	type Balance = u128;
+
+	fn slash(
+		offender: &AccountId,
+		kind: sprint_primitives::OffenceKind,
+		epoch: EpochIndex,
+		_: &[AccountId],
+	) -> u128 {
+		SLASHES.with(|s| {
+			let mut s = s.borrow_mut();
+			if s.contains(&(*offender, kind, epoch)) {
+				return 0;
+			}
+			s.push((*offender, kind, epoch));
+			500
+		})
+	}
+
+	fn is_jailed(_: &AccountId) -> bool {
+		false
+	}
+}
+
+/// Every `(offender, kind, epoch)` slashed so far.
+pub fn slashes() -> Vec<(AccountId, sprint_primitives::OffenceKind, EpochIndex)> {
+	SLASHES.with(|s| s.borrow().clone())
 }
 
 /// The epoch the mock chain is in.
@@ -150,6 +182,8 @@ impl pallet_inference::Config for Test {
 	type ModelOrigin = EnsureRoot<AccountId>;
 	type SigningKeys = TestSigningKeys;
 	type Collateral = TestCollateral;
+	type OnSettle = ();
+	type Slasher = TestSlasher;
 	type PalletId = InferencePalletId;
 	type WeightInfo = ();
 }
@@ -201,6 +235,7 @@ impl ExtBuilder {
 			System::set_block_number(1);
 			set_epoch(0);
 			SLASHABLE.with(|s| s.borrow_mut().clear());
+			SLASHES.with(|s| s.borrow_mut().clear());
 			SIGNING_KEYS.with(|k| k.borrow_mut().clear());
 		});
 		ext

@@ -21,11 +21,17 @@
 //! 10. The key's spending in the ticket's epoch stays within its cap, and each owner's deposit
 //!     covers what the batch charges it.
 //!
+//! Downtime: a ticket the executor signed as accepted and never settled may be reported in the
+//! epoch after the last one it could settle in ([`Pallet::report_missed_ticket`]); receipts
+//! settled and tickets missed are counted per executor and ticket epoch, and more than 5% missed
+//! costs the downtime slash. Nonces and counts are kept until those reports close.
+//!
 //! Then each owner's cost leaves its held deposit for the escrow account, the community fund's
 //! share (`community_fee_share` of the batch's cost) leaves the escrow at once, and the rest
 //! becomes the executor's pending fees, claimable from `settle epoch + audit_window_epochs + 1`;
-//! the executor's collateral stays slashable through its receipts' audit window. The batch is
-//! stored as one [`BatchRecord`] with the Merkle root of its receipts' ids.
+//! the executor's collateral stays slashable through its receipts' audit window and the epoch
+//! after, when its last disputes are decided. The batch is stored as one [`BatchRecord`] with
+//! the Merkle root of its receipts' ids.
 
 use alloc::{collections::BTreeMap, vec::Vec};
 use polkadot_sdk::{
@@ -74,6 +80,8 @@ impl<T: Config> Pallet<T> {
 		let mut model_tokens: BTreeMap<ModelId, u64> = BTreeMap::new();
 		let mut ids = Vec::with_capacity(receipts.len());
 		let (mut tokens, mut cost) = (0u64, BalanceOf::<T>::default());
+		let mut traffic = 0u32;
+		let mut served_by_epoch: BTreeMap<EpochIndex, u32> = BTreeMap::new();
 		for receipt in receipts {
 			let ticket = &receipt.ticket;
 			ensure!(ticket.executor == *who, Error::<T>::NotYourTicket);
@@ -125,6 +133,10 @@ impl<T: Config> Pallet<T> {
 			*owner = owner.checked_add(charge).ok_or(Error::<T>::Overflow)?;
 			cost = cost.checked_add(charge).ok_or(Error::<T>::Overflow)?;
 			tokens = tokens.saturating_add(receipt.tokens());
+			*served_by_epoch.entry(ticket.epoch).or_default() += 1;
+			if receipt.tokens() >= sprint_core::market::AUDIT_MIN_TOKENS {
+				traffic += 1;
+			}
 			let per_model = model_tokens.entry(ticket.model).or_default();
 			*per_model = per_model.saturating_add(receipt.tokens());
 			ids.push(receipt.id());
@@ -155,7 +167,9 @@ impl<T: Config> Pallet<T> {
 		if fees > 0 {
 			Self::add_pending_fees(who, now.saturating_add(params.audit_window_epochs + 1), fees)?;
 		}
-		T::Collateral::keep_slashable(who, now.saturating_add(params.audit_window_epochs));
+		// Audits of this batch end in epoch `now + audit_window_epochs`; disputes still open
+		// then are decided early in the next one: slashable until that epoch's tally.
+		T::Collateral::keep_slashable(who, now.saturating_add(params.audit_window_epochs + 1));
 		for (model, n) in model_tokens {
 			BlockTokens::<T>::mutate(model, |t| *t = t.saturating_add(n));
 		}
@@ -167,6 +181,10 @@ impl<T: Config> Pallet<T> {
 			index,
 			BatchRecord { executor: who.clone(), count, root: batch_root(&ids), tokens, cost },
 		);
+		for (epoch, n) in served_by_epoch {
+			Served::<T>::mutate(epoch, who, |s| *s = s.saturating_add(n));
+		}
+		T::OnSettle::on_settle(who, now, traffic);
 		Self::deposit_event(Event::Settled {
 			executor: who.clone(),
 			epoch: now,
@@ -181,7 +199,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Adds `amount` to `who`'s fees claimable from `epoch`, folding the buckets that are due
 	/// already into one, so an executor never holds more than the audit window's buckets.
-	fn add_pending_fees(
+	pub(crate) fn add_pending_fees(
 		who: &T::AccountId,
 		epoch: EpochIndex,
 		amount: BalanceOf<T>,
@@ -206,37 +224,44 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// Prunes [`Spent`], [`UsedNonces`] and [`EpochPrices`] of epochs whose tickets no longer
-	/// settle (before the previous epoch), and [`Batches`] whose audit window has long closed,
+	/// Prunes [`Spent`], [`Served`], [`Missed`] and [`UsedNonces`] of epochs whose tickets no
+	/// longer settle nor are reported missed (before `now − 2`), and [`Batches`] and [`EpochPrices`] whose audit window has long closed,
 	/// at most [`PRUNE_PER_BLOCK`] entries of each per call; returns how many it removed.
 	pub(crate) fn prune_step() -> u32 {
 		let now = T::EpochInfo::current_epoch();
 		let epoch = NextPrune::<T>::get();
-		if epoch.saturating_add(2) > now {
+		// Tickets of `epoch` settle until `epoch + 1` ends and are reported missed in `epoch + 2`.
+		if epoch.saturating_add(3) > now {
 			return 0;
 		}
 		let mut removed = 0;
 		let spent = Spent::<T>::clear_prefix(epoch, PRUNE_PER_BLOCK, None);
 		removed += spent.unique;
+		let served = Served::<T>::clear_prefix(epoch, PRUNE_PER_BLOCK, None);
+		removed += served.unique;
+		let missed = Missed::<T>::clear_prefix(epoch, PRUNE_PER_BLOCK, None);
+		removed += missed.unique;
 		let nonces = UsedNonces::<T>::clear_prefix((epoch,), PRUNE_PER_BLOCK, None);
 		removed += nonces.unique;
-		let prices = EpochPrices::<T>::clear_prefix(epoch, MAX_MODELS, None);
-		removed += prices.unique;
-		// Batches stay for the audit window and as long again, for late reports of missed
+		// Batches, and the prices their receipts were charged (an audit's refund pays that
+		// price back), stay for the audit window and as long again, for late reports of missed
 		// audits.
 		let audit_window = Self::params().audit_window_epochs;
 		let mut batches_done = true;
 		if let Some(old) = epoch.checked_sub(2 * audit_window + 2) {
+			let prices = EpochPrices::<T>::clear_prefix(old, MAX_MODELS, None);
+			removed += prices.unique;
 			let batches = Batches::<T>::clear_prefix(old, PRUNE_PER_BLOCK, None);
 			removed += batches.unique;
-			batches_done = batches.maybe_cursor.is_none();
+			batches_done = batches.maybe_cursor.is_none() && prices.maybe_cursor.is_none();
 			if batches_done {
 				BatchCount::<T>::remove(old);
 			}
 		}
 		if spent.maybe_cursor.is_none()
+			&& served.maybe_cursor.is_none()
+			&& missed.maybe_cursor.is_none()
 			&& nonces.maybe_cursor.is_none()
-			&& prices.maybe_cursor.is_none()
 			&& batches_done
 		{
 			NextPrune::<T>::put(epoch.saturating_add(1));

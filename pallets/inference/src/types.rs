@@ -35,8 +35,9 @@ pub struct InferenceParams<Balance> {
 	/// How many blocks ahead of its issue a ticket may expire (the TA's and the executor's rule;
 	/// the chain uses it to decide which tickets of a revoked key may still settle).
 	pub ticket_lifetime: u32,
-	/// Epochs after its settlement during which a receipt can be audited: its fees are claimable,
-	/// and its executor's collateral free of it, from `settle epoch + audit_window_epochs + 1`.
+	/// Epochs after its settlement during which a receipt can be audited: its fees are claimable
+	/// from `settle epoch + audit_window_epochs + 1`, and its executor's collateral free of it
+	/// after that epoch's tally.
 	pub audit_window_epochs: u32,
 	/// The blocks whose settled tokens make the dynamic price's utilization ("the last minute":
 	/// 10 blocks of 6 s).

@@ -51,6 +51,7 @@ pub trait WeightInfo {
 	fn settle(n: u32, ) -> Weight;
 	fn claim_fees() -> Weight;
 	fn update_prices(m: u32, ) -> Weight;
+	fn report_missed_ticket() -> Weight;
 	fn prune_step(k: u32, ) -> Weight;
 }
 
@@ -72,8 +73,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Models` (r:0 w:1)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(204), added: 2679, mode: `MaxEncodedLen`)
 	fn register_model() -> Weight {
-		// Minimum execution time: 35_907_000 picoseconds.
-		Weight::from_parts(44_894_000, 1521)
+		// Minimum execution time: 37_049_000 picoseconds.
+		Weight::from_parts(72_485_000, 1521)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -84,8 +85,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Capacity` (r:8 w:8)
 	/// Proof: `Inference::Capacity` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	fn declare_service() -> Weight {
-		// Minimum execution time: 103_473_000 picoseconds.
-		Weight::from_parts(162_132_000, 22422)
+		// Minimum execution time: 105_677_000 picoseconds.
+		Weight::from_parts(177_521_000, 22422)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -97,7 +98,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Deposits` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
 		// Minimum execution time: 77_785_000 picoseconds.
-		Weight::from_parts(126_536_000, 3593)
+		Weight::from_parts(109_173_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -108,8 +109,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Params` (r:1 w:0)
 	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
 	fn request_withdrawal() -> Weight {
-		// Minimum execution time: 27_211_000 picoseconds.
-		Weight::from_parts(49_011_000, 3550)
+		// Minimum execution time: 27_511_000 picoseconds.
+		Weight::from_parts(48_240_000, 3550)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -122,8 +123,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		// Minimum execution time: 77_615_000 picoseconds.
-		Weight::from_parts(123_510_000, 3593)
+		// Minimum execution time: 78_827_000 picoseconds.
+		Weight::from_parts(111_568_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -134,8 +135,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::ApiKeyCount` (r:1 w:1)
 	/// Proof: `Inference::ApiKeyCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn add_api_key() -> Weight {
-		// Minimum execution time: 87_814_000 picoseconds.
-		Weight::from_parts(134_892_000, 3590)
+		// Minimum execution time: 91_891_000 picoseconds.
+		Weight::from_parts(157_483_000, 3590)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -144,8 +145,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Poc::CurrentEpoch` (r:1 w:0)
 	/// Proof: `Poc::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn revoke_api_key() -> Weight {
-		// Minimum execution time: 29_155_000 picoseconds.
-		Weight::from_parts(44_373_000, 3590)
+		// Minimum execution time: 33_844_000 picoseconds.
+		Weight::from_parts(62_136_000, 3590)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -183,16 +184,22 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::BlockTokens` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::BatchCount` (r:1 w:1)
 	/// Proof: `Inference::BatchCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Served` (r:1 w:1)
+	/// Proof: `Inference::Served` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::Traffic` (r:1 w:1)
+	/// Proof: `Audit::Traffic` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::Standings` (r:1 w:1)
+	/// Proof: `Audit::Standings` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Batches` (r:0 w:1)
 	/// Proof: `Inference::Batches` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 1024]`.
 	fn settle(n: u32, ) -> Weight {
-		// Minimum execution time: 357_507_000 picoseconds.
-		Weight::from_parts(1_430_191_816, 6196)
-			.saturating_add(Weight::from_parts(324_079_564, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(13_u64))
+		// Minimum execution time: 419_112_000 picoseconds.
+		Weight::from_parts(763_003_671, 6196)
+			.saturating_add(Weight::from_parts(307_182_737, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(n.into()))
 	}
@@ -203,8 +210,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn claim_fees() -> Weight {
-		// Minimum execution time: 90_650_000 picoseconds.
-		Weight::from_parts(153_587_000, 3674)
+		// Minimum execution time: 88_215_000 picoseconds.
+		Weight::from_parts(127_628_000, 3674)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -226,9 +233,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::EpochPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 64]`.
 	fn update_prices(m: u32, ) -> Weight {
-		// Minimum execution time: 36_538_000 picoseconds.
-		Weight::from_parts(41_625_763, 3493)
-			.saturating_add(Weight::from_parts(23_035_577, 0).saturating_mul(m.into()))
+		// Minimum execution time: 37_229_000 picoseconds.
+		Weight::from_parts(39_951_801, 3493)
+			.saturating_add(Weight::from_parts(21_588_626, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -237,21 +244,49 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Poc::CurrentEpoch` (r:1 w:0)
 	/// Proof: `Poc::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Poc::Hosts` (r:1 w:0)
+	/// Proof: `Poc::Hosts` (`max_values`: None, `max_size`: Some(1368), added: 3843, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::UsedNonces` (r:1 w:1)
+	/// Proof: `Inference::UsedNonces` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Missed` (r:1 w:1)
+	/// Proof: `Inference::Missed` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Served` (r:1 w:0)
+	/// Proof: `Inference::Served` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::SlashedOffences` (r:1 w:1)
+	/// Proof: `Collateral::SlashedOffences` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Params` (r:1 w:0)
+	/// Proof: `Collateral::Params` (`max_values`: Some(1), `max_size`: Some(72), added: 567, mode: `MaxEncodedLen`)
+	/// Storage: `Collateral::Collaterals` (r:1 w:1)
+	/// Proof: `Collateral::Collaterals` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:0)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::Standings` (r:1 w:1)
+	/// Proof: `Audit::Standings` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
+	fn report_missed_ticket() -> Weight {
+		// Minimum execution time: 208_579_000 picoseconds.
+		Weight::from_parts(318_654_000, 4833)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Storage: `Poc::CurrentEpoch` (r:1 w:0)
+	/// Proof: `Poc::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::NextPrune` (r:1 w:1)
 	/// Proof: `Inference::NextPrune` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Spent` (r:256 w:256)
 	/// Proof: `Inference::Spent` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Served` (r:1 w:1)
+	/// Proof: `Inference::Served` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::UsedNonces` (r:256 w:256)
 	/// Proof: `Inference::UsedNonces` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::EpochPrices` (r:1 w:1)
-	/// Proof: `Inference::EpochPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Params` (r:1 w:0)
 	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[1, 256]`.
 	fn prune_step(k: u32, ) -> Weight {
-		// Minimum execution time: 46_476_000 picoseconds.
-		Weight::from_parts(3_760_550, 3505)
-			.saturating_add(Weight::from_parts(4_608_784, 0).saturating_mul(k.into()))
+		// Minimum execution time: 47_959_000 picoseconds.
+		Weight::from_parts(90_732_304, 3529)
+			.saturating_add(Weight::from_parts(3_676_972, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -264,66 +299,71 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// database weights.
 impl WeightInfo for () {
 	fn register_model() -> Weight {
-		Weight::from_parts(44_894_000, 1521)
+		Weight::from_parts(72_485_000, 1521)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn declare_service() -> Weight {
-		Weight::from_parts(162_132_000, 22422)
+		Weight::from_parts(177_521_000, 22422)
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(126_536_000, 3593)
+		Weight::from_parts(109_173_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn request_withdrawal() -> Weight {
-		Weight::from_parts(49_011_000, 3550)
+		Weight::from_parts(48_240_000, 3550)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(123_510_000, 3593)
+		Weight::from_parts(111_568_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn add_api_key() -> Weight {
-		Weight::from_parts(134_892_000, 3590)
+		Weight::from_parts(157_483_000, 3590)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn revoke_api_key() -> Weight {
-		Weight::from_parts(44_373_000, 3590)
+		Weight::from_parts(62_136_000, 3590)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn settle(n: u32, ) -> Weight {
-		Weight::from_parts(1_430_191_816, 6196)
-			.saturating_add(Weight::from_parts(324_079_564, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(13_u64))
+		Weight::from_parts(763_003_671, 6196)
+			.saturating_add(Weight::from_parts(307_182_737, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(16_u64))
 			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(n.into()))
 	}
 	fn claim_fees() -> Weight {
-		Weight::from_parts(153_587_000, 3674)
+		Weight::from_parts(127_628_000, 3674)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn update_prices(m: u32, ) -> Weight {
-		Weight::from_parts(41_625_763, 3493)
-			.saturating_add(Weight::from_parts(23_035_577, 0).saturating_mul(m.into()))
+		Weight::from_parts(39_951_801, 3493)
+			.saturating_add(Weight::from_parts(21_588_626, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 3001).saturating_mul(m.into()))
 	}
+	fn report_missed_ticket() -> Weight {
+		Weight::from_parts(318_654_000, 4833)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}
 	fn prune_step(k: u32, ) -> Weight {
-		Weight::from_parts(3_760_550, 3505)
-			.saturating_add(Weight::from_parts(4_608_784, 0).saturating_mul(k.into()))
+		Weight::from_parts(90_732_304, 3529)
+			.saturating_add(Weight::from_parts(3_676_972, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))

@@ -83,12 +83,13 @@ fn a_revoked_key_is_forgotten_only_once_its_tickets_can_no_longer_settle() {
 			Inference::revoke_api_key(RuntimeOrigin::signed(REQUESTER), key),
 			Error::<Test>::ApiKeyRevoked
 		);
-		set_epoch(1);
+		// Its tickets settle until epoch 1 and are audited until epoch 2 (window of one epoch).
+		set_epoch(2);
 		assert_noop!(
 			Inference::forget_api_key(RuntimeOrigin::signed(REQUESTER), key),
 			Error::<Test>::ApiKeyInUse
 		);
-		set_epoch(2);
+		set_epoch(3);
 		assert_ok!(Inference::forget_api_key(RuntimeOrigin::signed(REQUESTER), key));
 		assert_eq!(ApiKeyCount::<Test>::get(REQUESTER), 0);
 		assert_eq!(inference_events().last(), Some(&Event::ApiKeyForgotten { key }));

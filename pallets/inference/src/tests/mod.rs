@@ -1,6 +1,7 @@
 //! pallet-inference's tests, by topic.
 
 mod deposits;
+mod downtime;
 mod keys;
 mod price;
 mod registry;

@@ -35,7 +35,7 @@ fn a_batch_charges_each_deposit_exactly_and_splits_the_cost_between_the_fund_and
 				cost: 77_000
 			}
 		);
-		assert_eq!(kept_slashable(), vec![(EXECUTOR, 1)]);
+		assert_eq!(kept_slashable(), vec![(EXECUTOR, 2)]);
 		assert_eq!(BlockTokens::<Test>::get(0), 77);
 		assert_eq!(
 			inference_events().last(),
@@ -223,7 +223,7 @@ fn an_executor_without_a_signing_key_or_the_model_cannot_settle() {
 }
 
 #[test]
-fn pruning_forgets_the_nonces_and_spending_of_epochs_whose_tickets_no_longer_settle() {
+fn pruning_forgets_the_nonces_and_spending_of_epochs_whose_tickets_no_longer_settle_nor_miss() {
 	ExtBuilder::default().build().execute_with(|| {
 		market();
 		assert_ok!(settle(vec![receipt(ticket(1), 10, 10), receipt(ticket(2), 10, 10)]));
@@ -233,13 +233,20 @@ fn pruning_forgets_the_nonces_and_spending_of_epochs_whose_tickets_no_longer_set
 		assert!(UsedNonces::<Test>::contains_key((0, key, 1)), "epoch 0's tickets still settle");
 		set_epoch(2);
 		Inference::on_initialize(3);
+		assert!(UsedNonces::<Test>::contains_key((0, key, 1)), "missed ones are reported now");
+		assert_eq!(Served::<Test>::get(0, EXECUTOR), 2);
+		set_epoch(3);
+		Inference::on_initialize(4);
 		assert!(!UsedNonces::<Test>::contains_key((0, key, 1)));
 		assert_eq!(Spent::<Test>::get(0, key), 0);
+		assert_eq!(Served::<Test>::get(0, EXECUTOR), 0);
 		assert_eq!(NextPrune::<Test>::get(), 1);
 		// The batch stays for its audits.
 		assert!(Batches::<Test>::get(0, 0).is_some());
-		set_epoch(6);
-		for block in 4..10 {
+		// Batches of epoch 0 go with the prune of epoch 4 (2 × audit window + 2 later), which
+		// runs from epoch 7.
+		set_epoch(7);
+		for block in 5..12 {
 			Inference::on_initialize(block);
 		}
 		assert!(Batches::<Test>::get(0, 0).is_none());
@@ -268,7 +275,7 @@ fn a_longer_audit_window_delays_the_fees_and_keeps_the_collateral_slashable_thro
 		market();
 		assert_ok!(settle(vec![receipt(ticket(1), 10, 40)]));
 		assert_eq!(PendingFees::<Test>::get(EXECUTOR).into_inner(), vec![(4, 40_000)]);
-		assert_eq!(kept_slashable(), vec![(EXECUTOR, 3)]);
+		assert_eq!(kept_slashable(), vec![(EXECUTOR, 4)]);
 		set_epoch(3);
 		assert_noop!(
 			Inference::claim_fees(RuntimeOrigin::signed(EXECUTOR)),
