@@ -249,6 +249,30 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_inference::runtime_api::InferenceApi<Block, Balance> for Runtime {
+		fn models() -> Vec<(
+			pallet_inference::ModelId,
+			pallet_inference::ModelInfo<Balance>,
+			Balance,
+		)> {
+			pallet_inference::Pallet::<Runtime>::models()
+		}
+	}
+
+	impl pallet_audit::runtime_api::AuditApi<Block, AccountId> for Runtime {
+		fn audit_probability(
+			epoch: pallet_audit::EpochIndex,
+			validator: AccountId,
+			executor: AccountId,
+		) -> u64 {
+			pallet_audit::Pallet::<Runtime>::probability_for(epoch, &validator, &executor)
+		}
+
+		fn open_disputes(epoch: pallet_audit::EpochIndex) -> Vec<pallet_audit::Hash32> {
+			pallet_audit::OpenDisputes::<Runtime>::get(epoch).into_inner()
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

@@ -29,10 +29,10 @@ use smallvec::smallvec;
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Collateral, Emission, Hash, Nonce,
-	OriginCaller, PalletInfo, Poc, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
-	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, MILLI_SPR,
-	SLOT_DURATION, SPR, VERSION,
+	AccountId, Audit, Aura, Balance, Balances, Block, BlockNumber, Collateral, Emission, Hash,
+	Inference, Nonce, OriginCaller, PalletInfo, Poc, Runtime, RuntimeCall, RuntimeEvent,
+	RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System,
+	EXISTENTIAL_DEPOSIT, MILLI_SPR, SLOT_DURATION, SPR, VERSION,
 };
 
 /// 75% of each block is for ordinary transactions; the rest is kept for operational ones.
@@ -257,8 +257,23 @@ impl pallet_inference::Config for Runtime {
 	/// A host's proof key signs its receipts too.
 	type SigningKeys = Poc;
 	type Collateral = Collateral;
+	/// Settled traffic and executors' first settlements feed the audit rate.
+	type OnSettle = Audit;
+	/// The downtime slash.
+	type Slasher = Collateral;
 	type PalletId = InferencePalletId;
 	type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_audit::Config for Runtime {
+	type Market = Inference;
+	/// Validators' secrets, power and the epoch's periods come from the PoC.
+	type Validators = Poc;
+	type Slasher = Collateral;
+	type SigningKeys = Poc;
+	/// The seat draw's pool: at most the PoC's participants.
+	type MaxValidators = ConstU32<16_384>;
+	type WeightInfo = pallet_audit::weights::SubstrateWeight<Runtime>;
 }
 
 /// Funds the PoC benchmarks' accounts.

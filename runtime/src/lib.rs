@@ -205,6 +205,9 @@ mod runtime {
 
 	#[runtime::pallet_index(13)]
 	pub type Inference = pallet_inference;
+
+	#[runtime::pallet_index(14)]
+	pub type Audit = pallet_audit;
 }
 
 /// The pallets whose benchmarks `sprint-node benchmark pallet` runs (`make bench`).
@@ -221,5 +224,6 @@ mod benches {
 		[pallet_collateral, Collateral]
 		[pallet_emission, Emission]
 		[pallet_inference, Inference]
+		[pallet_audit, Audit]
 	);
 }

@@ -118,3 +118,45 @@ fn a_block_settles_at_least_a_thousand_receipts() {
 	);
 	assert!(per_block >= 1_000, "{per_block} receipts per block");
 }
+
+#[test]
+fn audit_chunks_payloads_and_the_dispute_hook_fit_their_blocks() {
+	use pallet_audit::{
+		WeightInfo as _, MAX_AUDITS_PER_CHUNK, MAX_DISPUTES_PER_AUDITOR, MAX_PAYLOAD,
+		PRUNE_PER_BLOCK, RESOLVE_PER_BLOCK,
+	};
+	use polkadot_sdk::frame_support::traits::Get;
+	type AuditWeights = <Runtime as pallet_audit::Config>::WeightInfo;
+	let max_validators = <Runtime as pallet_audit::Config>::MaxValidators::get();
+	let normal = RuntimeBlockWeights::get().get(DispatchClass::Normal).clone();
+	let max_extrinsic = normal.max_extrinsic.expect("normal extrinsics have a limit");
+	let max_block = RuntimeBlockWeights::get().max_block;
+
+	// The worst chunk: 64 audits, as many of them disputes as one auditor may open, each
+	// drawing its seats from the largest pool.
+	let chunk = AuditWeights::submit_audits(MAX_AUDITS_PER_CHUNK).saturating_add(
+		AuditWeights::dispute(max_validators).saturating_mul(u64::from(MAX_DISPUTES_PER_AUDITOR)),
+	);
+	assert!(chunk.all_lte(max_extrinsic), "a full audit chunk ({chunk:?}) fits one extrinsic");
+	let post = AuditWeights::post_payload(MAX_PAYLOAD)
+		.saturating_add(AuditWeights::dispute(max_validators));
+	assert!(post.all_lte(max_extrinsic), "the largest payload ({post:?}) fits one extrinsic");
+	assert!(
+		u64::from(MAX_PAYLOAD) * 2
+			< u64::from(*RuntimeBlockLength::get().max.get(DispatchClass::Normal)),
+		"and the block's length"
+	);
+	// The hook closes at most 32 disputes a block and prunes one step: a tenth of a block.
+	let hook = AuditWeights::close_dispute()
+		.saturating_mul(u64::from(RESOLVE_PER_BLOCK))
+		.saturating_add(AuditWeights::prune_step(PRUNE_PER_BLOCK));
+	println!(
+		"audit: chunk of {MAX_AUDITS_PER_CHUNK} {} ms, dispute over {max_validators} validators {} ms, \
+		 hook {} ms of a {} ms block",
+		chunk.ref_time() / 1_000_000_000,
+		AuditWeights::dispute(max_validators).ref_time() / 1_000_000_000,
+		hook.ref_time() / 1_000_000_000,
+		max_block.ref_time() / 1_000_000_000
+	);
+	assert!(hook.ref_time() * 10 <= max_block.ref_time(), "the dispute hook ({hook:?})");
+}

@@ -58,6 +58,11 @@ describe('the inference market on the dev node', () => {
       initialPrice: PRICE,
     })), alice, 'governance registers the model');
     assert.equal((await api.query.inference.prices(0)).unwrap().toBigInt(), PRICE);
+    // The runtime API lists the registered models with their prices.
+    const models = await api.call.inferenceApi.models();
+    assert.equal(models.length, 1);
+    assert.equal(models[0][1].name.toUtf8(), 'SmolLM2-135M-Instruct.Q4_1');
+    assert.equal(models[0][2].toBigInt(), PRICE);
 
     await send(api.tx.poc.registerHost(bobProof.publicKey, 'http://127.0.0.1:1', 'e2e'), bob, 'Bob registers as a host');
     await send(api.tx.inference.declareService({

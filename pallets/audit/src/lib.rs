@@ -1,0 +1,929 @@
+//! # pallet-audit
+//!
+//! The random audit of inference (SPEC.md §7): every receipt settled in epoch `e` may be audited
+//! by any validator, with a probability set by its power, the epoch's traffic and the executor's
+//! reputation, drawn with the validator's secret of epoch `e + 1` — committed two epochs ahead
+//! and revealed only in `e + 1`'s validation window, after `e`'s settlements are final, so nobody
+//! knows while cheating still pays which receipts will be audited.
+//!
+//! The timeline of epoch `e`'s receipts, in epoch `e + 1` (pallet-poc's periods):
+//! - **validation and answer periods**: an auditor that revealed its secret replays each receipt
+//!   its draw hits and submits [`Pallet::submit_audits`]: `Pass`, `Fail` (the first differing
+//!   position, the payload's hash and the executor's signature over it) or `Unavailable`, each
+//!   with the receipt's inclusion proof against its batch's Merkle root. A `Fail` draws
+//!   min(3, eligible) re-run voters by power (never the executor or the auditor) from the
+//!   auditor's secret; an `Unavailable` payload must be posted on chain by the executor
+//!   ([`Pallet::post_payload`], free) before the answer period ends, and is then re-run the same
+//!   way;
+//! - **until the check period ends**: the re-run voters [`Pallet::vote`]. A majority of the
+//!   seats confirming fraud refunds the payer, forfeits all the executor's pending fees, and
+//!   slashes it for inference fraud (20%, jail) at once — the engine is exact, so one confirmed
+//!   difference is enough; a `Fail` the seats do not confirm costs its auditor the refuted-claim
+//!   penalty;
+//! - **tally period**: open disputes are decided (a payload never posted is fraud; votes short
+//!   of a majority refute a `Fail`), and re-run seats that never voted are charged a silent
+//!   seat;
+//! - **from the check period to the end of epoch `e + 2`**: anyone may
+//!   [`Pallet::report_missed_audit`]: a receipt whose draw under a validator's revealed secret
+//!   hits and which that validator never audited costs it a silent seat, a share to the
+//!   reporter. The chain never enumerates receipts × validators.
+//!
+//! Reputation ([`Standing`]) ramps from 0 to 1 over 30 epochs from an executor's first
+//! settlement and starts again at each confirmed fraud and each downtime slash. Pallets meet through the traits of
+//! `sprint-primitives`: [`AuditValidators`] (pallet-poc), [`AuditedMarket`] (pallet-inference),
+//! [`Slasher`] (pallet-collateral), and this pallet implements [`OnSettle`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+pub mod runtime_api;
+pub mod types;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+use alloc::vec::Vec;
+use polkadot_sdk::{
+	frame_support::{self, traits::Get, weights::Weight},
+	frame_system,
+	sp_core::sr25519,
+	sp_runtime::Saturating,
+};
+use sprint_core::market::{
+	audit_draw, audit_probability_ppb, audit_target_ppb, draw_by_weight, draw_hits,
+	min_average_ppb, payload_statement, reputation_ppb, rerun_randomness,
+};
+use sprint_primitives::{
+	merkle::verify_leaf, AuditValidators, AuditedMarket, EpochStage, OffenceKind, OnSettle,
+	SigningKeys, Slasher,
+};
+
+/// Most audits in one [`Pallet::submit_audits`] call.
+pub const MAX_AUDITS_PER_CHUNK: u32 = 64;
+
+/// Most disputes opened over one epoch's receipts.
+pub const MAX_DISPUTES: u32 = 128;
+
+/// Most disputes one auditor opens over one epoch's receipts.
+pub const MAX_DISPUTES_PER_AUDITOR: u32 = 8;
+
+/// Most disputes decided per block once their votes are closed.
+pub const RESOLVE_PER_BLOCK: u32 = 32;
+
+/// Most bytes of a posted payload (prompt and output, as the executor served it).
+pub const MAX_PAYLOAD: u32 = 256 * 1024;
+
+/// Most entries pruned per storage map per block.
+pub const PRUNE_PER_BLOCK: u32 = 256;
+
+/// The receipt type audited.
+pub type ReceiptOf<T> = Receipt<<T as frame_system::Config>::AccountId, u128>;
+
+/// A chunk of audits.
+pub type AuditsOf<T> = polkadot_sdk::frame_support::BoundedVec<
+	Audit<<T as frame_system::Config>::AccountId, u128>,
+	polkadot_sdk::frame_support::traits::ConstU32<MAX_AUDITS_PER_CHUNK>,
+>;
+
+/// A posted payload.
+pub type Payload = polkadot_sdk::frame_support::BoundedVec<
+	u8,
+	polkadot_sdk::frame_support::traits::ConstU32<MAX_PAYLOAD>,
+>;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use polkadot_sdk::{frame_support::pallet_prelude::*, frame_system::pallet_prelude::*};
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The settled batches, refunds and forfeits (pallet-inference).
+		type Market: AuditedMarket<Self::AccountId, Balance = u128>;
+
+		/// Validators' secrets and power, and the epoch's stage (pallet-poc).
+		type Validators: AuditValidators<Self::AccountId>;
+
+		/// Slashes for fraud, refuted claims and silent seats (pallet-collateral).
+		type Slasher: Slasher<Self::AccountId, Balance = u128>;
+
+		/// The key each executor signs its served payloads with (pallet-poc's proof key).
+		type SigningKeys: SigningKeys<Self::AccountId>;
+
+		/// The most validators an epoch's pool holds (what a re-run draw reads).
+		#[pallet::constant]
+		type MaxValidators: Get<u32>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Receipts of at least 16 tokens settled in each epoch: the traffic that sets the minimum
+	/// audit rate.
+	#[pallet::storage]
+	pub type Traffic<T: Config> = StorageMap<_, Twox64Concat, EpochIndex, u64, ValueQuery>;
+
+	/// Each executor's reputation. Keyed by account: `Blake2_128Concat`.
+	#[pallet::storage]
+	pub type Standings<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, Standing, OptionQuery>;
+
+	/// Audits submitted: `(settle epoch, receipt id, validator)`.
+	#[pallet::storage]
+	pub type Audited<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Twox64Concat, EpochIndex>,
+			NMapKey<Identity, Hash32>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+		),
+		(),
+		OptionQuery,
+	>;
+
+	/// Missed audits reported: `(settle epoch, receipt id, validator)`, so none is charged twice.
+	#[pallet::storage]
+	pub type Reported<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Twox64Concat, EpochIndex>,
+			NMapKey<Identity, Hash32>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+		),
+		(),
+		OptionQuery,
+	>;
+
+	/// Disputes by settle epoch and receipt id (receipt ids are hashes: `Identity`).
+	#[pallet::storage]
+	pub type Disputes<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Identity,
+		Hash32,
+		Dispute<T::AccountId, u128>,
+		OptionQuery,
+	>;
+
+	/// The disputes of each settle epoch not decided yet.
+	#[pallet::storage]
+	pub type OpenDisputes<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		BoundedVec<Hash32, ConstU32<MAX_DISPUTES>>,
+		ValueQuery,
+	>;
+
+	/// Disputes each auditor opened over an epoch's receipts (at most
+	/// [`MAX_DISPUTES_PER_AUDITOR`]).
+	#[pallet::storage]
+	pub type AuditorDisputes<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		u32,
+		ValueQuery,
+	>;
+
+	/// Payloads posted by executors: the one case a payload goes on chain.
+	#[pallet::storage]
+	pub type Payloads<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, EpochIndex, Identity, Hash32, Payload, OptionQuery>;
+
+	/// Each settle epoch's audit counts.
+	#[pallet::storage]
+	pub type Stats<T: Config> = StorageMap<_, Twox64Concat, EpochIndex, AuditStats, ValueQuery>;
+
+	/// The oldest settle epoch whose audit state is not pruned yet.
+	#[pallet::storage]
+	pub type NextPrune<T: Config> = StorageValue<_, EpochIndex, ValueQuery>;
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Decides the disputes whose votes have closed (at most [`RESOLVE_PER_BLOCK`]) and
+		/// prunes the audit state of an epoch whose reports have closed.
+		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
+			let resolved = Pallet::<T>::resolve_closed();
+			let pruned = Pallet::<T>::prune_step();
+			T::WeightInfo::close_dispute()
+				.saturating_mul(u64::from(resolved))
+				.saturating_add(T::WeightInfo::prune_step(pruned))
+				.saturating_add(T::DbWeight::get().reads(3))
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// `validator` audited `receipt` of `epoch`'s settlements and found it as it said
+		/// (`Pass`).
+		Passed { epoch: EpochIndex, receipt: Hash32, validator: T::AccountId },
+		/// `auditor` claimed `receipt` of `epoch` fails (or its payload is unavailable):
+		/// `seats` re-run it.
+		Disputed {
+			epoch: EpochIndex,
+			receipt: Hash32,
+			auditor: T::AccountId,
+			executor: T::AccountId,
+			claim: Claim,
+			seats: Vec<T::AccountId>,
+		},
+		/// `executor` posted the payload of `receipt` that an auditor could not fetch.
+		PayloadPosted { epoch: EpochIndex, receipt: Hash32, executor: T::AccountId, hash: Hash32 },
+		/// A re-run seat voted.
+		Voted { epoch: EpochIndex, receipt: Hash32, voter: T::AccountId, fraud: bool },
+		/// The dispute over `receipt` ended: on fraud, `refunded` went back to the payer,
+		/// `forfeited` fees to the community fund, and `slashed` was taken from the executor
+		/// (from the auditor on a refuted claim).
+		Resolved {
+			epoch: EpochIndex,
+			receipt: Hash32,
+			resolution: Resolution,
+			refunded: u128,
+			forfeited: u128,
+			slashed: u128,
+		},
+		/// `reporter` showed that `validator` missed its audit of `receipt`: `slashed` (the
+		/// silent-seat penalty), of which the reporter gets the confirmers' share.
+		MissedAuditReported {
+			epoch: EpochIndex,
+			receipt: Hash32,
+			validator: T::AccountId,
+			reporter: T::AccountId,
+			slashed: u128,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// Audits of epoch `e`'s receipts are submitted in epoch `e + 1` only.
+		WrongEpoch,
+		/// Not in the period this call belongs to (see the module docs' timeline).
+		OutsideWindow,
+		/// An empty chunk.
+		NoAudits,
+		/// The caller has not revealed its secret for the auditing epoch (reveal it with
+		/// `poc.reveal_secret` or a verdict chunk first).
+		SecretNotRevealed,
+		/// The caller has no power in the auditing epoch (no accepted weight, or no committed
+		/// secret): it audits nothing.
+		NoPower,
+		/// No settled batch has that number in that epoch.
+		UnknownBatch,
+		/// The receipt's inclusion proof does not lead to its batch's root, or its executor is
+		/// not the batch's.
+		NotInBatch,
+		/// A validator never audits its own receipts.
+		OwnReceipt,
+		/// The caller's draw does not hit this receipt.
+		NotDrawn,
+		/// The caller audited this receipt already.
+		AlreadyAudited,
+		/// The executor's signature over the payload's hash is wrong (or it has no signing
+		/// key): a `Fail` must carry what the executor signed when it served the payload.
+		BadPayloadSignature,
+		/// [`MAX_DISPUTES`] disputes are open over the epoch's receipts, or the caller opened
+		/// [`MAX_DISPUTES_PER_AUDITOR`].
+		TooManyDisputes,
+		/// No dispute over that receipt.
+		UnknownDispute,
+		/// Only the receipt's executor posts its payload.
+		NotTheExecutor,
+		/// The dispute is not an unanswered `Unavailable`.
+		NothingToPost,
+		/// An empty payload.
+		EmptyPayload,
+		/// The caller holds no re-run seat in the dispute.
+		NotASeat,
+		/// The seat voted already.
+		AlreadyVoted,
+		/// Nothing to vote on yet (a payload not posted) or any more (the dispute ended).
+		NothingToVoteOn,
+		/// The caller's draw hits the receipt, but it did audit it (or the validator reported
+		/// did not reveal its secret, so it audited nothing and its silence is charged by the
+		/// PoC tally).
+		NotMissed,
+		/// This missed audit was reported already.
+		AlreadyReported,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Submits a chunk of the caller's audits of `epoch`'s settled receipts (module docs).
+		/// Each names the receipt's batch, its place and path, and the result; each must be hit
+		/// by the caller's draw `H(secret_{epoch+1} ‖ receipt id)`. A `Fail` opens a dispute with
+		/// its re-run seats; an `Unavailable` opens one awaiting the executor's payload; another
+		/// auditor's claim over the same receipt joins the open dispute.
+		///
+		/// Origin: signed, a validator with power in `epoch + 1` that revealed its secret. In
+		/// epoch `epoch + 1`'s validation and answer periods. Free when it succeeds. Emits
+		/// `Passed` and `Disputed`. Fails with `WrongEpoch`, `OutsideWindow`, `NoAudits`,
+		/// `SecretNotRevealed`, `NoPower`, `UnknownBatch`, `NotInBatch`, `OwnReceipt`,
+		/// `NotDrawn`, `AlreadyAudited`, `BadPayloadSignature` or `TooManyDisputes`; a failing
+		/// chunk changes nothing and pays its fee.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::submit_audits(audits.len() as u32)
+			.saturating_add(T::WeightInfo::dispute(T::MaxValidators::get())
+				.saturating_mul(audits.iter().filter(|a| !matches!(a.result, AuditResult::Pass)).count() as u64)))]
+		pub fn submit_audits(
+			origin: OriginFor<T>,
+			epoch: EpochIndex,
+			audits: AuditsOf<T>,
+		) -> DispatchResultWithPostInfo {
+			let validator = ensure_signed(origin)?;
+			Self::do_submit_audits(validator, epoch, audits)?;
+			Ok(Pays::No.into())
+		}
+
+		/// Posts the payload of `receipt` (settled in `epoch`) that an auditor found
+		/// unavailable: it goes on chain, and re-run seats are drawn to replay it. An executor
+		/// that does not post it by the end of the answer period is charged inference fraud.
+		///
+		/// Origin: signed, the receipt's executor. In epoch `epoch + 1`'s validation and answer
+		/// periods. Free when it succeeds. Emits `PayloadPosted` and `Disputed` (the seats).
+		/// Fails with `WrongEpoch`, `OutsideWindow`, `UnknownDispute`, `NotTheExecutor`,
+		/// `NothingToPost` or `EmptyPayload`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::post_payload(payload.len() as u32)
+			.saturating_add(T::WeightInfo::dispute(T::MaxValidators::get())))]
+		pub fn post_payload(
+			origin: OriginFor<T>,
+			epoch: EpochIndex,
+			receipt: Hash32,
+			payload: Payload,
+		) -> DispatchResultWithPostInfo {
+			let executor = ensure_signed(origin)?;
+			Self::do_post_payload(executor, epoch, receipt, payload)?;
+			Ok(Pays::No.into())
+		}
+
+		/// Votes, as a re-run seat of the dispute over `receipt` (settled in `epoch`), whether
+		/// the exact replay of the payload shows fraud (`fraud: true`) or matches the receipt.
+		/// A majority of the seats decides at once.
+		///
+		/// Origin: signed, a re-run seat. In epoch `epoch + 1`, until its check period ends.
+		/// Free when it succeeds. Emits `Voted` (and `Resolved`). Fails with `WrongEpoch`,
+		/// `OutsideWindow`, `UnknownDispute`, `NothingToVoteOn`, `NotASeat` or `AlreadyVoted`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::vote().saturating_add(T::WeightInfo::resolve()))]
+		pub fn vote(
+			origin: OriginFor<T>,
+			epoch: EpochIndex,
+			receipt: Hash32,
+			fraud: bool,
+		) -> DispatchResultWithPostInfo {
+			let voter = ensure_signed(origin)?;
+			Self::do_vote(voter, epoch, receipt, fraud)?;
+			Ok(Pays::No.into())
+		}
+
+		/// Reports that `validator` missed its audit of a receipt settled in `epoch`: the
+		/// receipt (with batch, place and path) is hit by `validator`'s draw under its revealed
+		/// secret, and `validator` submitted nothing for it. Charges `validator` the silent-seat
+		/// penalty (once per offence and epoch); the caller gets the confirmers' share.
+		///
+		/// Origin: signed, anyone. From epoch `epoch + 1`'s check period to the end of epoch
+		/// `epoch + 2`. Emits `MissedAuditReported`. Fails with `OutsideWindow`,
+		/// `UnknownBatch`, `NotInBatch`, `OwnReceipt`, `NotDrawn`, `NotMissed` or
+		/// `AlreadyReported`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::report_missed_audit())]
+		pub fn report_missed_audit(
+			origin: OriginFor<T>,
+			epoch: EpochIndex,
+			validator: T::AccountId,
+			audit: alloc::boxed::Box<Audit<T::AccountId, u128>>,
+		) -> DispatchResult {
+			let reporter = ensure_signed(origin)?;
+			Self::do_report(reporter, epoch, validator, *audit)
+		}
+	}
+}
+
+impl<T: Config> OnSettle<T::AccountId> for Pallet<T> {
+	fn on_settle(executor: &T::AccountId, epoch: EpochIndex, traffic: u32) {
+		Traffic::<T>::mutate(epoch, |t| *t = t.saturating_add(u64::from(traffic)));
+		if !Standings::<T>::contains_key(executor) {
+			Standings::<T>::insert(
+				executor,
+				Standing { clean_since: epoch, changed: epoch, before: None },
+			);
+		}
+	}
+
+	fn on_downtime(executor: &T::AccountId, epoch: EpochIndex) {
+		Self::reset_standing(executor, epoch);
+	}
+}
+
+/// Whether `key`'s sr25519 signature over `message` is `signature`.
+fn signed_by(key: &[u8; 32], message: &[u8], signature: &SignatureBytes) -> bool {
+	polkadot_sdk::sp_io::crypto::sr25519_verify(
+		&sr25519::Signature::from_raw(*signature),
+		message,
+		&sr25519::Public::from_raw(*key),
+	)
+}
+
+impl<T: Config> Pallet<T> {
+	/// The probability, in ppb, that a validator of power `power` in `epoch + 1` audits a
+	/// receipt of `executor` settled in `epoch` (SPEC.md §7).
+	pub fn audit_probability(
+		epoch: EpochIndex,
+		executor: &T::AccountId,
+		power: u128,
+		total: u128,
+	) -> u64 {
+		let min_average = min_average_ppb(Traffic::<T>::get(epoch));
+		let reputation = Standings::<T>::get(executor)
+			.and_then(|s| s.clean_epochs_at(epoch))
+			.map_or(0, reputation_ppb);
+		let target = audit_target_ppb(min_average, reputation);
+		let exec_power = T::Validators::power(epoch.saturating_add(1), executor);
+		audit_probability_ppb(target, power, total, exec_power)
+	}
+
+	/// The probability, in ppb, that `validator` audits a receipt of `executor` settled in
+	/// `epoch` (the runtime API's `audit_probability`).
+	pub fn probability_for(
+		epoch: EpochIndex,
+		validator: &T::AccountId,
+		executor: &T::AccountId,
+	) -> u64 {
+		if validator == executor {
+			return 0;
+		}
+		let auditing = epoch.saturating_add(1);
+		let power = T::Validators::power(auditing, validator);
+		let total = T::Validators::total_power(auditing);
+		Self::audit_probability(epoch, executor, power, total)
+	}
+
+	/// Whether `validator`'s draw (secret `secret`, power `power`) hits `receipt` of `epoch`.
+	pub fn is_drawn(
+		epoch: EpochIndex,
+		receipt: &ReceiptOf<T>,
+		secret: &Hash32,
+		power: u128,
+		total: u128,
+	) -> bool {
+		let probability = Self::audit_probability(epoch, &receipt.ticket.executor, power, total);
+		draw_hits(audit_draw(secret, &receipt.id()), probability)
+	}
+
+	/// Checks that `audit`'s receipt is settled in `epoch` where it says; returns its id.
+	fn check_inclusion(
+		epoch: EpochIndex,
+		audit: &Audit<T::AccountId, u128>,
+	) -> Result<Hash32, Error<T>> {
+		let (executor, count, root) =
+			T::Market::batch(epoch, audit.batch).ok_or(Error::<T>::UnknownBatch)?;
+		let id = audit.receipt.id();
+		let included = audit.receipt.ticket.executor == executor
+			&& verify_leaf(&root, count, audit.index, u64::from(audit.index), &id, &audit.path);
+		if included {
+			Ok(id)
+		} else {
+			Err(Error::<T>::NotInBatch)
+		}
+	}
+
+	fn in_stage(epoch: EpochIndex, stages: &[EpochStage]) -> Result<(), Error<T>> {
+		let (now, stage) = T::Validators::stage();
+		if now != epoch.saturating_add(1) {
+			return Err(Error::<T>::WrongEpoch);
+		}
+		if !stages.contains(&stage) {
+			return Err(Error::<T>::OutsideWindow);
+		}
+		Ok(())
+	}
+
+	fn do_submit_audits(
+		validator: T::AccountId,
+		epoch: EpochIndex,
+		audits: AuditsOf<T>,
+	) -> Result<(), polkadot_sdk::sp_runtime::DispatchError> {
+		use polkadot_sdk::frame_support::ensure;
+		ensure!(!audits.is_empty(), Error::<T>::NoAudits);
+		Self::in_stage(epoch, &[EpochStage::Validation, EpochStage::Answer])?;
+		let auditing = epoch.saturating_add(1);
+		let secret = T::Validators::revealed_secret(auditing, &validator)
+			.ok_or(Error::<T>::SecretNotRevealed)?;
+		let power = T::Validators::power(auditing, &validator);
+		ensure!(power > 0, Error::<T>::NoPower);
+		let total = T::Validators::total_power(auditing);
+		// Checked in full first: a failing chunk changes nothing.
+		let mut ids = Vec::with_capacity(audits.len());
+		for audit in audits.iter() {
+			let id = Self::check_inclusion(epoch, audit)?;
+			let executor = &audit.receipt.ticket.executor;
+			ensure!(*executor != validator, Error::<T>::OwnReceipt);
+			ensure!(
+				!Audited::<T>::contains_key((epoch, id, &validator)) && !ids.contains(&id),
+				Error::<T>::AlreadyAudited
+			);
+			ensure!(
+				Self::is_drawn(epoch, &audit.receipt, &secret, power, total),
+				Error::<T>::NotDrawn
+			);
+			if let AuditResult::Fail { payload_hash, executor_signature, .. } = &audit.result {
+				let key =
+					T::SigningKeys::signing_key(executor).ok_or(Error::<T>::BadPayloadSignature)?;
+				ensure!(
+					signed_by(&key, &payload_statement(&id, payload_hash), executor_signature),
+					Error::<T>::BadPayloadSignature
+				);
+			}
+			ids.push(id);
+		}
+		let opening = audits
+			.iter()
+			.zip(&ids)
+			.filter(|(a, id)| {
+				!matches!(a.result, AuditResult::Pass) && !Disputes::<T>::contains_key(epoch, id)
+			})
+			.count() as u32;
+		if opening > 0 {
+			let mine = AuditorDisputes::<T>::get(epoch, &validator).saturating_add(opening);
+			let open = OpenDisputes::<T>::decode_len(epoch).unwrap_or(0) as u32;
+			ensure!(
+				mine <= MAX_DISPUTES_PER_AUDITOR && open.saturating_add(opening) <= MAX_DISPUTES,
+				Error::<T>::TooManyDisputes
+			);
+			AuditorDisputes::<T>::insert(epoch, &validator, mine);
+		}
+
+		let mut stats = Stats::<T>::get(epoch);
+		for (audit, id) in audits.into_iter().zip(ids) {
+			Audited::<T>::insert((epoch, id, &validator), ());
+			let claim = match audit.result {
+				AuditResult::Pass => {
+					stats.passed.saturating_inc();
+					Self::deposit_event(Event::Passed {
+						epoch,
+						receipt: id,
+						validator: validator.clone(),
+					});
+					continue;
+				}
+				AuditResult::Fail { position, payload_hash, .. } => {
+					stats.failed.saturating_inc();
+					Claim::Fail { position, payload_hash }
+				}
+				AuditResult::Unavailable => {
+					stats.unavailable.saturating_inc();
+					Claim::Unavailable { posted: None }
+				}
+			};
+			if Disputes::<T>::contains_key(epoch, id) {
+				// Another auditor's claim is being decided: this one joins it.
+				continue;
+			}
+			let seats = match claim {
+				Claim::Fail { .. } => {
+					Self::draw_seats(epoch, &audit.receipt, &validator, &secret, &id)
+				}
+				Claim::Unavailable { .. } => Default::default(),
+			};
+			let executor = audit.receipt.ticket.executor.clone();
+			Self::deposit_event(Event::Disputed {
+				epoch,
+				receipt: id,
+				auditor: validator.clone(),
+				executor,
+				claim: claim.clone(),
+				seats: seats.iter().map(|(v, _)| v.clone()).collect(),
+			});
+			let no_seats = seats.is_empty() && matches!(claim, Claim::Fail { .. });
+			let dispute = Dispute {
+				receipt: audit.receipt,
+				auditor: validator.clone(),
+				claim,
+				seats,
+				resolution: None,
+			};
+			if no_seats {
+				Disputes::<T>::insert(epoch, id, dispute.clone());
+				Self::resolve(epoch, id, dispute, Resolution::Undecided);
+			} else {
+				Disputes::<T>::insert(epoch, id, dispute);
+				// Bounded above: the count was checked for the whole chunk.
+				let _ = OpenDisputes::<T>::try_mutate(epoch, |open| open.try_push(id));
+			}
+		}
+		Stats::<T>::insert(epoch, stats);
+		Ok(())
+	}
+
+	/// Draws min(3, eligible) re-run seats by power in `epoch + 1`, never the executor or the
+	/// auditor, from the auditor's secret and the receipt.
+	fn draw_seats(
+		epoch: EpochIndex,
+		receipt: &ReceiptOf<T>,
+		auditor: &T::AccountId,
+		auditor_secret: &Hash32,
+		id: &Hash32,
+	) -> polkadot_sdk::frame_support::BoundedVec<
+		RerunSeat<T::AccountId>,
+		polkadot_sdk::frame_support::traits::ConstU32<MAX_RERUN_SEATS>,
+	> {
+		let executor = &receipt.ticket.executor;
+		let pool: Vec<(T::AccountId, u128)> = T::Validators::pool(epoch.saturating_add(1))
+			.into_iter()
+			.filter(|(v, _)| v != executor && v != auditor)
+			.collect();
+		let weights: Vec<u128> = pool.iter().map(|(_, w)| *w).collect();
+		let picks = draw_by_weight(
+			&weights,
+			MAX_RERUN_SEATS as usize,
+			&rerun_randomness(auditor_secret, id),
+		);
+		let seats: Vec<RerunSeat<T::AccountId>> =
+			picks.into_iter().filter_map(|i| pool.get(i).map(|(v, _)| (v.clone(), None))).collect();
+		seats.try_into().unwrap_or_default()
+	}
+
+	fn do_post_payload(
+		executor: T::AccountId,
+		epoch: EpochIndex,
+		id: Hash32,
+		payload: Payload,
+	) -> Result<(), polkadot_sdk::sp_runtime::DispatchError> {
+		use polkadot_sdk::frame_support::ensure;
+		Self::in_stage(epoch, &[EpochStage::Validation, EpochStage::Answer])?;
+		let mut dispute = Disputes::<T>::get(epoch, id).ok_or(Error::<T>::UnknownDispute)?;
+		ensure!(dispute.receipt.ticket.executor == executor, Error::<T>::NotTheExecutor);
+		ensure!(
+			dispute.resolution.is_none() && dispute.claim == Claim::Unavailable { posted: None },
+			Error::<T>::NothingToPost
+		);
+		ensure!(!payload.is_empty(), Error::<T>::EmptyPayload);
+		let hash = polkadot_sdk::sp_io::hashing::blake2_256(&payload);
+		let secret = T::Validators::revealed_secret(epoch.saturating_add(1), &dispute.auditor)
+			.unwrap_or_default();
+		dispute.seats = Self::draw_seats(epoch, &dispute.receipt, &dispute.auditor, &secret, &id);
+		dispute.claim = Claim::Unavailable { posted: Some(hash) };
+		Payloads::<T>::insert(epoch, id, payload);
+		Self::deposit_event(Event::PayloadPosted { epoch, receipt: id, executor, hash });
+		Self::deposit_event(Event::Disputed {
+			epoch,
+			receipt: id,
+			auditor: dispute.auditor.clone(),
+			executor: dispute.receipt.ticket.executor.clone(),
+			claim: dispute.claim.clone(),
+			seats: dispute.seats.iter().map(|(v, _)| v.clone()).collect(),
+		});
+		if dispute.seats.is_empty() {
+			Disputes::<T>::insert(epoch, id, dispute.clone());
+			Self::resolve(epoch, id, dispute, Resolution::Answered);
+		} else {
+			Disputes::<T>::insert(epoch, id, dispute);
+		}
+		Ok(())
+	}
+
+	fn do_vote(
+		voter: T::AccountId,
+		epoch: EpochIndex,
+		id: Hash32,
+		fraud: bool,
+	) -> Result<(), polkadot_sdk::sp_runtime::DispatchError> {
+		use polkadot_sdk::frame_support::ensure;
+		Self::in_stage(epoch, &[EpochStage::Validation, EpochStage::Answer, EpochStage::Check])?;
+		let mut dispute = Disputes::<T>::get(epoch, id).ok_or(Error::<T>::UnknownDispute)?;
+		ensure!(
+			dispute.resolution.is_none() && dispute.claim != Claim::Unavailable { posted: None },
+			Error::<T>::NothingToVoteOn
+		);
+		let seat =
+			dispute.seats.iter_mut().find(|(v, _)| *v == voter).ok_or(Error::<T>::NotASeat)?;
+		ensure!(seat.1.is_none(), Error::<T>::AlreadyVoted);
+		seat.1 = Some(fraud);
+		Self::deposit_event(Event::Voted { epoch, receipt: id, voter, fraud });
+		let n = dispute.seats.len();
+		let confirms = dispute.seats.iter().filter(|(_, v)| *v == Some(true)).count();
+		let refutes = dispute.seats.iter().filter(|(_, v)| *v == Some(false)).count();
+		let decided = if confirms * 2 > n {
+			Some(Resolution::Fraud)
+		} else if refutes * 2 >= n {
+			Some(match dispute.claim {
+				Claim::Fail { .. } => Resolution::Refuted,
+				Claim::Unavailable { .. } => Resolution::Answered,
+			})
+		} else {
+			None
+		};
+		Disputes::<T>::insert(epoch, id, dispute.clone());
+		if let Some(resolution) = decided {
+			OpenDisputes::<T>::mutate(epoch, |open| open.retain(|r| *r != id));
+			Self::resolve(epoch, id, dispute, resolution);
+		}
+		Ok(())
+	}
+
+	/// Ends a dispute: punishes the executor for fraud or the auditor for a refuted claim, and
+	/// records the resolution. Seats that never voted are charged by [`Self::resolve_closed`].
+	fn resolve(
+		epoch: EpochIndex,
+		id: Hash32,
+		mut dispute: Dispute<T::AccountId, u128>,
+		resolution: Resolution,
+	) {
+		let auditing = epoch.saturating_add(1);
+		let (mut refunded, mut forfeited, mut slashed) = (0, 0, 0);
+		let mut stats = Stats::<T>::get(epoch);
+		match resolution {
+			Resolution::Fraud => {
+				stats.frauds.saturating_inc();
+				let executor = dispute.receipt.ticket.executor.clone();
+				(refunded, forfeited) = T::Market::punish_fraud(&dispute.receipt);
+				let mut confirmers = alloc::vec![dispute.auditor.clone()];
+				confirmers.extend(
+					dispute.seats.iter().filter(|(_, v)| *v == Some(true)).map(|(s, _)| s.clone()),
+				);
+				slashed =
+					T::Slasher::slash(&executor, OffenceKind::InferenceFraud, epoch, &confirmers);
+				Self::reset_standing(&executor, auditing);
+			}
+			Resolution::Refuted => {
+				stats.refuted.saturating_inc();
+				let refuters: Vec<T::AccountId> = dispute
+					.seats
+					.iter()
+					.filter(|(_, v)| *v == Some(false))
+					.map(|(s, _)| s.clone())
+					.collect();
+				slashed = T::Slasher::slash(
+					&dispute.auditor,
+					OffenceKind::RefutedClaim,
+					auditing,
+					&refuters,
+				);
+			}
+			Resolution::Answered | Resolution::Undecided => {}
+		}
+		Stats::<T>::insert(epoch, stats);
+		dispute.resolution = Some(resolution);
+		Disputes::<T>::insert(epoch, id, dispute);
+		Self::deposit_event(Event::Resolved {
+			epoch,
+			receipt: id,
+			resolution,
+			refunded,
+			forfeited,
+			slashed,
+		});
+	}
+
+	/// The executor's clean record starts again in `now`.
+	fn reset_standing(executor: &T::AccountId, now: EpochIndex) {
+		Standings::<T>::mutate(executor, |standing| {
+			let before = match standing {
+				Some(s) if s.changed < now => Some(s.clean_since),
+				Some(s) => s.before,
+				None => None,
+			};
+			*standing = Some(Standing { clean_since: now, changed: now, before });
+		});
+	}
+
+	/// Decides, at most [`RESOLVE_PER_BLOCK`] per block, the disputes whose votes have closed:
+	/// those of the previous epoch's settlements once this epoch's tally period has begun, and
+	/// any older ones left. A payload never posted is fraud; a `Fail` short of a majority is
+	/// refuted; a posted payload short of a majority is answered. Seats that never voted are
+	/// charged a silent seat. Returns how many it decided.
+	pub(crate) fn resolve_closed() -> u32 {
+		let (now, stage) = T::Validators::stage();
+		let mut epochs = Vec::with_capacity(2);
+		if let Some(e) = now.checked_sub(2) {
+			epochs.push(e);
+		}
+		if stage == EpochStage::Tally {
+			if let Some(e) = now.checked_sub(1) {
+				epochs.push(e);
+			}
+		}
+		let mut done = 0;
+		for epoch in epochs {
+			let mut open = OpenDisputes::<T>::get(epoch);
+			if open.is_empty() {
+				continue;
+			}
+			while done < RESOLVE_PER_BLOCK {
+				let Some(id) = open.pop() else { break };
+				done += 1;
+				let Some(dispute) = Disputes::<T>::get(epoch, id) else { continue };
+				if dispute.resolution.is_some() {
+					continue;
+				}
+				for (seat, vote) in dispute.seats.iter() {
+					if vote.is_none() {
+						T::Slasher::slash(
+							seat,
+							OffenceKind::SilentSeat,
+							epoch.saturating_add(1),
+							&[],
+						);
+					}
+				}
+				let resolution = match dispute.claim {
+					Claim::Unavailable { posted: None } => Resolution::Fraud,
+					Claim::Unavailable { posted: Some(_) } => Resolution::Answered,
+					Claim::Fail { .. } => Resolution::Refuted,
+				};
+				Self::resolve(epoch, id, dispute, resolution);
+			}
+			if open.is_empty() {
+				OpenDisputes::<T>::remove(epoch);
+			} else {
+				OpenDisputes::<T>::insert(epoch, open);
+			}
+		}
+		done
+	}
+
+	fn do_report(
+		reporter: T::AccountId,
+		epoch: EpochIndex,
+		validator: T::AccountId,
+		audit: Audit<T::AccountId, u128>,
+	) -> polkadot_sdk::sp_runtime::DispatchResult {
+		use polkadot_sdk::frame_support::ensure;
+		let (now, stage) = T::Validators::stage();
+		let open = (now == epoch.saturating_add(1)
+			&& matches!(stage, EpochStage::Check | EpochStage::Tally))
+			|| now == epoch.saturating_add(2);
+		ensure!(open, Error::<T>::OutsideWindow);
+		let id = Self::check_inclusion(epoch, &audit)?;
+		ensure!(audit.receipt.ticket.executor != validator, Error::<T>::OwnReceipt);
+		let auditing = epoch.saturating_add(1);
+		let secret =
+			T::Validators::revealed_secret(auditing, &validator).ok_or(Error::<T>::NotMissed)?;
+		let power = T::Validators::power(auditing, &validator);
+		let total = T::Validators::total_power(auditing);
+		ensure!(Self::is_drawn(epoch, &audit.receipt, &secret, power, total), Error::<T>::NotDrawn);
+		ensure!(!Audited::<T>::contains_key((epoch, id, &validator)), Error::<T>::NotMissed);
+		ensure!(!Reported::<T>::contains_key((epoch, id, &validator)), Error::<T>::AlreadyReported);
+		Reported::<T>::insert((epoch, id, &validator), ());
+		Stats::<T>::mutate(epoch, |s| s.missed.saturating_inc());
+		let slashed = T::Slasher::slash(
+			&validator,
+			OffenceKind::SilentSeat,
+			auditing,
+			core::slice::from_ref(&reporter),
+		);
+		Self::deposit_event(Event::MissedAuditReported {
+			epoch,
+			receipt: id,
+			validator,
+			reporter,
+			slashed,
+		});
+		Ok(())
+	}
+
+	/// Prunes the audit state of the oldest settle epoch whose reports have closed (before
+	/// `now − 2`), at most [`PRUNE_PER_BLOCK`] entries per map; returns how many it removed.
+	pub(crate) fn prune_step() -> u32 {
+		let (now, _) = T::Validators::stage();
+		let epoch = NextPrune::<T>::get();
+		if epoch.saturating_add(3) > now {
+			return 0;
+		}
+		let audited = Audited::<T>::clear_prefix((epoch,), PRUNE_PER_BLOCK, None);
+		let reported = Reported::<T>::clear_prefix((epoch,), PRUNE_PER_BLOCK, None);
+		let disputes = Disputes::<T>::clear_prefix(epoch, PRUNE_PER_BLOCK, None);
+		let payloads = Payloads::<T>::clear_prefix(epoch, PRUNE_PER_BLOCK, None);
+		let auditors = AuditorDisputes::<T>::clear_prefix(epoch, PRUNE_PER_BLOCK, None);
+		let removed =
+			audited.unique + reported.unique + disputes.unique + payloads.unique + auditors.unique;
+		let done = [&audited, &reported, &disputes, &payloads, &auditors]
+			.iter()
+			.all(|r| r.maybe_cursor.is_none());
+		if done {
+			Traffic::<T>::remove(epoch);
+			Stats::<T>::remove(epoch);
+			OpenDisputes::<T>::remove(epoch);
+			NextPrune::<T>::put(epoch.saturating_add(1));
+		}
+		removed
+	}
+}

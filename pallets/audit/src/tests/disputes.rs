@@ -1,0 +1,275 @@
+//! Fails and unavailable payloads: re-run votes, refunds, forfeits, slashes and deadlines.
+
+use polkadot_sdk::{
+	frame_support::{assert_noop, assert_ok, traits::Hooks},
+	sp_core::Pair,
+};
+use sprint_primitives::OffenceKind;
+
+use super::*;
+
+/// Receipts settled: enough that some receipt is drawn whatever the (randomized) signatures.
+const N: u64 = 32;
+
+/// Opens a `Fail` dispute over a drawn receipt of [`N`]; returns the receipts, its index, the
+/// auditor and the re-run seats.
+fn failed() -> (Vec<ReceiptOf<Test>>, usize, AccountId, Vec<AccountId>) {
+	let receipts = settled(N);
+	let (i, validators) = drawn_receipt(&receipts, 1);
+	let auditor = validators[0];
+	assert_ok!(submit(auditor, vec![audit(&receipts, i, fail(&receipts[i], b"the payload"))]));
+	let dispute = Disputes::<Test>::get(0, receipts[i].id()).expect("opened");
+	let seats: Vec<AccountId> = dispute.seats.iter().map(|(v, _)| *v).collect();
+	(receipts, i, auditor, seats)
+}
+
+fn vote(voter: AccountId, receipt: &ReceiptOf<Test>, fraud: bool) -> DispatchResultWithPostInfoOf {
+	Audits::vote(RuntimeOrigin::signed(voter), 0, receipt.id(), fraud)
+}
+
+type DispatchResultWithPostInfoOf =
+	polkadot_sdk::frame_support::dispatch::DispatchResultWithPostInfo;
+
+fn resolutions() -> Vec<(Resolution, u128, u128, u128)> {
+	audit_events()
+		.into_iter()
+		.filter_map(|e| match e {
+			Event::Resolved { resolution, refunded, forfeited, slashed, .. } => {
+				Some((resolution, refunded, forfeited, slashed))
+			}
+			_ => None,
+		})
+		.collect()
+}
+
+/// Runs the hook at the start of epoch 1's tally.
+fn close_votes() {
+	set_stage(1, EpochStage::Tally);
+	Audits::on_initialize(2);
+}
+
+#[test]
+fn a_fail_confirmed_by_a_majority_refunds_the_payer_forfeits_the_fees_and_slashes() {
+	new_test_ext().execute_with(|| {
+		let (receipts, i, auditor, seats) = failed();
+		assert_eq!(seats.len(), 3, "min(3, eligible) of the four other validators");
+		assert!(!seats.contains(&auditor) && !seats.contains(&EXECUTOR));
+		let deposit = Inference::deposit_of(&REQUESTER);
+		let fund = Balances::free_balance(FUND);
+		// N receipts × 40 tokens × 1,000 planck, 80% to the executor's pending fees.
+		let pending = N as u128 * 40 * 1_000 * 8 / 10;
+		assert_eq!(pallet_inference::PendingFees::<Test>::get(EXECUTOR)[0].1, pending);
+
+		assert_ok!(vote(seats[0], &receipts[i], true));
+		assert_ok!(vote(seats[1], &receipts[i], true));
+
+		assert_eq!(resolutions(), vec![(Resolution::Fraud, 40_000, pending, SLASH)]);
+		assert_eq!(Inference::deposit_of(&REQUESTER), deposit + 40_000);
+		assert_eq!(Balances::free_balance(FUND), fund + pending - 40_000);
+		assert!(pallet_inference::PendingFees::<Test>::get(EXECUTOR).is_empty());
+		assert_eq!(
+			slashes(),
+			vec![mock::Slash {
+				who: EXECUTOR,
+				kind: OffenceKind::InferenceFraud,
+				epoch: 0,
+				confirmers: vec![auditor, seats[0], seats[1]],
+			}]
+		);
+		// Its clean record starts again, from epoch 1.
+		let standing = Standings::<Test>::get(EXECUTOR).expect("settled once");
+		assert_eq!((standing.clean_since, standing.before), (1, Some(0)));
+		// The third seat's vote is no longer due: nothing to vote on, no silent seat.
+		assert_noop!(vote(seats[2], &receipts[i], true), Error::<Test>::NothingToVoteOn);
+		close_votes();
+		assert_eq!(slashes().len(), 1);
+		assert_eq!(Stats::<Test>::get(0).frauds, 1);
+	});
+}
+
+#[test]
+fn a_refuted_fail_costs_its_auditor_the_refuted_claim_penalty() {
+	new_test_ext().execute_with(|| {
+		let (receipts, i, auditor, seats) = failed();
+		let pending = pallet_inference::PendingFees::<Test>::get(EXECUTOR);
+		assert_ok!(vote(seats[0], &receipts[i], false));
+		assert_ok!(vote(seats[1], &receipts[i], true));
+		assert!(resolutions().is_empty(), "one each way decides nothing yet");
+		assert_ok!(vote(seats[2], &receipts[i], false));
+		assert_eq!(resolutions(), vec![(Resolution::Refuted, 0, 0, SLASH)]);
+		assert_eq!(
+			slashes(),
+			vec![mock::Slash {
+				who: auditor,
+				kind: OffenceKind::RefutedClaim,
+				epoch: 1,
+				confirmers: vec![seats[0], seats[2]],
+			}]
+		);
+		assert_eq!(pallet_inference::PendingFees::<Test>::get(EXECUTOR), pending);
+	});
+}
+
+#[test]
+fn votes_come_from_seats_once_and_in_time() {
+	new_test_ext().execute_with(|| {
+		let (receipts, i, auditor, seats) = failed();
+		let outsider = VALIDATORS
+			.into_iter()
+			.find(|v| *v != auditor && !seats.contains(v))
+			.expect("five validators, three seats and the auditor");
+		assert_noop!(vote(outsider, &receipts[i], true), Error::<Test>::NotASeat);
+		assert_noop!(vote(auditor, &receipts[i], true), Error::<Test>::NotASeat);
+		assert_ok!(vote(seats[0], &receipts[i], true));
+		assert_noop!(vote(seats[0], &receipts[i], false), Error::<Test>::AlreadyVoted);
+		assert_noop!(
+			Audits::vote(RuntimeOrigin::signed(seats[1]), 0, [9; 32], true),
+			Error::<Test>::UnknownDispute
+		);
+		set_stage(1, EpochStage::Tally);
+		assert_noop!(vote(seats[1], &receipts[i], true), Error::<Test>::OutsideWindow);
+	});
+}
+
+#[test]
+fn at_the_deadline_a_fail_short_of_a_majority_is_refuted_and_silent_seats_are_charged() {
+	new_test_ext().execute_with(|| {
+		let (receipts, i, auditor, seats) = failed();
+		assert_ok!(vote(seats[0], &receipts[i], true));
+		// Nothing happens before the check period is over.
+		set_stage(1, EpochStage::Check);
+		Audits::on_initialize(2);
+		assert!(resolutions().is_empty());
+		close_votes();
+		assert_eq!(resolutions(), vec![(Resolution::Refuted, 0, 0, SLASH)]);
+		let kinds: Vec<(AccountId, OffenceKind)> =
+			slashes().iter().map(|s| (s.who, s.kind)).collect();
+		assert_eq!(
+			kinds,
+			vec![
+				(seats[1], OffenceKind::SilentSeat),
+				(seats[2], OffenceKind::SilentSeat),
+				(auditor, OffenceKind::RefutedClaim)
+			]
+		);
+		assert!(OpenDisputes::<Test>::get(0).is_empty());
+	});
+}
+
+#[test]
+fn a_fail_must_carry_the_executors_signature_over_the_payload() {
+	new_test_ext().execute_with(|| {
+		let receipts = settled(N);
+		let (i, validators) = drawn_receipt(&receipts, 1);
+		let forged = match fail(&receipts[i], b"the payload") {
+			AuditResult::Fail { position, executor_signature, .. } => {
+				AuditResult::Fail { position, payload_hash: [7; 32], executor_signature }
+			}
+			other => other,
+		};
+		assert_noop!(
+			submit(validators[0], vec![audit(&receipts, i, forged)]),
+			Error::<Test>::BadPayloadSignature
+		);
+		// Signed by someone else than the executor.
+		let hash = polkadot_sdk::sp_io::hashing::blake2_256(b"x");
+		let by_auditor = AuditResult::Fail {
+			position: 0,
+			payload_hash: hash,
+			executor_signature: signing_pair(validators[0])
+				.sign(&sprint_core::market::payload_statement(&receipts[i].id(), &hash))
+				.0,
+		};
+		assert_noop!(
+			submit(validators[0], vec![audit(&receipts, i, by_auditor)]),
+			Error::<Test>::BadPayloadSignature
+		);
+	});
+}
+
+#[test]
+fn a_second_claim_over_the_same_receipt_joins_the_open_dispute() {
+	new_test_ext().execute_with(|| {
+		let receipts = settled(64);
+		let (i, validators) = drawn_receipt(&receipts, 2);
+		assert_ok!(submit(validators[0], vec![audit(&receipts, i, fail(&receipts[i], b"p"))]));
+		assert_ok!(submit(validators[1], vec![audit(&receipts, i, AuditResult::Unavailable)]));
+		let dispute = Disputes::<Test>::get(0, receipts[i].id()).expect("opened");
+		assert_eq!(dispute.auditor, validators[0]);
+		assert_eq!(OpenDisputes::<Test>::get(0).len(), 1);
+		assert_eq!(AuditorDisputes::<Test>::get(0, validators[1]), 0);
+		assert_eq!((Stats::<Test>::get(0).failed, Stats::<Test>::get(0).unavailable), (1, 1));
+	});
+}
+
+#[test]
+fn an_unavailable_payload_never_posted_is_fraud() {
+	new_test_ext().execute_with(|| {
+		let receipts = settled(N);
+		let (i, validators) = drawn_receipt(&receipts, 1);
+		assert_ok!(submit(validators[0], vec![audit(&receipts, i, AuditResult::Unavailable)]));
+		let other = VALIDATORS.into_iter().find(|v| *v != validators[0]).expect("five; qed");
+		assert_noop!(vote(other, &receipts[i], true), Error::<Test>::NothingToVoteOn);
+		close_votes();
+		let pending = N as u128 * 40 * 1_000 * 8 / 10;
+		assert_eq!(resolutions(), vec![(Resolution::Fraud, 40_000, pending, SLASH)]);
+		assert_eq!(slashes()[0].kind, OffenceKind::InferenceFraud);
+		assert_eq!(slashes()[0].confirmers, vec![validators[0]]);
+	});
+}
+
+#[test]
+fn a_posted_payload_goes_on_chain_and_is_re_run() {
+	new_test_ext().execute_with(|| {
+		let receipts = settled(N);
+		let (i, validators) = drawn_receipt(&receipts, 1);
+		let auditor = validators[0];
+		let id = receipts[i].id();
+		assert_ok!(submit(auditor, vec![audit(&receipts, i, AuditResult::Unavailable)]));
+		let payload: Payload = b"prompt and output tokens".to_vec().try_into().expect("short");
+		let post = |who, p: Payload| Audits::post_payload(RuntimeOrigin::signed(who), 0, id, p);
+		assert_noop!(post(auditor, payload.clone()), Error::<Test>::NotTheExecutor);
+		assert_noop!(post(EXECUTOR, Default::default()), Error::<Test>::EmptyPayload);
+		set_stage(1, EpochStage::Check);
+		assert_noop!(post(EXECUTOR, payload.clone()), Error::<Test>::OutsideWindow);
+		set_stage(1, EpochStage::Answer);
+		let result = post(EXECUTOR, payload.clone()).expect("posted in time");
+		assert_eq!(result.pays_fee, polkadot_sdk::frame_support::dispatch::Pays::No);
+		assert_noop!(post(EXECUTOR, payload.clone()), Error::<Test>::NothingToPost);
+		assert_eq!(Payloads::<Test>::get(0, id), Some(payload.clone()));
+		let dispute = Disputes::<Test>::get(0, id).expect("open");
+		assert_eq!(
+			dispute.claim,
+			Claim::Unavailable { posted: Some(polkadot_sdk::sp_io::hashing::blake2_256(&payload)) }
+		);
+		assert_eq!(dispute.seats.len(), 3);
+		let seats: Vec<AccountId> = dispute.seats.iter().map(|(v, _)| *v).collect();
+		assert_ok!(vote(seats[0], &receipts[i], false));
+		assert_ok!(vote(seats[1], &receipts[i], false));
+		assert_eq!(resolutions(), vec![(Resolution::Answered, 0, 0, 0)]);
+		assert!(slashes().is_empty(), "an answered Unavailable costs nobody");
+	});
+}
+
+#[test]
+fn an_auditor_opens_a_bounded_number_of_disputes() {
+	new_test_ext().execute_with(|| {
+		let receipts = settled(200);
+		let auditor = VALIDATORS[0];
+		let mine: Vec<usize> =
+			(0..receipts.len()).filter(|i| drawn(&receipts[*i]).contains(&auditor)).collect();
+		assert!(mine.len() > MAX_DISPUTES_PER_AUDITOR as usize, "{} drawn", mine.len());
+		let claims = |range: core::ops::Range<usize>| {
+			mine[range]
+				.iter()
+				.map(|i| audit(&receipts, *i, AuditResult::Unavailable))
+				.collect::<Vec<_>>()
+		};
+		let limit = MAX_DISPUTES_PER_AUDITOR as usize;
+		assert_noop!(submit(auditor, claims(0..limit + 1)), Error::<Test>::TooManyDisputes);
+		assert_ok!(submit(auditor, claims(0..limit)));
+		assert_noop!(submit(auditor, claims(limit..limit + 1)), Error::<Test>::TooManyDisputes);
+		// Passes are never limited.
+		assert_ok!(submit(auditor, vec![audit(&receipts, mine[limit], AuditResult::Pass)]));
+	});
+}
