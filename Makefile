@@ -74,8 +74,8 @@ test-rust: ## Rust tests: the pallets with debug assertions (and their benchmark
 test-api: ## The OpenAI-compatible API: the openai Python package against sprint-worker serve on the real model.
 	$(PY_VENV)/bin/python -m unittest discover -s tests/api -v
 
-test-e2e: ## End-to-end tests: the real sprint-node driven by @polkadot/api.
-	cd tests && node --test --test-concurrency=1 --test-timeout=600000 e2e/
+test-e2e: ## End-to-end tests: the real sprint-node driven by @polkadot/api (and the openai package for the market).
+	cd tests && SPRINT_PYTHON=$(PY_VENV)/bin/python node --test --test-concurrency=1 --test-timeout=600000 e2e/
 
 lint: ## rustfmt and clippy (-D warnings).
 	$(CARGO) fmt --all -- --check

@@ -12,6 +12,17 @@
 //! host = true                                # sprint and commit; false: validate only
 //! metadata = "1x RTX 4090, eu-west"          # registered with the host (≤ 1 KiB)
 //! # dev_secret = "Alice"                     # dev/local chains only: the genesis secrets of //Alice
+//!
+//! # Serve a registered model on the inference market (executor, transfer agent, auditor):
+//! [inference]
+//! # model = "SmolLM2-135M-Instruct.Q4_1.gguf" # default: the model `make deps` installs
+//! api_listen = "127.0.0.1:8620"              # the OpenAI-compatible API
+//! # api_url = "https://host.example/v1"      # what transfer agents call (declared on chain)
+//! capacity = 50                              # tokens/s this host declares
+//! energy = "grid-mixed"                      # solar | wind | hydro | nuclear | grid-mixed | fossil
+//! region = "DE"                              # grid region
+//! threads = 1                                # the engine's CPU threads
+//! payload_retention_epochs = 4               # how long answers are kept for auditors
 //! ```
 
 use std::{net::SocketAddr, path::PathBuf, str::FromStr};
@@ -62,6 +73,77 @@ pub struct Config {
 	/// `blake2_256("//{seed}//sprint-secret//{epoch}")` this worker reveals where its own
 	/// derived secret is not the one committed (genesis committed the dev ones).
 	pub dev_secret: Option<String>,
+	/// The inference market (`[inference]`); none: PoC only.
+	pub inference: Option<InferenceConfig>,
+}
+
+/// The `[inference]` section: this worker serves a registered model as executor, acts as
+/// transfer agent for API keys, and audits other executors as a validator.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InferenceConfig {
+	/// The GGUF file (default: the model `make deps` installs).
+	pub model: Option<PathBuf>,
+	/// Where the OpenAI-compatible API listens.
+	pub api_listen: SocketAddr,
+	/// The API's URL as transfer agents reach it (default `http://{api_listen}/v1`).
+	pub api_url: Option<String>,
+	/// Tokens per second this host declares.
+	pub capacity: u32,
+	/// The host's energy source.
+	pub energy: String,
+	/// The host's grid region.
+	pub region: String,
+	/// The engine's CPU threads.
+	pub threads: usize,
+	/// Epochs after a ticket's epoch that its payload is kept for auditors.
+	pub payload_retention_epochs: u32,
+}
+
+impl Default for InferenceConfig {
+	fn default() -> Self {
+		Self {
+			model: None,
+			api_listen: SocketAddr::from(([127, 0, 0, 1], 8620)),
+			api_url: None,
+			capacity: 50,
+			energy: "grid-mixed".into(),
+			region: String::new(),
+			threads: 1,
+			payload_retention_epochs: 4,
+		}
+	}
+}
+
+impl InferenceConfig {
+	/// The API's URL as declared on chain.
+	pub fn api_url(&self) -> String {
+		self.api_url.clone().unwrap_or_else(|| format!("http://{}/v1", self.api_listen))
+	}
+
+	/// Checks the section.
+	pub fn validate(&self) -> Result<(), ConfigError> {
+		self.energy
+			.parse::<crate::chain::inference::EnergySource>()
+			.map_err(ConfigError::Invalid)?;
+		if self.region.len() > 16 {
+			return Err(ConfigError::Invalid("inference.region must be at most 16 bytes".into()));
+		}
+		if self.api_url().len() > 256 {
+			return Err(ConfigError::Invalid("inference.api_url must be at most 256 bytes".into()));
+		}
+		if self.threads == 0 || self.capacity == 0 {
+			return Err(ConfigError::Invalid(
+				"inference.threads and inference.capacity must be at least 1".into(),
+			));
+		}
+		if self.payload_retention_epochs < 3 {
+			return Err(ConfigError::Invalid(
+				"inference.payload_retention_epochs must be at least 3: auditors and re-run voters fetch payloads until two epochs after settlement".into(),
+			));
+		}
+		Ok(())
+	}
 }
 
 impl Default for Config {
@@ -77,6 +159,7 @@ impl Default for Config {
 			host: true,
 			metadata: String::new(),
 			dev_secret: None,
+			inference: None,
 		}
 	}
 }
@@ -114,6 +197,9 @@ impl Config {
 		if self.proof_url().len() > 256 {
 			return Err(ConfigError::Invalid("public_url must be at most 256 bytes".into()));
 		}
+		if let Some(inference) = &self.inference {
+			inference.validate()?;
+		}
 		if !self.node_url.starts_with("ws://") && !self.node_url.starts_with("wss://") {
 			return Err(ConfigError::Invalid(format!(
 				"node_url `{}` must be a WebSocket URL (ws://127.0.0.1:9944)",
@@ -146,5 +232,13 @@ mod tests {
 		assert!(toml::from_str::<Config>("nod_url = \"x\"").is_err(), "a typo is an error");
 		let bad = Config { node_url: "http://x".into(), ..Config::default() };
 		assert!(bad.validate().is_err());
+		let market: Config =
+			toml::from_str("[inference]\ncapacity = 80\nenergy = \"wind\"\n").expect("parses");
+		let inference = market.inference.clone().expect("the section");
+		assert_eq!(inference.capacity, 80);
+		assert_eq!(inference.api_url(), "http://127.0.0.1:8620/v1");
+		assert!(market.validate().is_ok());
+		let coal: Config = toml::from_str("[inference]\nenergy = \"coal\"\n").expect("parses");
+		assert!(coal.validate().is_err(), "an unknown energy source is refused");
 	}
 }

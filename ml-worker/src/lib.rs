@@ -11,6 +11,7 @@ pub mod config;
 pub mod inference;
 pub mod kernels;
 pub mod keys;
+pub mod market;
 pub mod model;
 pub mod proofs;
 pub mod run;

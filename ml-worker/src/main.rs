@@ -35,7 +35,7 @@ enum Backend {
 enum Command {
 	/// Follow a sprint-node: register as a host, run the Sprint each epoch, commit and serve
 	/// proofs, validate the hosts in this worker's seats.
-	Run(RunArgs),
+	Run(Box<RunArgs>),
 	/// Measure this machine: nonces/s and int8 GOPS of the PoW function, on the CPU reference or
 	/// on the GPU (wgpu; the adapter comes from the WGPU_BACKEND environment variable, e.g.
 	/// `vulkan`, else from every backend); with `--validator`, a validator's cost per sampled leaf.
@@ -65,6 +65,21 @@ enum Command {
 	/// Serve a model through the OpenAI-compatible API, alone (no chain): `GET /v1/models`,
 	/// `POST /v1/chat/completions`, `POST /v1/completions`.
 	Serve(ServeArgs),
+	/// Run a transfer agent alone (SPEC §7's local gateway): the OpenAI API on LISTEN, each
+	/// request turned into a ticket signed with the API key — the Bearer token, or the key in
+	/// --api-key-file / $SPRINT_API_KEY for a requester who gives its key to no one — and sent to
+	/// an executor the chain lists.
+	Gateway {
+		/// sprint-node's WebSocket RPC URL.
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		node: String,
+		/// Address to listen on (loopback by default).
+		#[arg(long, default_value = "127.0.0.1:8630")]
+		listen: std::net::SocketAddr,
+		/// A file holding the API key's secret (0x and 64 hex digits, or a secret URI).
+		#[arg(long)]
+		api_key_file: Option<PathBuf>,
+	},
 	/// Chat with a model in the terminal (a line per message; an empty line or ctrl-d quits).
 	Chat(ModelArgs),
 	/// Measure the inference engine on this machine: prefill and decode tokens/s, first-token
@@ -208,6 +223,36 @@ struct RunArgs {
 	/// Test only: hang once N leaves of epoch E are on disk, for a kill -9.
 	#[arg(long, hide = true, value_name = "E:N", value_parser = parse_pause)]
 	test_pause_after_leaves: Option<(u32, usize)>,
+	/// Serve a registered model on the inference market (as `[inference]` with its defaults).
+	#[arg(long)]
+	inference: bool,
+	/// inference: the GGUF file (default: the model `make deps` installs).
+	#[arg(long)]
+	model: Option<PathBuf>,
+	/// inference: where the OpenAI-compatible API listens (default 127.0.0.1:8620).
+	#[arg(long)]
+	api_listen: Option<std::net::SocketAddr>,
+	/// inference: the API's URL as declared on chain (default http://API_LISTEN/v1).
+	#[arg(long)]
+	api_url: Option<String>,
+	/// inference: tokens per second this host declares.
+	#[arg(long)]
+	capacity: Option<u32>,
+	/// inference: solar | wind | hydro | nuclear | grid-mixed | fossil.
+	#[arg(long)]
+	energy: Option<String>,
+	/// inference: the grid region (e.g. DE).
+	#[arg(long)]
+	region: Option<String>,
+	/// inference: the engine's CPU threads.
+	#[arg(long)]
+	inference_threads: Option<usize>,
+	/// inference: where the engine runs, `cpu` or `gpu` (same bits).
+	#[arg(long, value_enum)]
+	inference_backend: Option<Backend>,
+	/// Test only: the executor swaps a token of its committed output (audited and slashed).
+	#[arg(long, hide = true)]
+	test_inference_cheat: bool,
 }
 
 impl RunArgs {
@@ -243,6 +288,40 @@ impl RunArgs {
 		if let Some(v) = &self.dev_secret {
 			config.dev_secret = Some(v.clone());
 		}
+		let any = self.inference
+			|| self.model.is_some()
+			|| self.api_listen.is_some()
+			|| self.api_url.is_some()
+			|| self.capacity.is_some()
+			|| self.energy.is_some()
+			|| self.region.is_some()
+			|| self.inference_threads.is_some();
+		if any && config.inference.is_none() {
+			config.inference = Some(Default::default());
+		}
+		if let Some(inference) = &mut config.inference {
+			if let Some(v) = &self.model {
+				inference.model = Some(v.clone());
+			}
+			if let Some(v) = self.api_listen {
+				inference.api_listen = v;
+			}
+			if let Some(v) = &self.api_url {
+				inference.api_url = Some(v.clone());
+			}
+			if let Some(v) = self.capacity {
+				inference.capacity = v;
+			}
+			if let Some(v) = &self.energy {
+				inference.energy = v.clone();
+			}
+			if let Some(v) = &self.region {
+				inference.region = v.clone();
+			}
+			if let Some(v) = self.inference_threads {
+				inference.threads = v;
+			}
+		}
 		Ok(config)
 	}
 
@@ -251,8 +330,55 @@ impl RunArgs {
 			cheat: Cheat { fake_even_nonces: self.test_fake_leaves },
 			withhold_proofs: self.test_withhold_proofs,
 			pause_after_leaves: self.test_pause_after_leaves,
+			inference_cheat: if self.test_inference_cheat {
+				sprint_worker::market::executor::InferenceCheat::SwapToken
+			} else {
+				Default::default()
+			},
 		}
 	}
+}
+
+async fn gateway(
+	node: String,
+	listen: std::net::SocketAddr,
+	api_key_file: Option<PathBuf>,
+) -> anyhow::Result<()> {
+	use polkadot_sdk::sp_core::{crypto::Pair as _, sr25519};
+	let secret = match &api_key_file {
+		Some(path) => Some(
+			std::fs::read_to_string(path)
+				.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?
+				.trim()
+				.to_owned(),
+		),
+		None => std::env::var("SPRINT_API_KEY").ok(),
+	};
+	let chain = sprint_worker::chain::Chain::connect(&node).await?;
+	let mut agent = sprint_worker::market::agent::Agent::new(chain);
+	if let Some(secret) = secret {
+		let key = sr25519::Pair::from_string(&secret, None).map_err(|_| {
+			anyhow::anyhow!(
+				"the API key is not a secret key: 0x and 64 hex digits, or a secret URI"
+			)
+		})?;
+		tracing::info!(
+			"requests without a Bearer token are signed with API key 0x{}",
+			hex::encode(key.public().0)
+		);
+		agent = agent.with_local_key(key);
+	}
+	let router = sprint_worker::market::agent::gateway_router(std::sync::Arc::new(agent));
+	let listener = tokio::net::TcpListener::bind(listen)
+		.await
+		.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+	tracing::info!("gateway on http://{}/v1 for the chain at {node}", listener.local_addr()?);
+	axum::serve(listener, router)
+		.with_graceful_shutdown(async {
+			let _ = tokio::signal::ctrl_c().await;
+		})
+		.await?;
+	Ok(())
 }
 
 fn parse_pause(value: &str) -> Result<(u32, usize), String> {
@@ -526,6 +652,14 @@ fn main() -> ExitCode {
 			report(serve(args))
 		}
 		Command::Chat(args) => report(chat(args)),
+		Command::Gateway { node, listen, api_key_file } => {
+			init_logs();
+			report(
+				tokio::runtime::Runtime::new()
+					.map_err(anyhow::Error::from)
+					.and_then(|rt| rt.block_on(gateway(node, listen, api_key_file))),
+			)
+		}
 		Command::BenchModel { model, threads, tokens, quality, text, engine } => {
 			report(bench_model(model, threads, tokens, quality.then_some(text), &engine))
 		}
@@ -539,8 +673,27 @@ fn main() -> ExitCode {
 				.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
 				.init();
 			let result = args.config().and_then(|config| {
-				tokio::runtime::Runtime::new()?
-					.block_on(sprint_worker::run::run(config, args.hooks()))
+				config.validate()?;
+				let lm = match &config.inference {
+					Some(inference) => {
+						let engine = EngineArgs {
+							backend: args.inference_backend.unwrap_or(Backend::Cpu),
+							gpu_context: None,
+						};
+						Some(load_model(
+							inference.model.clone(),
+							Some(inference.threads),
+							&engine,
+							sprint_worker::api::Limits::default().max_batch,
+						)?)
+					}
+					None => None,
+				};
+				tokio::runtime::Runtime::new()?.block_on(sprint_worker::run::run(
+					config,
+					args.hooks(),
+					lm,
+				))
 			});
 			match result {
 				Ok(()) => ExitCode::SUCCESS,

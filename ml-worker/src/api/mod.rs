@@ -27,7 +27,7 @@ use std::{
 use axum::{
 	body::Bytes,
 	extract::{rejection::BytesRejection, DefaultBodyLimit, State},
-	http::StatusCode,
+	http::{HeaderMap, StatusCode},
 	response::{
 		sse::{Event as SseEvent, Sse},
 		IntoResponse, Response,
@@ -70,9 +70,13 @@ impl Default for Limits {
 /// Most alternatives per token.
 pub const MAX_TOP_LOGPROBS: u64 = 20;
 
-struct AppState {
-	lm: Arc<LanguageModel>,
+pub(crate) struct AppState {
+	pub lm: Arc<LanguageModel>,
 	scheduler: Scheduler,
+	/// In a market worker: requests with an API key go through the transfer agent.
+	agent: Option<Arc<crate::market::agent::Agent>>,
+	/// In a market worker: the executor of tickets.
+	executor: Option<Arc<crate::market::executor::Executor>>,
 }
 
 /// An API error: a status and OpenAI's error body.
@@ -83,7 +87,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-	fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
+	pub(crate) fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
 		Self {
 			status,
 			body: ErrorBody {
@@ -92,13 +96,13 @@ impl ApiError {
 		}
 	}
 
-	fn invalid(message: impl Into<String>, param: Option<&'static str>) -> Self {
+	pub(crate) fn invalid(message: impl Into<String>, param: Option<&'static str>) -> Self {
 		let mut e = Self::new(StatusCode::BAD_REQUEST, "invalid_request_error", message);
 		e.body.error.param = param;
 		e
 	}
 
-	fn code(mut self, code: &'static str) -> Self {
+	pub(crate) fn code(mut self, code: &'static str) -> Self {
 		self.body.error.code = Some(code);
 		self
 	}
@@ -112,12 +116,26 @@ impl IntoResponse for ApiError {
 
 /// The router, with the batching loop started.
 pub fn router(lm: Arc<LanguageModel>, limits: Limits) -> Router {
+	market_router(lm, limits, None, None)
+}
+
+/// The router of a market worker: requests with an API key go through `agent` (a transfer
+/// agent), tickets to `executor` (`/v1/sprint/execute`), payloads to auditors
+/// (`/v1/sprint/payloads/{epoch}/{id}`).
+pub fn market_router(
+	lm: Arc<LanguageModel>,
+	limits: Limits,
+	agent: Option<Arc<crate::market::agent::Agent>>,
+	executor: Option<Arc<crate::market::executor::Executor>>,
+) -> Router {
 	let scheduler = Scheduler::start(lm.clone(), limits.max_batch, limits.max_queue);
-	let state = Arc::new(AppState { lm, scheduler });
+	let state = Arc::new(AppState { lm, scheduler, agent, executor });
 	Router::new()
 		.route("/v1/models", get(models))
 		.route("/v1/chat/completions", post(chat_completions))
 		.route("/v1/completions", post(completions))
+		.route(&format!("/v1{}", crate::market::EXECUTE_PATH), post(execute))
+		.route(&format!("/v1{}/{{epoch}}/{{id}}", crate::market::PAYLOAD_PATH), get(payload))
 		.route("/health", get(|| async { "ok" }))
 		.fallback(|| async {
 			ApiError::new(
@@ -194,19 +212,19 @@ fn unix_now() -> u64 {
 
 /// Checks the shared fields and builds the engine's request.
 fn generation_request(
-	state: &AppState,
+	lm: &LanguageModel,
 	sampling: &Sampling,
 	prompt: Vec<u32>,
 	top_logprobs: usize,
 	chat: bool,
 ) -> Result<GenerationRequest, ApiError> {
-	if sampling.model != state.lm.name {
+	if sampling.model != lm.name {
 		return Err(ApiError::new(
 			StatusCode::NOT_FOUND,
 			"invalid_request_error",
 			format!(
 				"the model `{}` does not exist: this server serves `{}`",
-				sampling.model, state.lm.name
+				sampling.model, lm.name
 			),
 		)
 		.code("model_not_found"));
@@ -233,7 +251,7 @@ fn generation_request(
 			Some(if chat { "messages" } else { "prompt" }),
 		));
 	}
-	let context = state.lm.model.config.context;
+	let context = lm.model.config.context;
 	let room = context.saturating_sub(prompt.len());
 	let max_tokens = sampling.max_completion_tokens.or(sampling.max_tokens);
 	if room == 0 || max_tokens.is_some_and(|m| m as usize > room) {
@@ -256,7 +274,37 @@ fn generation_request(
 	})
 }
 
-fn submit(
+/// `POST /v1/sprint/execute`: a ticket for this executor.
+async fn execute(
+	State(state): State<Arc<AppState>>,
+	body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+	let Some(executor) = state.executor.clone() else {
+		return Err(ApiError::new(
+			StatusCode::NOT_FOUND,
+			"invalid_request_error",
+			"this worker executes no tickets",
+		));
+	};
+	executor.execute(state, body).await
+}
+
+/// `GET /v1/sprint/payloads/{epoch}/{id}`: a receipt's payload, signed, for auditors.
+async fn payload(
+	State(state): State<Arc<AppState>>,
+	axum::extract::Path((epoch, id)): axum::extract::Path<(u32, String)>,
+) -> Result<Response, ApiError> {
+	let Some(executor) = state.executor.clone() else {
+		return Err(ApiError::new(
+			StatusCode::NOT_FOUND,
+			"invalid_request_error",
+			"no payloads here",
+		));
+	};
+	executor.serve_payload(epoch, &id)
+}
+
+pub(crate) fn submit(
 	state: &AppState,
 	request: GenerationRequest,
 ) -> Result<tokio::sync::mpsc::UnboundedReceiver<Event>, ApiError> {
@@ -324,13 +372,28 @@ fn chat_logprob(state: &AppState, t: &TokenOut) -> TokenLogprob {
 	}
 }
 
-async fn chat_completions(
-	State(state): State<Arc<AppState>>,
+/// How an answer is shaped for its client.
+pub(crate) enum Reply {
+	Chat { stream: bool, include_usage: bool, logprobs: bool },
+	Completion { stream: bool, include_usage: bool, with_logprobs: bool, echo: String },
+}
+
+/// A request checked and turned into the engine's terms.
+pub(crate) struct Prepared {
+	pub generation: GenerationRequest,
+	pub reply: Reply,
+	/// Alternatives per token the client asked for.
+	pub top_logprobs: usize,
+}
+
+/// Checks a `/v1/chat/completions` body and renders its prompt.
+fn prepare_chat(
+	lm: &LanguageModel,
 	body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Prepared, ApiError> {
 	let (mut request, sampling): (ChatRequest, _) = parse(body)?;
 	request.sampling = sampling;
-	let template = state.lm.chat.as_ref().ok_or_else(|| {
+	let template = lm.chat.as_ref().ok_or_else(|| {
 		ApiError::invalid("this model has no chat template: use /v1/completions", None)
 	})?;
 	let top = if request.logprobs { request.top_logprobs.unwrap_or(0) } else { 0 };
@@ -360,19 +423,146 @@ async fn chat_completions(
 	let prompt_text = template
 		.render(&messages)
 		.map_err(|e| ApiError::invalid(e.to_string(), Some("messages")))?;
-	let prompt = state
-		.lm
+	let prompt = lm
 		.tokenizer
 		.encode(&prompt_text)
 		.map_err(|e| ApiError::invalid(e.to_string(), Some("messages")))?;
-	let generation = generation_request(&state, &request.sampling, prompt, top as usize, true)?;
-	let events = submit(&state, generation)?;
+	let generation = generation_request(lm, &request.sampling, prompt, top as usize, true)?;
+	let include_usage = request.sampling.stream_options.as_ref().is_some_and(|o| o.include_usage);
+	Ok(Prepared {
+		generation,
+		reply: Reply::Chat {
+			stream: request.sampling.stream,
+			include_usage,
+			logprobs: request.logprobs,
+		},
+		top_logprobs: top as usize,
+	})
+}
+
+/// Checks a `/v1/completions` body and tokenizes its prompt.
+fn prepare_completion(
+	lm: &LanguageModel,
+	body: Result<Bytes, BytesRejection>,
+) -> Result<Prepared, ApiError> {
+	let (mut request, sampling): (CompletionRequest, _) = parse(body)?;
+	request.sampling = sampling;
+	let top = request.logprobs.unwrap_or(0);
+	if top > MAX_TOP_LOGPROBS {
+		return Err(ApiError::invalid("logprobs must be 0–20", Some("logprobs")));
+	}
+	let (prompt, prompt_text) = match &request.prompt {
+		Prompt::Text(text) => (
+			lm.tokenizer
+				.encode(text)
+				.map_err(|e| ApiError::invalid(e.to_string(), Some("prompt")))?,
+			text.clone(),
+		),
+		Prompt::Texts(texts) if texts.len() == 1 => (
+			lm.tokenizer
+				.encode(&texts[0])
+				.map_err(|e| ApiError::invalid(e.to_string(), Some("prompt")))?,
+			texts[0].clone(),
+		),
+		Prompt::Texts(_) => {
+			return Err(ApiError::invalid("one prompt per request", Some("prompt")))
+		}
+		Prompt::Tokens(ids) => {
+			let vocab = lm.model.config.vocab;
+			if let Some(bad) = ids.iter().find(|id| **id as usize >= vocab) {
+				return Err(ApiError::invalid(
+					format!("token {bad} is outside the vocabulary of {vocab}"),
+					Some("prompt"),
+				));
+			}
+			(ids.clone(), lm.tokenizer.decode(ids).unwrap_or_default())
+		}
+	};
+	let mut sampling = request.sampling.clone();
+	if sampling.max_tokens.is_none() && sampling.max_completion_tokens.is_none() {
+		// OpenAI's default for completions.
+		sampling.max_tokens =
+			Some(16.min(lm.model.config.context.saturating_sub(prompt.len()) as u64));
+	}
+	let generation = generation_request(lm, &sampling, prompt, top as usize, false)?;
+	let include_usage = request.sampling.stream_options.as_ref().is_some_and(|o| o.include_usage);
+	Ok(Prepared {
+		generation,
+		reply: Reply::Completion {
+			stream: request.sampling.stream,
+			include_usage,
+			with_logprobs: request.logprobs.is_some(),
+			echo: if request.echo { prompt_text } else { String::new() },
+		},
+		top_logprobs: top as usize,
+	})
+}
+
+/// Checks a request for `endpoint` (the executor's and the auditor's way in).
+pub(crate) fn prepare(
+	lm: &LanguageModel,
+	endpoint: crate::market::Endpoint,
+	body: &[u8],
+) -> Result<Prepared, ApiError> {
+	let body = Ok(Bytes::copy_from_slice(body));
+	match endpoint {
+		crate::market::Endpoint::Chat => prepare_chat(lm, body),
+		crate::market::Endpoint::Completion => prepare_completion(lm, body),
+	}
+}
+
+async fn chat_completions(
+	State(state): State<Arc<AppState>>,
+	headers: HeaderMap,
+	body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+	if let Some(agent) = &state.agent {
+		return agent.forward(crate::market::Endpoint::Chat, &headers, body).await;
+	}
+	let prepared = prepare_chat(&state.lm, body)?;
+	let events = submit(&state, prepared.generation)?;
+	reply(state, prepared.reply, events).await
+}
+
+async fn completions(
+	State(state): State<Arc<AppState>>,
+	headers: HeaderMap,
+	body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+	if let Some(agent) = &state.agent {
+		return agent.forward(crate::market::Endpoint::Completion, &headers, body).await;
+	}
+	let prepared = prepare_completion(&state.lm, body)?;
+	let events = submit(&state, prepared.generation)?;
+	reply(state, prepared.reply, events).await
+}
+
+/// The answer to the client: streamed chunks or one JSON body.
+pub(crate) async fn reply(
+	state: Arc<AppState>,
+	reply: Reply,
+	events: tokio::sync::mpsc::UnboundedReceiver<Event>,
+) -> Result<Response, ApiError> {
+	match reply {
+		Reply::Chat { stream, include_usage, logprobs } => {
+			chat_reply(state, events, stream, include_usage, logprobs).await
+		}
+		Reply::Completion { stream, include_usage, with_logprobs, echo } => {
+			completion_reply(state, events, stream, include_usage, with_logprobs, echo).await
+		}
+	}
+}
+
+async fn chat_reply(
+	state: Arc<AppState>,
+	events: tokio::sync::mpsc::UnboundedReceiver<Event>,
+	stream: bool,
+	include_usage: bool,
+	logprobs: bool,
+) -> Result<Response, ApiError> {
 	let id = format!("chatcmpl-{:016x}{:016x}", random_u64(), random_u64());
 	let created = unix_now();
-	let logprobs = request.logprobs;
-	if request.sampling.stream {
-		let include_usage =
-			request.sampling.stream_options.as_ref().is_some_and(|o| o.include_usage);
+	if stream {
 		return Ok(stream_response(
 			state.clone(),
 			events,
@@ -434,62 +624,17 @@ fn completion_logprobs(state: &AppState, tokens: &[TokenOut], mut offset: usize)
 	})
 }
 
-async fn completions(
-	State(state): State<Arc<AppState>>,
-	body: Result<Bytes, BytesRejection>,
+async fn completion_reply(
+	state: Arc<AppState>,
+	events: tokio::sync::mpsc::UnboundedReceiver<Event>,
+	stream: bool,
+	include_usage: bool,
+	with_logprobs: bool,
+	echo: String,
 ) -> Result<Response, ApiError> {
-	let (mut request, sampling): (CompletionRequest, _) = parse(body)?;
-	request.sampling = sampling;
-	let top = request.logprobs.unwrap_or(0);
-	if top > MAX_TOP_LOGPROBS {
-		return Err(ApiError::invalid("logprobs must be 0–20", Some("logprobs")));
-	}
-	let (prompt, prompt_text) = match &request.prompt {
-		Prompt::Text(text) => (
-			state
-				.lm
-				.tokenizer
-				.encode(text)
-				.map_err(|e| ApiError::invalid(e.to_string(), Some("prompt")))?,
-			text.clone(),
-		),
-		Prompt::Texts(texts) if texts.len() == 1 => (
-			state
-				.lm
-				.tokenizer
-				.encode(&texts[0])
-				.map_err(|e| ApiError::invalid(e.to_string(), Some("prompt")))?,
-			texts[0].clone(),
-		),
-		Prompt::Texts(_) => {
-			return Err(ApiError::invalid("one prompt per request", Some("prompt")))
-		}
-		Prompt::Tokens(ids) => {
-			let vocab = state.lm.model.config.vocab;
-			if let Some(bad) = ids.iter().find(|id| **id as usize >= vocab) {
-				return Err(ApiError::invalid(
-					format!("token {bad} is outside the vocabulary of {vocab}"),
-					Some("prompt"),
-				));
-			}
-			(ids.clone(), state.lm.tokenizer.decode(ids).unwrap_or_default())
-		}
-	};
-	let mut sampling = request.sampling.clone();
-	if sampling.max_tokens.is_none() && sampling.max_completion_tokens.is_none() {
-		// OpenAI's default for completions.
-		sampling.max_tokens =
-			Some(16.min(state.lm.model.config.context.saturating_sub(prompt.len()) as u64));
-	}
-	let generation = generation_request(&state, &sampling, prompt, top as usize, false)?;
-	let events = submit(&state, generation)?;
 	let id = format!("cmpl-{:016x}{:016x}", random_u64(), random_u64());
 	let created = unix_now();
-	let with_logprobs = request.logprobs.is_some();
-	let echo = if request.echo { prompt_text } else { String::new() };
-	if request.sampling.stream {
-		let include_usage =
-			request.sampling.stream_options.as_ref().is_some_and(|o| o.include_usage);
+	if stream {
 		return Ok(stream_response(
 			state.clone(),
 			events,

@@ -7,6 +7,8 @@
 //! metadata before it is signed, so a runtime that renamed or reshaped a call is refused with a
 //! clear error instead of a garbled extrinsic.
 
+pub mod audit;
+pub mod inference;
 pub mod sends;
 pub mod signer;
 
@@ -24,7 +26,7 @@ use subxt::{
 };
 use thiserror::Error;
 
-pub use sends::{CallKey, Sends, VoteOn};
+pub use sends::{CallKey, Sends, State as CallState, VoteOn};
 pub use signer::AccountSigner;
 
 /// An account on Sprint (sr25519 public key bytes; SCALE-encodes as the runtime's `AccountId`).
@@ -129,6 +131,30 @@ impl Chain {
 		Ok(BlockView { number, at, status })
 	}
 
+	/// The receipts of every `Inference.settle` call in finalized block `number`, in block order
+	/// (the chain stores only each batch's root: auditors read the receipts from block bodies).
+	/// A call that failed is listed too; its batch root is then found nowhere on chain.
+	pub async fn settlements_in(
+		&self,
+		number: BlockNumber,
+	) -> Result<Vec<Vec<inference::Receipt>>, ChainError> {
+		let at = self.client.at_block(u64::from(number)).await.map_err(rpc)?;
+		let extrinsics = at.extrinsics().fetch().await.map_err(rpc)?;
+		let mut out = Vec::new();
+		for extrinsic in extrinsics.iter() {
+			let Ok(extrinsic) = extrinsic else { continue };
+			if extrinsic.pallet_name() != "Inference" || extrinsic.call_name() != "settle" {
+				continue;
+			}
+			let receipts = Vec::<inference::Receipt>::decode(
+				&mut extrinsic.call_data_field_bytes(),
+			)
+			.map_err(|e| ChainError::Decode { what: "Inference.settle", reason: e.to_string() })?;
+			out.push(receipts);
+		}
+		Ok(out)
+	}
+
 	/// How many of `account`'s calls the node holds that block `at` does not include yet (in
 	/// its pool or in unfinalized blocks): a restarted worker waits for them to settle rather
 	/// than send the same calls again.
@@ -157,8 +183,9 @@ impl Chain {
 		let at = self.client.at_current_block().await.map_err(rpc)?;
 		let (pallet, name) = call.name();
 		let metadata = at.metadata_ref();
-		let pallet_meta =
-			metadata.pallet_by_name("Poc").ok_or(ChainError::UnknownCall { pallet, call: name })?;
+		let pallet_meta = metadata
+			.pallet_by_name(pallet)
+			.ok_or(ChainError::UnknownCall { pallet, call: name })?;
 		let variant = pallet_meta
 			.call_variant_by_name(name)
 			.ok_or(ChainError::UnknownCall { pallet, call: name })?;
@@ -348,31 +375,85 @@ pub mod read {
 	}
 }
 
-/// The calls a worker submits (pallet-poc's call arguments, SCALE-encoded in order).
+/// The calls a worker submits (each pallet's call arguments, SCALE-encoded in order).
 #[derive(Clone, Debug)]
 pub enum Call {
-	RegisterHost { proof_key: [u8; 32], proof_url: Vec<u8>, metadata: Vec<u8> },
-	CommitSecret { epoch: EpochIndex, commitment: H256 },
-	RevealSecret { epoch: EpochIndex, secret: H256 },
-	Commit { epoch: EpochIndex, root: H256, count: u32 },
-	SubmitVerdicts { epoch: EpochIndex, secret: Option<H256>, verdicts: Vec<(AccountId, Verdict)> },
-	AnswerChallenge { epoch: EpochIndex, validator: AccountId, openings: Vec<SignedOpening> },
-	Vote { epoch: EpochIndex, participant: AccountId, votes: Vec<(u32, Option<u32>)> },
+	RegisterHost {
+		proof_key: [u8; 32],
+		proof_url: Vec<u8>,
+		metadata: Vec<u8>,
+	},
+	CommitSecret {
+		epoch: EpochIndex,
+		commitment: H256,
+	},
+	RevealSecret {
+		epoch: EpochIndex,
+		secret: H256,
+	},
+	Commit {
+		epoch: EpochIndex,
+		root: H256,
+		count: u32,
+	},
+	SubmitVerdicts {
+		epoch: EpochIndex,
+		secret: Option<H256>,
+		verdicts: Vec<(AccountId, Verdict)>,
+	},
+	AnswerChallenge {
+		epoch: EpochIndex,
+		validator: AccountId,
+		openings: Vec<SignedOpening>,
+	},
+	Vote {
+		epoch: EpochIndex,
+		participant: AccountId,
+		votes: Vec<(u32, Option<u32>)>,
+	},
+	/// pallet-inference: declare (or replace) this host's service.
+	DeclareService(inference::Service),
+	/// pallet-inference: settle a batch of receipts.
+	Settle(Vec<inference::Receipt>),
+	/// pallet-inference: claim the pending fees whose audit windows closed.
+	ClaimFees,
+	/// pallet-audit: audit results for receipts settled in `epoch`.
+	SubmitAudits {
+		epoch: EpochIndex,
+		audits: Vec<audit::AuditEntry>,
+	},
+	/// pallet-audit: a re-run seat's vote on a disputed receipt.
+	AuditVote {
+		epoch: EpochIndex,
+		receipt: [u8; 32],
+		fraud: bool,
+	},
+	/// pallet-audit: an executor posts a payload an auditor could not fetch.
+	PostPayload {
+		epoch: EpochIndex,
+		receipt: [u8; 32],
+		payload: Vec<u8>,
+	},
 }
 
 impl Call {
 	/// `(pallet, call)` as the metadata names them.
 	pub fn name(&self) -> (&'static str, &'static str) {
-		let call = match self {
-			Call::RegisterHost { .. } => "register_host",
-			Call::CommitSecret { .. } => "commit_secret",
-			Call::RevealSecret { .. } => "reveal_secret",
-			Call::Commit { .. } => "commit",
-			Call::SubmitVerdicts { .. } => "submit_verdicts",
-			Call::AnswerChallenge { .. } => "answer_challenge",
-			Call::Vote { .. } => "vote",
-		};
-		("Poc", call)
+		match self {
+			Call::RegisterHost { .. } => ("Poc", "register_host"),
+			Call::CommitSecret { .. } => ("Poc", "commit_secret"),
+			Call::RevealSecret { .. } => ("Poc", "reveal_secret"),
+			Call::Commit { .. } => ("Poc", "commit"),
+			Call::SubmitVerdicts { .. } => ("Poc", "submit_verdicts"),
+			Call::AnswerChallenge { .. } => ("Poc", "answer_challenge"),
+			Call::Vote { .. } => ("Poc", "vote"),
+			Call::DeclareService(_) => ("Inference", "declare_service"),
+			Call::Settle(_) => ("Inference", "settle"),
+			Call::ClaimFees => ("Inference", "claim_fees"),
+			Call::SubmitAudits { .. } => ("Audit", "submit_audits"),
+			Call::AuditVote { .. } => ("Audit", "vote"),
+			Call::PostPayload { .. } => ("Audit", "post_payload"),
+		}
 	}
 
 	fn encode_args(&self, out: &mut Vec<u8>) {
@@ -390,6 +471,14 @@ impl Call {
 				(epoch, validator, openings).encode_to(out)
 			}
 			Call::Vote { epoch, participant, votes } => (epoch, participant, votes).encode_to(out),
+			Call::DeclareService(service) => service.encode_to(out),
+			Call::Settle(receipts) => receipts.encode_to(out),
+			Call::ClaimFees => {}
+			Call::SubmitAudits { epoch, audits } => (epoch, audits).encode_to(out),
+			Call::AuditVote { epoch, receipt, fraud } => (epoch, receipt, fraud).encode_to(out),
+			Call::PostPayload { epoch, receipt, payload } => {
+				(epoch, receipt, payload).encode_to(out)
+			}
 		}
 	}
 }

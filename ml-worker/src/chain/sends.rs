@@ -32,6 +32,18 @@ pub enum CallKey {
 	Vote(EpochIndex, VoteOn, AccountId),
 	/// The answer to one validator's challenge.
 	Answer(EpochIndex, AccountId),
+	/// `declare_service`.
+	Service,
+	/// A batch of receipts, by its first receipt's id.
+	Settle(u64),
+	/// `claim_fees`, once per epoch.
+	ClaimFees(EpochIndex),
+	/// A chunk of audits of a settle epoch, by its first receipt's id.
+	Audits(EpochIndex, u64),
+	/// A re-run vote on a disputed receipt.
+	AuditVote(EpochIndex, u64),
+	/// A payload posted for a disputed receipt.
+	PostPayload(EpochIndex, u64),
 }
 
 /// What a vote is on: fraud claims (answer period) or posted answers (check period).
@@ -52,6 +64,12 @@ impl fmt::Display for CallKey {
 			Self::Verdict(e, p) => write!(f, "verdicts/{e}/0x{}", hex::encode(p)),
 			Self::Vote(e, on, p) => write!(f, "vote/{e}/{on:?}/0x{}", hex::encode(p)),
 			Self::Answer(e, v) => write!(f, "answer/{e}/0x{}", hex::encode(v)),
+			Self::Service => write!(f, "service"),
+			Self::Settle(id) => write!(f, "settle/{id:016x}"),
+			Self::ClaimFees(e) => write!(f, "fees/{e}"),
+			Self::Audits(e, id) => write!(f, "audits/{e}/{id:016x}"),
+			Self::AuditVote(e, id) => write!(f, "audit-vote/{e}/{id:016x}"),
+			Self::PostPayload(e, id) => write!(f, "payload/{e}/{id:016x}"),
 		}
 	}
 }
@@ -61,8 +79,9 @@ pub const RETRY_FAILED_AFTER: BlockNumber = 10;
 /// Blocks after which a call still not finalized is presumed lost and may be sent again.
 pub const PRESUMED_LOST_AFTER: BlockNumber = 20;
 
-#[derive(Clone, Copy, Debug)]
-enum State {
+/// Where a call stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
 	InFlight,
 	Landed,
 	Failed,
@@ -99,6 +118,11 @@ impl Sends {
 			state.insert(what, (State::InFlight, now));
 		}
 		due
+	}
+
+	/// Where the call for `what` stands (`None`: never sent, or lost and free to send again).
+	pub fn state(&self, what: CallKey) -> Option<State> {
+		self.state.lock().unwrap_or_else(|p| p.into_inner()).get(&what).map(|(state, _)| *state)
 	}
 
 	/// Forgets calls older than `horizon` blocks.

@@ -51,6 +51,28 @@ impl SamplingParams {
 	/// Greedy decoding.
 	pub const GREEDY: Self = Self { temperature_q8: 0, top_p_q16: 65_536, seed: 0 };
 
+	/// Parameters from a ticket's integers (SPEC.md §7): temperature and `top_p` in thousandths,
+	/// turned into the sampler's fixed point by integer arithmetic only, so that an executor and
+	/// every auditor get the same parameters from the same ticket.
+	pub fn from_milli(
+		temperature_milli: u32,
+		top_p_milli: u32,
+		seed: u64,
+	) -> Result<Self, SamplingError> {
+		if temperature_milli > 2_000 {
+			return Err(SamplingError::Temperature(f64::from(temperature_milli) / 1_000.0));
+		}
+		if top_p_milli == 0 || top_p_milli > 1_000 {
+			return Err(SamplingError::TopP(f64::from(top_p_milli) / 1_000.0));
+		}
+		let scaled = |milli: u32, one: u64| ((u64::from(milli) * one + 500) / 1_000) as u32;
+		Ok(Self {
+			temperature_q8: scaled(temperature_milli, 256),
+			top_p_q16: scaled(top_p_milli, 65_536).max(1),
+			seed,
+		})
+	}
+
 	/// Parameters from an API request's reals.
 	pub fn new(temperature: f64, top_p: f64, seed: u64) -> Result<Self, SamplingError> {
 		if !(0.0..=2.0).contains(&temperature) {
@@ -175,6 +197,19 @@ mod tests {
 
 	fn fixed(x: f64) -> i32 {
 		(x * f64::from(1u32 << ACT_FRAC)).round() as i32
+	}
+
+	#[test]
+	fn a_tickets_thousandths_give_the_requests_parameters() {
+		for (t, p) in [(0, 1_000), (700, 950), (1_000, 1), (2_000, 1_000), (333, 500)] {
+			let from_ticket = SamplingParams::from_milli(t, p, 9).expect("in range");
+			let from_reals = SamplingParams::new(f64::from(t) / 1_000.0, f64::from(p) / 1_000.0, 9)
+				.expect("in range");
+			assert_eq!(from_ticket, from_reals, "temperature {t}‰, top_p {p}‰");
+		}
+		assert!(SamplingParams::from_milli(2_001, 1_000, 0).is_err());
+		assert!(SamplingParams::from_milli(0, 0, 0).is_err());
+		assert!(SamplingParams::from_milli(0, 1_001, 0).is_err());
 	}
 
 	#[test]

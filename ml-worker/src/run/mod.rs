@@ -18,6 +18,7 @@
 //! The host's half lives in [`host`], the validator's in [`seats`].
 
 mod host;
+mod market;
 mod seats;
 
 use std::{
@@ -49,10 +50,17 @@ pub struct TestHooks {
 	/// `(epoch, n)`: stop dead (print a line and hang) once `n` leaves of `epoch` are on disk,
 	/// so a test can `kill -9` the worker at a known point of its sprint.
 	pub pause_after_leaves: Option<(EpochIndex, usize)>,
+	/// The executor lies in its receipts (audited, confirmed, slashed).
+	pub inference_cheat: crate::market::executor::InferenceCheat,
 }
 
-/// Runs the worker until Ctrl-C or a fatal error.
-pub async fn run(config: Config, hooks: TestHooks) -> anyhow::Result<()> {
+/// Runs the worker until Ctrl-C or a fatal error; with `lm` (and an `[inference]` config) it
+/// also serves the model on the inference market.
+pub async fn run(
+	config: Config,
+	hooks: TestHooks,
+	lm: Option<crate::inference::LanguageModel>,
+) -> anyhow::Result<()> {
 	config.validate()?;
 	let keys = KeyFile::load(&config.key_file)?;
 	tracing::info!("keys loaded from {}\n{}", config.key_file.display(), keys.describe());
@@ -84,6 +92,21 @@ pub async fn run(config: Config, hooks: TestHooks) -> anyhow::Result<()> {
 		.with_context(|| format!("cannot create data_dir {}", data_dir.display()))?;
 	let signer = AccountSigner::new(keys.account.clone());
 	let sends = Sends::new(chain.clone(), signer.clone());
+	let market = match (&config.inference, lm) {
+		(Some(settings), Some(lm)) => Some(
+			market::Market::start(
+				settings.clone(),
+				lm,
+				&chain,
+				&keys,
+				&data_dir,
+				hooks.inference_cheat,
+			)
+			.await?,
+		),
+		(Some(_), None) => anyhow::bail!("[inference] is set but no model was loaded"),
+		(None, _) => None,
+	};
 	let mut worker = Worker {
 		me: keys.account.public().0,
 		keys,
@@ -103,6 +126,7 @@ pub async fn run(config: Config, hooks: TestHooks) -> anyhow::Result<()> {
 		settled: false,
 		unrevealable: None,
 		waited: 0,
+		market,
 	};
 	tokio::select! {
 		result = worker.follow() => result,
@@ -155,6 +179,8 @@ struct Worker {
 	unrevealable: Option<EpochIndex>,
 	/// Blocks waited for them so far.
 	waited: u32,
+	/// The inference market's roles, when configured.
+	market: Option<market::Market>,
 }
 
 /// The chain's block time, measured over the last finalized blocks this worker saw.
@@ -232,6 +258,9 @@ impl Worker {
 			match connect(self.chain.url()).await {
 				Ok(chain) => {
 					self.sends.set_chain(chain.clone());
+					if let Some(market) = &self.market {
+						market.set_chain(chain.clone());
+					}
 					self.chain = chain;
 					return;
 				}
@@ -277,6 +306,17 @@ impl Worker {
 			Phase::Validation => self.submit_verdicts(view, &status).await?,
 			Phase::Answer | Phase::Check => self.vote(view, &status).await?,
 			_ => {}
+		}
+		if let Some(market) = &mut self.market {
+			market
+				.on_block(
+					&self.chain,
+					&self.sends,
+					view,
+					&status,
+					self.config.host && self.registered,
+				)
+				.await?;
 		}
 		Ok(())
 	}

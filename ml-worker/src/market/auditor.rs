@@ -1,0 +1,464 @@
+//! The auditor (SPEC.md §7): receipts settled in epoch `e` are audited in `e + 1` with this
+//! validator's secret of `e + 1`, once it is revealed.
+//!
+//! - **Settlements** are read from finalized block bodies (the chain keeps only each batch's
+//!   root): every `Inference.settle` call's receipts, placed in their batch by matching the
+//!   batch root stored for the epoch (a failed call matches none and is ignored).
+//! - **Draws**: receipt `r` is this validator's to audit when `audit_draw(secret, id)` falls
+//!   under the probability the runtime computes (`AuditApi::audit_probability`).
+//! - **Audits**: the payload is fetched from the executor's API with the same hostile-input
+//!   rules as proofs (a size limit, a timeout, nothing trusted before its signature is checked);
+//!   no payload, or one not signed by the executor's proof key, is `Unavailable`. A signed
+//!   payload is [`judge`]d: the request must hash to the ticket's `request_hash`, render to the
+//!   receipt's prompt token count, and replay exactly — the sampler with the ticket's seed and
+//!   parameters, the stop rule, the counts and the commitment. Results go on chain in chunks.
+//! - **Re-run votes**: in disputes where this validator holds a seat, the payload (posted on
+//!   chain, or fetched and matched to the claimed hash) is judged the same way; a `Fail` whose
+//!   payload cannot be had is voted down.
+//! - **As executor**: a payload an auditor found unavailable is posted on chain.
+//!
+//! The replays run in a task of their own, so the block loop never waits for them.
+
+use std::{
+	collections::{BTreeMap, HashMap, HashSet},
+	sync::{Arc, Mutex},
+	time::Duration,
+};
+
+use codec::Decode;
+use polkadot_sdk::{
+	sp_core::{crypto::Pair as _, sr25519},
+	sp_crypto_hashing::blake2_256,
+};
+use sprint_core::{
+	market::{audit_draw, batch_path, batch_root, draw_hits, payload_statement},
+	merkle::Hash32,
+	EpochIndex, EpochStatus, Phase,
+};
+
+use super::{
+	apply_ticket, executor::short, request_hash, store::Store, Payload, MAX_PAYLOAD, PAYLOAD_PATH,
+	PAYLOAD_SIGNATURE_HEADER,
+};
+use crate::{
+	api::prepare,
+	chain::{
+		audit::{self, AuditEntry, AuditResult, Claim, MAX_AUDITS_PER_CALL},
+		inference::{self, Receipt},
+		read, AccountId, BlockNumber, BlockView, Call, CallKey, Chain, Sends,
+	},
+	inference::{replay::replay, LanguageModel},
+};
+
+/// Blocks scanned for settlements per step at most.
+const SCAN_PER_STEP: u32 = 64;
+/// How long a payload fetch may take.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What a replay found: `None` when the answer is exactly what the ticket's request produces,
+/// else the first position where it is not.
+pub fn judge(lm: &LanguageModel, payload: &Payload) -> Option<u32> {
+	let receipt = &payload.receipt;
+	let ticket = &receipt.ticket;
+	if request_hash(payload.endpoint, &payload.request) != ticket.request_hash {
+		return Some(0);
+	}
+	let Ok(mut prepared) = prepare(lm, payload.endpoint, &payload.request) else {
+		return Some(0);
+	};
+	if apply_ticket(&mut prepared.generation, ticket, lm.model.config.context).is_err() {
+		return Some(0);
+	}
+	prepared.generation.top_logprobs = 0;
+	if prepared.generation.prompt.len() != receipt.prompt_tokens as usize {
+		return Some(0);
+	}
+	let output = &payload.output;
+	if output.len() != receipt.completion_tokens as usize
+		|| output.iter().any(|t| *t as usize >= lm.model.config.vocab)
+	{
+		return Some(output.len().min(receipt.completion_tokens as usize) as u32);
+	}
+	let Ok(report) = replay(lm, &prepared.generation, output) else {
+		return Some(0);
+	};
+	if let Some(at) = report.first_difference {
+		return Some(at as u32);
+	}
+	if report.finish.is_none() {
+		return Some(output.len() as u32);
+	}
+	if report.commitment != receipt.output_commitment {
+		// The tokens replay, but the committed log-probabilities are not the engine's.
+		return Some(0);
+	}
+	None
+}
+
+/// The auditor's memory between blocks.
+pub struct Auditor {
+	me: AccountId,
+	lm: Arc<LanguageModel>,
+	http: reqwest::Client,
+	state: Arc<Mutex<AuditState>>,
+	task: Option<tokio::task::JoinHandle<()>>,
+}
+
+#[derive(Default)]
+struct AuditState {
+	/// The next block to scan for settlements.
+	cursor: Option<BlockNumber>,
+	/// Settlements found: settle epoch → `(batch, receipts)`.
+	batches: BTreeMap<EpochIndex, Vec<(u32, Vec<Receipt>)>>,
+	/// Receipts this validator audited (or found it needs not).
+	done: HashSet<Hash32>,
+	/// Disputed receipts voted on.
+	voted: HashSet<Hash32>,
+	/// Audits done, for the log.
+	pub audits: u64,
+}
+
+/// A payload fetched from its executor: its bytes and the executor's signature.
+async fn fetch_payload(
+	http: &reqwest::Client,
+	at: &crate::chain::AtBlock,
+	receipt: &Receipt,
+) -> Option<(Vec<u8>, [u8; 64])> {
+	let executor = receipt.ticket.executor;
+	let service = inference::service(at, &executor).await.ok()??;
+	let host = read::host(at, &executor).await.ok()??;
+	let id = receipt.id();
+	let url =
+		format!("{}{PAYLOAD_PATH}/{}/{}", service.api_url(), receipt.ticket.epoch, hex::encode(id));
+	let mut response = http.get(&url).timeout(FETCH_TIMEOUT).send().await.ok()?;
+	if !response.status().is_success()
+		|| response.content_length().is_some_and(|l| l > MAX_PAYLOAD as u64)
+	{
+		return None;
+	}
+	let signature: [u8; 64] = response
+		.headers()
+		.get(PAYLOAD_SIGNATURE_HEADER)
+		.and_then(|v| hex::decode(v.as_bytes()).ok())
+		.and_then(|v| v.try_into().ok())?;
+	let mut bytes = Vec::new();
+	while let Ok(Some(chunk)) = response.chunk().await {
+		if bytes.len() + chunk.len() > MAX_PAYLOAD {
+			return None;
+		}
+		bytes.extend_from_slice(&chunk);
+	}
+	let statement = payload_statement(&id, &blake2_256(&bytes));
+	let key = sr25519::Public::from_raw(host.proof_key);
+	sr25519::Pair::verify(&sr25519::Signature::from_raw(signature), statement, &key)
+		.then_some((bytes, signature))
+}
+
+impl Auditor {
+	pub fn new(me: AccountId, lm: Arc<LanguageModel>) -> Self {
+		let http = reqwest::Client::builder()
+			.redirect(reqwest::redirect::Policy::none())
+			.connect_timeout(Duration::from_secs(5))
+			.build()
+			.unwrap_or_default();
+		Self { me, lm, http, state: Arc::default(), task: None }
+	}
+
+	/// Audits done so far.
+	pub fn audits(&self) -> u64 {
+		self.state.lock().unwrap_or_else(|p| p.into_inner()).audits
+	}
+
+	/// Reads the settlements in blocks not scanned yet.
+	async fn scan(
+		&self,
+		chain: &Chain,
+		view: &BlockView,
+		status: &EpochStatus<BlockNumber>,
+	) -> anyhow::Result<()> {
+		let start = {
+			let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+			state.cursor.unwrap_or_else(|| {
+				status.epoch_start.saturating_sub(status.params.epoch_length).max(1)
+			})
+		};
+		let end = view.number.min(start.saturating_add(SCAN_PER_STEP - 1));
+		for number in start..=end {
+			for receipts in chain.settlements_in(number).await? {
+				let ids: Vec<Hash32> = receipts.iter().map(Receipt::id).collect();
+				let root = batch_root(&ids);
+				// The batch's epoch is the current one or the one before.
+				let mut placed = None;
+				'epochs: for epoch in [status.epoch, status.epoch.saturating_sub(1)] {
+					let count = storage_batch_count(&view.at, epoch).await?;
+					for b in 0..count {
+						if storage_batch_root(&view.at, epoch, b).await? == Some(root) {
+							placed = Some((epoch, b));
+							break 'epochs;
+						}
+					}
+				}
+				if let Some((epoch, b)) = placed {
+					let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+					let batches = state.batches.entry(epoch).or_default();
+					if !batches.iter().any(|(known, _)| *known == b) {
+						batches.push((b, receipts));
+					}
+				}
+			}
+		}
+		let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+		state.cursor = Some(end + 1);
+		// Settlements older than the epoch being audited are of no more use.
+		let keep_from = status.epoch.saturating_sub(1);
+		state.batches.retain(|e, _| *e >= keep_from);
+		Ok(())
+	}
+
+	/// Each block: scans settlements, and while epoch `e + 1`'s audit periods run, starts (when
+	/// none is running) the task that audits `e`'s draws, votes in re-runs, and posts payloads
+	/// this worker withheld.
+	pub async fn step(
+		&mut self,
+		chain: &Chain,
+		sends: &Sends,
+		store: Option<&Store>,
+		view: &BlockView,
+		status: &EpochStatus<BlockNumber>,
+	) -> anyhow::Result<()> {
+		self.scan(chain, view, status).await?;
+		if self.task.as_ref().is_some_and(|t| !t.is_finished()) {
+			return Ok(());
+		}
+		let Some(settle_epoch) = status.epoch.checked_sub(1) else { return Ok(()) };
+		let auditing = matches!(status.phase, Phase::Validation | Phase::Answer);
+		let voting = matches!(status.phase, Phase::Validation | Phase::Answer | Phase::Check);
+		if !voting {
+			return Ok(());
+		}
+		let secret = if auditing {
+			read::revealed_secret(&view.at, status.epoch, &self.me).await?
+		} else {
+			None
+		};
+		let work = Work {
+			me: self.me,
+			lm: self.lm.clone(),
+			http: self.http.clone(),
+			state: self.state.clone(),
+			chain: chain.clone(),
+			sends: sends.clone(),
+			store: store.cloned(),
+			number: view.number,
+			settle_epoch,
+			secret: secret.map(|s| s.0),
+		};
+		self.task = Some(tokio::spawn(async move {
+			if let Err(e) = work.run().await {
+				tracing::warn!(target: "sprint::audit", "audit step: {e:#}");
+			}
+		}));
+		Ok(())
+	}
+}
+
+async fn storage_batch_count(at: &crate::chain::AtBlock, epoch: EpochIndex) -> anyhow::Result<u32> {
+	Ok(inference::batch_count(at, epoch).await?)
+}
+
+async fn storage_batch_root(
+	at: &crate::chain::AtBlock,
+	epoch: EpochIndex,
+	batch: u32,
+) -> anyhow::Result<Option<Hash32>> {
+	Ok(inference::batch_root(at, epoch, batch).await?)
+}
+
+/// One round of auditing work, off the block loop.
+struct Work {
+	me: AccountId,
+	lm: Arc<LanguageModel>,
+	http: reqwest::Client,
+	state: Arc<Mutex<AuditState>>,
+	chain: Chain,
+	sends: Sends,
+	store: Option<Store>,
+	number: BlockNumber,
+	settle_epoch: EpochIndex,
+	secret: Option<Hash32>,
+}
+
+impl Work {
+	async fn run(self) -> anyhow::Result<()> {
+		let view = self.chain.latest().await?;
+		if let Some(secret) = self.secret {
+			self.audit(&view, &secret).await?;
+		}
+		self.disputes(&view).await
+	}
+
+	async fn judged(&self, payload: Payload) -> Option<u32> {
+		let lm = self.lm.clone();
+		tokio::task::spawn_blocking(move || judge(&lm, &payload)).await.unwrap_or(Some(0))
+	}
+
+	async fn audit(&self, view: &BlockView, secret: &Hash32) -> anyhow::Result<()> {
+		let e = self.settle_epoch;
+		let batches = self
+			.state
+			.lock()
+			.unwrap_or_else(|p| p.into_inner())
+			.batches
+			.get(&e)
+			.cloned()
+			.unwrap_or_default();
+		let mut probability: HashMap<AccountId, u64> = HashMap::new();
+		let mut entries = Vec::new();
+		for (batch, receipts) in batches {
+			let ids: Vec<Hash32> = receipts.iter().map(Receipt::id).collect();
+			for (index, receipt) in receipts.into_iter().enumerate() {
+				let id = ids[index];
+				let executor = receipt.ticket.executor;
+				if executor == self.me
+					|| self.state.lock().unwrap_or_else(|p| p.into_inner()).done.contains(&id)
+				{
+					continue;
+				}
+				let p = match probability.get(&executor) {
+					Some(p) => *p,
+					None => {
+						let p = audit::probability(&view.at, e, &self.me, &executor).await?;
+						probability.insert(executor, p);
+						p
+					}
+				};
+				if !draw_hits(audit_draw(secret, &id), p)
+					|| audit::audited(&view.at, e, &id, &self.me).await?
+				{
+					self.state.lock().unwrap_or_else(|p| p.into_inner()).done.insert(id);
+					continue;
+				}
+				let result = match fetch_payload(&self.http, &view.at, &receipt).await {
+					None => AuditResult::Unavailable,
+					Some((bytes, signature)) => match Payload::decode(&mut &bytes[..]) {
+						Ok(payload) if payload.receipt == receipt => {
+							match self.judged(payload).await {
+								None => AuditResult::Pass,
+								Some(position) => AuditResult::Fail {
+									position,
+									payload_hash: blake2_256(&bytes),
+									executor_signature: signature,
+								},
+							}
+						}
+						// A payload the executor signed that is not this receipt's.
+						_ => AuditResult::Fail {
+							position: 0,
+							payload_hash: blake2_256(&bytes),
+							executor_signature: signature,
+						},
+					},
+				};
+				tracing::info!(target: "sprint::audit", "receipt {:016x} of epoch {e} by 0x{}: {}", short(&id), hex::encode(&executor[..4]), match &result {
+					AuditResult::Pass => "Pass".to_owned(),
+					AuditResult::Fail { position, .. } => format!("Fail at token {position}"),
+					AuditResult::Unavailable => "payload unavailable".to_owned(),
+				});
+				let path = batch_path(&ids, index as u32);
+				entries.push(AuditEntry { batch, index: index as u32, receipt, path, result });
+				if entries.len() == MAX_AUDITS_PER_CALL {
+					self.submit(std::mem::take(&mut entries)).await;
+				}
+			}
+		}
+		if !entries.is_empty() {
+			self.submit(entries).await;
+		}
+		Ok(())
+	}
+
+	async fn submit(&self, entries: Vec<AuditEntry>) {
+		let e = self.settle_epoch;
+		let key = CallKey::Audits(e, short(&entries[0].receipt.id()));
+		if self.sends.due(key, self.number) {
+			{
+				let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+				state.audits += entries.len() as u64;
+				for entry in &entries {
+					state.done.insert(entry.receipt.id());
+				}
+			}
+			self.sends
+				.send(key, Call::SubmitAudits { epoch: e, audits: entries }, self.number)
+				.await;
+		}
+	}
+
+	/// Votes where this validator holds a re-run seat; posts payloads it withheld as executor.
+	async fn disputes(&self, view: &BlockView) -> anyhow::Result<()> {
+		let e = self.settle_epoch;
+		for id in audit::open_disputes(&view.at, e).await? {
+			let Some(dispute) = audit::dispute(&view.at, e, &id).await? else { continue };
+			if dispute.resolution.is_some() {
+				continue;
+			}
+			let receipt = &dispute.receipt;
+			if receipt.ticket.executor == self.me {
+				if let (Claim::Unavailable { posted: None }, Some(store)) =
+					(&dispute.claim, &self.store)
+				{
+					if let Some(bytes) = store.payload(receipt.ticket.epoch, &id)? {
+						let key = CallKey::PostPayload(e, short(&id));
+						if self.sends.due(key, self.number) {
+							tracing::info!(target: "sprint::audit", "posting the payload of receipt {:016x} an auditor could not fetch", short(&id));
+							self.sends
+								.send(
+									key,
+									Call::PostPayload { epoch: e, receipt: id, payload: bytes },
+									self.number,
+								)
+								.await;
+						}
+					}
+				}
+				continue;
+			}
+			let seated = dispute.seats.iter().any(|(who, vote)| *who == self.me && vote.is_none());
+			if !seated || self.state.lock().unwrap_or_else(|p| p.into_inner()).voted.contains(&id) {
+				continue;
+			}
+			let bytes = match &dispute.claim {
+				Claim::Unavailable { posted: Some(_) } => {
+					audit::posted_payload(&view.at, e, &id).await?
+				}
+				Claim::Unavailable { posted: None } => continue, // nothing to re-run yet
+				Claim::Fail { payload_hash, .. } => {
+					match audit::posted_payload(&view.at, e, &id).await? {
+						Some(bytes) => Some(bytes),
+						None => fetch_payload(&self.http, &view.at, receipt)
+							.await
+							.map(|(bytes, _)| bytes)
+							.filter(|bytes| blake2_256(bytes) == *payload_hash),
+					}
+				}
+			};
+			let fraud = match bytes.and_then(|b| Payload::decode(&mut &b[..]).ok()) {
+				Some(payload) if payload.receipt == *receipt => {
+					self.judged(payload).await.is_some()
+				}
+				Some(_) => true,
+				// A Fail whose payload nobody can fetch is refuted.
+				None => false,
+			};
+			let key = CallKey::AuditVote(e, short(&id));
+			if self.sends.due(key, self.number) {
+				tracing::info!(target: "sprint::audit", "re-run of receipt {:016x}: {}", short(&id), if fraud { "fraud" } else { "honest" });
+				self.state.lock().unwrap_or_else(|p| p.into_inner()).voted.insert(id);
+				self.sends
+					.send(key, Call::AuditVote { epoch: e, receipt: id, fraud }, self.number)
+					.await;
+			}
+		}
+		Ok(())
+	}
+}

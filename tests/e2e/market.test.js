@@ -1,0 +1,135 @@
+// The inference market end to end with the clients its users have (SPEC.md §7): @polkadot/api
+// for the chain, the unmodified `openai` Python package for answers.
+//
+// On the dev node, governance (sudo) registers SmolLM2 by its file's sha256; Charlie funds a
+// deposit and three API keys (one he revokes, one with a tiny cap). Two real workers: Bob, a
+// host serving the model (executor, on wind power), and Alice, the dev validator (transfer
+// agent and auditor). The openai SDK talks to Alice's API with Charlie's key as Bearer token:
+// a chat completion and a streamed one (asking for carbon-free power) are signed as tickets by
+// Alice, answered by Bob, settled by Bob in a batch — Charlie's deposit falls by exactly what
+// the batches charged for exactly the tokens the SDK reported, the community fund gets its 20%
+// at once. A revoked key gets OpenAI's 401, an exhausted one 429 `insufficient_quota`. In the
+// next epoch Alice, whose draw covers every receipt (low traffic, all the power), fetches Bob's
+// signed payloads, replays them exactly and submits Pass.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { compactAddLength, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { freePort, startNode, stopAll, tail, waitFor } from './lib/node.js';
+import { send } from './lib/tx.js';
+import { startWorker, stopWorkers } from './lib/worker.js';
+
+const SPR = 10n ** 9n;
+const PRICE = 1_000n;
+const MODEL = 'SmolLM2-135M-Instruct.Q4_1';
+const modelPath = join(process.env.SPRINT_MODELS ?? join(homedir(), '.cache/sprint-models'), `${MODEL}.gguf`);
+const python = process.env.SPRINT_PYTHON ?? join(homedir(), '.cache/sprint-venv/bin/python');
+const tag = (text) => compactAddLength(stringToU8a(text));
+
+describe('the inference market with the openai SDK', () => {
+  let node;
+  let api;
+  let alice;
+  let bob;
+
+  before(async () => {
+    await cryptoWaitReady();
+    node = await startNode({ name: 'market', args: ['--dev', '--tmp', '--dev-block-time', '700'] });
+    api = await node.api();
+  });
+
+  after(async () => {
+    await stopWorkers();
+    await stopAll();
+  });
+
+  test('answers are ticketed, settled and paid for exactly; bad keys get OpenAI errors; the auditor passes them', async () => {
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    const sudoer = keyring.addFromUri('//Alice');
+    const charlie = keyring.addFromUri('//Charlie');
+    const genesis = api.genesisHash.toU8a();
+    const sha = createHash('sha256').update(readFileSync(modelPath)).digest();
+
+    await send(api.tx.sudo.sudo(api.tx.inference.registerModel({
+      name: MODEL, fileSha256: u8aToHex(sha), architecture: 'llama', contextLength: 8192,
+      engineRecipe: 1, computeUnitsPerToken: 1, initialPrice: PRICE,
+    })), sudoer, 'governance registers the model');
+    await send(api.tx.inference.deposit(100n * SPR), charlie, 'Charlie deposits');
+    const addKey = async (uri, cap) => {
+      const key = keyring.addFromUri(uri);
+      const proof = key.sign(u8aConcat(tag('sprint/api-key'), charlie.addressRaw, compactAddLength(genesis)));
+      await send(api.tx.inference.addApiKey(key.publicKey, cap, 10_000n, 1_000_000, u8aToHex(proof)), charlie, `Charlie adds ${uri}`);
+      return key;
+    };
+    await addKey('//Charlie//api', 10n * SPR);
+    const revoked = await addKey('//Charlie//revoked', 10n * SPR);
+    await send(api.tx.inference.revokeApiKey(revoked.publicKey), charlie, 'Charlie revokes a key');
+    await addKey('//Charlie//tiny', 1n);
+
+    const [alicePort, bobPort] = [await freePort(), await freePort()];
+    [alice, bob] = await Promise.all([
+      startWorker({ node, name: 'Alice', args: ['--validator-only', '--dev-secret', 'Alice', '--inference', '--api-listen', `127.0.0.1:${alicePort}`] }),
+      startWorker({ node, name: 'Bob', args: ['--inference', '--api-listen', `127.0.0.1:${bobPort}`, '--energy', 'wind', '--region', 'DE', '--capacity', '40'] }),
+    ]);
+    const bobAccount = keyring.addFromUri('//Bob').address;
+    await waitFor('Bob to declare his service', async () => {
+      if (bob.exited) throw new Error(`Bob's worker exited:\n${tail(bob.log())}`);
+      return (await api.query.inference.services(bobAccount)).isSome;
+    }, { timeoutMs: 90_000, intervalMs: 700 });
+
+    const settledEvents = [];
+    const unsubscribe = await api.query.system.events((events) => {
+      for (const { event } of events) {
+        if (api.events.inference.Settled.is(event)) settledEvents.push(event.data);
+      }
+    });
+    const held = async (who) => (await api.query.balances.holds(who)).reduce((s, h) => s + h.amount.toBigInt(), 0n);
+    const heldBefore = await held(charlie.address);
+
+    const job = {
+      base_url: `http://127.0.0.1:${alicePort}/v1`, model: MODEL, key: '//Charlie//api',
+      revoked_key: '//Charlie//revoked', exhausted_key: '//Charlie//tiny',
+    };
+    const result = await new Promise((resolve, reject) => {
+      execFile(python, [join(import.meta.dirname, 'lib/openai_market.py'), JSON.stringify(job)], { timeout: 400_000 }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`the openai client failed: ${error.message}\n${stderr}\nAlice:\n${tail(alice.log())}\nBob:\n${tail(bob.log())}`));
+        else resolve(JSON.parse(stdout.trim().split('\n').pop()));
+      });
+    });
+    assert.ok(result.plain.completion_tokens > 0 && result.plain.completion_tokens <= 8, JSON.stringify(result.plain));
+    assert.ok(result.streamed.text.length > 0, 'the streamed answer has text');
+    assert.equal(result.errors.revoked.status, 401, JSON.stringify(result.errors.revoked));
+    assert.equal(result.errors.revoked.code, 'invalid_api_key');
+    assert.equal(result.errors.garbage.status, 401);
+    assert.equal(result.errors.exhausted.status, 429, JSON.stringify(result.errors.exhausted));
+    assert.equal(result.errors.exhausted.code, 'insufficient_quota');
+
+    const tokens = BigInt(result.plain.prompt_tokens + result.plain.completion_tokens
+      + result.streamed.prompt_tokens + result.streamed.completion_tokens);
+    await waitFor('Bob to settle both receipts', () => settledEvents.reduce((n, e) => n + e.count.toNumber(), 0) >= 2,
+      { timeoutMs: 90_000, intervalMs: 500 }).catch((e) => { throw new Error(`${e.message}\nBob:\n${tail(bob.log(), 60)}`); });
+    unsubscribe();
+    const ours = settledEvents.filter((e) => e.executor.toString() === bobAccount);
+    const cost = ours.reduce((s, e) => s + e.cost.toBigInt(), 0n);
+    assert.equal(ours.reduce((s, e) => s + e.tokens.toBigInt(), 0n), tokens, 'the batches charge exactly the tokens the SDK reported');
+    assert.equal(heldBefore - (await held(charlie.address)), cost, 'the deposit falls by exactly what the batches charged');
+    assert.ok(cost >= tokens && cost <= tokens * PRICE, `the price charged is within the floor and the registered price (${cost} for ${tokens} tokens)`);
+    assert.equal(ours.reduce((s, e) => s + e.fund.toBigInt(), 0n), ours.reduce((s, e) => s + e.cost.toBigInt() / 5n, 0n), 'the community fund gets 20%');
+
+    // The next epoch: Alice reveals her secret, draws both receipts, replays them and passes them.
+    const epoch = ours[0].epoch.toNumber();
+    await waitFor(`Alice to audit epoch ${epoch}'s receipts`, async () => {
+      if (alice.exited) throw new Error(`Alice's worker exited:\n${tail(alice.log())}`);
+      const stats = await api.query.audit.stats(epoch);
+      assert.equal(stats.failed.toNumber(), 0, 'an honest executor is never failed');
+      return stats.passed.toNumber() >= 2;
+    }, { timeoutMs: 180_000, intervalMs: 1_000 }).catch((e) => { throw new Error(`${e.message}\nAlice:\n${tail(alice.log(), 60)}`); });
+  });
+});
