@@ -11,6 +11,13 @@
 // at once. A revoked key gets OpenAI's 401, an exhausted one 429 `insufficient_quota`. In the
 // next epoch Alice, whose draw covers every receipt (low traffic, all the power), fetches Bob's
 // signed payloads, replays them exactly and submits Pass.
+//
+// Then Dave joins as an executor who cheats (a hidden test flag: his receipts commit to an
+// output with one token swapped), declaring so much capacity that the transfer agent sends him
+// the next answers. His receipts settle; in the next epoch an auditor's replay differs at that
+// token and it submits Fail with Dave's own signature over the payload; a re-run seat (Bob,
+// whose PoC work was accepted, or Alice) replays it too and confirms: fraud — Charlie is
+// refunded, Dave is slashed and jailed.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -78,6 +85,7 @@ describe('the inference market with the openai SDK', () => {
       startWorker({ node, name: 'Alice', args: ['--validator-only', '--dev-secret', 'Alice', '--inference', '--api-listen', `127.0.0.1:${alicePort}`] }),
       startWorker({ node, name: 'Bob', args: ['--inference', '--api-listen', `127.0.0.1:${bobPort}`, '--energy', 'wind', '--region', 'DE', '--capacity', '40'] }),
     ]);
+    alice.apiBase = `http://127.0.0.1:${alicePort}/v1`;
     const bobAccount = keyring.addFromUri('//Bob').address;
     await waitFor('Bob to declare his service', async () => {
       if (bob.exited) throw new Error(`Bob's worker exited:\n${tail(bob.log())}`);
@@ -131,5 +139,54 @@ describe('the inference market with the openai SDK', () => {
       assert.equal(stats.failed.toNumber(), 0, 'an honest executor is never failed');
       return stats.passed.toNumber() >= 2;
     }, { timeoutMs: 180_000, intervalMs: 1_000 }).catch((e) => { throw new Error(`${e.message}\nAlice:\n${tail(alice.log(), 60)}`); });
+  });
+
+  test('a cheating executor is failed by the audit, confirmed by a re-run, slashed and jailed; the payer is refunded', async () => {
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    const charlie = keyring.addFromUri('//Charlie');
+    const daveAccount = keyring.addFromUri('//Dave').address;
+    const davePort = await freePort();
+    const dave = await startWorker({ node, name: 'Dave', args: ['--inference', '--api-listen', `127.0.0.1:${davePort}`, '--capacity', '1000000', '--test-inference-cheat'] });
+    await waitFor('Dave to declare his service', async () => {
+      if (dave.exited) throw new Error(`Dave's worker exited:\n${tail(dave.log())}`);
+      return (await api.query.inference.services(daveAccount)).isSome;
+    }, { timeoutMs: 90_000, intervalMs: 700 });
+
+    const settledEvents = [];
+    const unsubscribe = await api.query.system.events((events) => {
+      for (const { event } of events) {
+        if (api.events.inference.Settled.is(event) && event.data.executor.toString() === daveAccount) settledEvents.push(event.data);
+      }
+    });
+    const job = {
+      base_url: alice.apiBase, model: MODEL, key: '//Charlie//api',
+      revoked_key: '//Charlie//revoked', exhausted_key: '//Charlie//tiny',
+    };
+    await new Promise((resolve, reject) => {
+      execFile(python, [join(import.meta.dirname, 'lib/openai_market.py'), JSON.stringify(job)], { timeout: 400_000 }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`the openai client failed: ${error.message}\n${stderr}\nDave:\n${tail(dave.log())}`));
+        else resolve(stdout);
+      });
+    });
+    await waitFor('Dave to settle his receipts', () => settledEvents.length > 0, { timeoutMs: 90_000, intervalMs: 500 })
+      .catch((e) => { throw new Error(`${e.message}\nDave:\n${tail(dave.log(), 60)}`); });
+    unsubscribe();
+    const epoch = settledEvents[0].epoch.toNumber();
+    const held = async (who) => (await api.query.balances.holds(who)).reduce((s, h) => s + h.amount.toBigInt(), 0n);
+    const heldAfterSettling = await held(charlie.address);
+
+    await waitFor(`the audit of epoch ${epoch} to confirm Dave's fraud`, async () => {
+      if (dave.exited) throw new Error(`Dave's worker exited:\n${tail(dave.log())}`);
+      const stats = await api.query.audit.stats(epoch);
+      return stats.frauds.toNumber() >= 1;
+    }, { timeoutMs: 240_000, intervalMs: 1_000 }).catch((e) => {
+      throw new Error(`${e.message}\nAlice:\n${tail(alice.log(), 40)}\nBob:\n${tail(bob.log(), 40)}`);
+    });
+    const stats = await api.query.audit.stats(epoch);
+    assert.ok(stats.failed.toNumber() >= 1, 'the auditor submitted Fail (not Unavailable): the re-run confirmed it');
+    assert.equal(stats.refuted.toNumber(), 0, 'no Fail was refuted');
+    assert.ok((await api.query.collateral.jailedUntil(daveAccount)).isSome, 'Dave is jailed');
+    assert.ok((await held(charlie.address)) > heldAfterSettling, 'Charlie is refunded');
+    await dave.kill();
   });
 });
