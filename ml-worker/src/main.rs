@@ -253,6 +253,9 @@ struct RunArgs {
 	/// Test only: the executor swaps a token of its committed output (audited and slashed).
 	#[arg(long, hide = true)]
 	test_inference_cheat: bool,
+	/// Test only: the auditor never submits its audits (reported as missed).
+	#[arg(long, hide = true)]
+	test_skip_audits: bool,
 }
 
 impl RunArgs {
@@ -332,6 +335,8 @@ impl RunArgs {
 			pause_after_leaves: self.test_pause_after_leaves,
 			inference_cheat: if self.test_inference_cheat {
 				sprint_worker::market::executor::InferenceCheat::SwapToken
+			} else if self.test_skip_audits {
+				sprint_worker::market::executor::InferenceCheat::SkipAudits
 			} else {
 				Default::default()
 			},

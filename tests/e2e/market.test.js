@@ -12,18 +12,24 @@
 // next epoch Alice, whose draw covers every receipt (low traffic, all the power), fetches Bob's
 // signed payloads, replays them exactly and submits Pass.
 //
+// Then Bob is killed (SIGKILL) in the middle of a streamed answer: the two answers he had
+// completed just before still settle once he restarts (each receipt is on disk before its
+// answer's last chunk leaves), and the ticket he accepted and dropped is reported by Alice's
+// transfer agent two epochs later: a missed ticket, his downtime.
+//
 // Then Dave joins as an executor who cheats (a hidden test flag: his receipts commit to an
 // output with one token swapped), declaring so much capacity that the transfer agent sends him
 // the next answers. His receipts settle; in the next epoch an auditor's replay differs at that
 // token and it submits Fail with Dave's own signature over the payload; a re-run seat (Bob,
 // whose PoC work was accepted, or Alice) replays it too and confirms: fraud — Charlie is
-// refunded, Dave is slashed and jailed.
+// refunded, Dave is slashed and jailed. Bob now never submits the audits his draws give him
+// (a hidden test flag; he still votes): Alice reports them as missed audits.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { Keyring } from '@polkadot/keyring';
@@ -45,6 +51,29 @@ describe('the inference market with the openai SDK', () => {
   let api;
   let alice;
   let bob;
+  let bobArgs;
+
+  // The openai package (Python) as a requester: see lib/openai_market.py.
+  const runClient = (job, logs) => new Promise((resolve, reject) => {
+    execFile(python, [join(import.meta.dirname, 'lib/openai_market.py'), JSON.stringify(job)], { timeout: 400_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`the openai client failed: ${error.message}\n${stderr}\n${logs()}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').pop()));
+    });
+  });
+  // A chat completion through Alice's transfer agent, as plain HTTP.
+  const chat = (body, key = '//Charlie//api') => fetch(`${alice.apiBase}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Count from one to one hundred.' }], ...body }),
+  });
+  // Collects the chain's events of one kind while `during` runs.
+  const watch = async (isKind) => {
+    const seen = [];
+    const unsubscribe = await api.query.system.events((events) => {
+      for (const { event } of events) if (isKind(event)) seen.push(event.data);
+    });
+    return { seen, stop: unsubscribe };
+  };
 
   before(async () => {
     await cryptoWaitReady();
@@ -81,9 +110,10 @@ describe('the inference market with the openai SDK', () => {
     await addKey('//Charlie//tiny', 1n);
 
     const [alicePort, bobPort] = [await freePort(), await freePort()];
+    bobArgs = ['--inference', '--api-listen', `127.0.0.1:${bobPort}`, '--energy', 'wind', '--region', 'DE', '--capacity', '40'];
     [alice, bob] = await Promise.all([
       startWorker({ node, name: 'Alice', args: ['--validator-only', '--dev-secret', 'Alice', '--inference', '--api-listen', `127.0.0.1:${alicePort}`] }),
-      startWorker({ node, name: 'Bob', args: ['--inference', '--api-listen', `127.0.0.1:${bobPort}`, '--energy', 'wind', '--region', 'DE', '--capacity', '40'] }),
+      startWorker({ node, name: 'Bob', args: bobArgs }),
     ]);
     alice.apiBase = `http://127.0.0.1:${alicePort}/v1`;
     const bobAccount = keyring.addFromUri('//Bob').address;
@@ -92,12 +122,8 @@ describe('the inference market with the openai SDK', () => {
       return (await api.query.inference.services(bobAccount)).isSome;
     }, { timeoutMs: 90_000, intervalMs: 700 });
 
-    const settledEvents = [];
-    const unsubscribe = await api.query.system.events((events) => {
-      for (const { event } of events) {
-        if (api.events.inference.Settled.is(event)) settledEvents.push(event.data);
-      }
-    });
+    const settled = await watch((e) => api.events.inference.Settled.is(e));
+    const settledEvents = settled.seen;
     const held = async (who) => (await api.query.balances.holds(who)).reduce((s, h) => s + h.amount.toBigInt(), 0n);
     const heldBefore = await held(charlie.address);
 
@@ -105,12 +131,7 @@ describe('the inference market with the openai SDK', () => {
       base_url: `http://127.0.0.1:${alicePort}/v1`, model: MODEL, key: '//Charlie//api',
       revoked_key: '//Charlie//revoked', exhausted_key: '//Charlie//tiny',
     };
-    const result = await new Promise((resolve, reject) => {
-      execFile(python, [join(import.meta.dirname, 'lib/openai_market.py'), JSON.stringify(job)], { timeout: 400_000 }, (error, stdout, stderr) => {
-        if (error) reject(new Error(`the openai client failed: ${error.message}\n${stderr}\nAlice:\n${tail(alice.log())}\nBob:\n${tail(bob.log())}`));
-        else resolve(JSON.parse(stdout.trim().split('\n').pop()));
-      });
-    });
+    const result = await runClient(job, () => `Alice:\n${tail(alice.log())}\nBob:\n${tail(bob.log())}`);
     assert.ok(result.plain.completion_tokens > 0 && result.plain.completion_tokens <= 8, JSON.stringify(result.plain));
     assert.ok(result.streamed.text.length > 0, 'the streamed answer has text');
     assert.equal(result.errors.revoked.status, 401, JSON.stringify(result.errors.revoked));
@@ -123,7 +144,7 @@ describe('the inference market with the openai SDK', () => {
       + result.streamed.prompt_tokens + result.streamed.completion_tokens);
     await waitFor('Bob to settle both receipts', () => settledEvents.reduce((n, e) => n + e.count.toNumber(), 0) >= 2,
       { timeoutMs: 90_000, intervalMs: 500 }).catch((e) => { throw new Error(`${e.message}\nBob:\n${tail(bob.log(), 60)}`); });
-    unsubscribe();
+    settled.stop();
     const ours = settledEvents.filter((e) => e.executor.toString() === bobAccount);
     const cost = ours.reduce((s, e) => s + e.cost.toBigInt(), 0n);
     assert.equal(ours.reduce((s, e) => s + e.tokens.toBigInt(), 0n), tokens, 'the batches charge exactly the tokens the SDK reported');
@@ -141,6 +162,48 @@ describe('the inference market with the openai SDK', () => {
     }, { timeoutMs: 180_000, intervalMs: 1_000 }).catch((e) => { throw new Error(`${e.message}\nAlice:\n${tail(alice.log(), 60)}`); });
   });
 
+  test('an executor killed mid-stream loses no receipt; the ticket it dropped is reported missed', async (t) => {
+    const bobAccount = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Bob').address;
+    const settled = await watch((e) => api.events.inference.Settled.is(e) && e.data.executor.toString() === bobAccount);
+    const missed = await watch((e) => api.events.inference.TicketMissed.is(e) && e.data.executor.toString() === bobAccount);
+    let tokens = 0;
+    for (let i = 0; i < 2; i += 1) {
+      const r = await chat({ max_tokens: 4, seed: i });
+      assert.equal(r.status, 200, await r.clone().text());
+      tokens += (await r.json()).usage.total_tokens;
+    }
+    const stream = await chat({ max_tokens: 400, stream: true });
+    assert.equal(stream.status, 200);
+    const reader = stream.body.getReader();
+    await reader.read();
+    const pending = (() => {
+      const data = join(bob.dir, 'data');
+      return readdirSync(data).map((g) => join(data, g, 'market', 'pending')).filter(existsSync)
+        .reduce((n, dir) => n + readdirSync(dir).length, 0);
+    })();
+    await bob.kill('SIGKILL');
+    t.diagnostic(`receipts pending on Bob's disk when he was killed: ${pending}`);
+    let rest = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        rest += new TextDecoder().decode(value);
+      }
+    } catch { /* the connection broke */ }
+    assert.ok(!rest.includes('[DONE]'), 'the answer in progress never finishes');
+
+    bob = await bob.restart([...bobArgs, '--test-skip-audits']);
+    await waitFor('Bob to settle the answers he completed', () => settled.seen.reduce((n, e) => n + e.count.toNumber(), 0) >= 2,
+      { timeoutMs: 90_000, intervalMs: 500 }).catch((e) => { throw new Error(`${e.message}\nBob:\n${tail(bob.log(), 60)}`); });
+    assert.equal(settled.seen.reduce((n, e) => n + e.tokens.toBigInt(), 0n), BigInt(tokens), 'exactly the completed answers are charged');
+    settled.stop();
+    await waitFor('Alice to report the ticket Bob dropped', () => missed.seen.length > 0, { timeoutMs: 240_000, intervalMs: 1_000 })
+      .catch((e) => { throw new Error(`${e.message}\nAlice:\n${tail(alice.log(), 60)}`); });
+    missed.stop();
+    assert.equal(missed.seen[0].missed.toNumber(), 1, 'one ticket missed');
+  });
+
   test('a cheating executor is failed by the audit, confirmed by a re-run, slashed and jailed; the payer is refunded', async () => {
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
     const charlie = keyring.addFromUri('//Charlie');
@@ -152,41 +215,44 @@ describe('the inference market with the openai SDK', () => {
       return (await api.query.inference.services(daveAccount)).isSome;
     }, { timeoutMs: 90_000, intervalMs: 700 });
 
-    const settledEvents = [];
-    const unsubscribe = await api.query.system.events((events) => {
-      for (const { event } of events) {
-        if (api.events.inference.Settled.is(event) && event.data.executor.toString() === daveAccount) settledEvents.push(event.data);
-      }
-    });
+    const settled = await watch((e) => api.events.inference.Settled.is(e) && e.data.executor.toString() === daveAccount);
+    const settledEvents = settled.seen;
+    const punished = await watch((e) => api.events.inference.FraudPunished.is(e) && e.data.executor.toString() === daveAccount);
     const job = {
       base_url: alice.apiBase, model: MODEL, key: '//Charlie//api',
       revoked_key: '//Charlie//revoked', exhausted_key: '//Charlie//tiny',
     };
-    await new Promise((resolve, reject) => {
-      execFile(python, [join(import.meta.dirname, 'lib/openai_market.py'), JSON.stringify(job)], { timeout: 400_000 }, (error, stdout, stderr) => {
-        if (error) reject(new Error(`the openai client failed: ${error.message}\n${stderr}\nDave:\n${tail(dave.log())}`));
-        else resolve(stdout);
-      });
-    });
-    await waitFor('Dave to settle his receipts', () => settledEvents.length > 0, { timeoutMs: 90_000, intervalMs: 500 })
-      .catch((e) => { throw new Error(`${e.message}\nDave:\n${tail(dave.log(), 60)}`); });
-    unsubscribe();
-    const epoch = settledEvents[0].epoch.toNumber();
-    const held = async (who) => (await api.query.balances.holds(who)).reduce((s, h) => s + h.amount.toBigInt(), 0n);
-    const heldAfterSettling = await held(charlie.address);
+    await runClient(job, () => `Dave:\n${tail(dave.log())}`);
+    // More answers, so that both validators' draws surely hit some of Dave's receipts.
+    for (let i = 0; i < 10; i += 1) {
+      const r = await chat({ max_tokens: 2, seed: 100 + i });
+      assert.equal(r.status, 200, await r.text());
+    }
+    await waitFor('Dave to settle his receipts', () => settledEvents.reduce((n, e) => n + e.count.toNumber(), 0) >= 8,
+      { timeoutMs: 120_000, intervalMs: 500 }).catch((e) => { throw new Error(`${e.message}\nDave:\n${tail(dave.log(), 60)}`); });
+    settled.stop();
+    const epochs = [...new Set(settledEvents.map((e) => e.epoch.toNumber()))];
+    const total = async (field) => {
+      let sum = 0;
+      for (const e of epochs) sum += (await api.query.audit.stats(e))[field].toNumber();
+      return sum;
+    };
 
-    await waitFor(`the audit of epoch ${epoch} to confirm Dave's fraud`, async () => {
+    await waitFor(`the audit of epoch(s) ${epochs} to confirm Dave's fraud`, async () => {
       if (dave.exited) throw new Error(`Dave's worker exited:\n${tail(dave.log())}`);
-      const stats = await api.query.audit.stats(epoch);
-      return stats.frauds.toNumber() >= 1;
+      return (await total('frauds')) >= 1;
     }, { timeoutMs: 240_000, intervalMs: 1_000 }).catch((e) => {
       throw new Error(`${e.message}\nAlice:\n${tail(alice.log(), 40)}\nBob:\n${tail(bob.log(), 40)}`);
     });
-    const stats = await api.query.audit.stats(epoch);
-    assert.ok(stats.failed.toNumber() >= 1, 'the auditor submitted Fail (not Unavailable): the re-run confirmed it');
-    assert.equal(stats.refuted.toNumber(), 0, 'no Fail was refuted');
+    assert.ok((await total('failed')) >= 1, 'an auditor submitted Fail (not Unavailable): a re-run confirmed it');
+    assert.equal(await total('refuted'), 0, 'no Fail was refuted');
     assert.ok((await api.query.collateral.jailedUntil(daveAccount)).isSome, 'Dave is jailed');
-    assert.ok((await held(charlie.address)) > heldAfterSettling, 'Charlie is refunded');
+    await waitFor('the fraud to be punished', () => punished.seen.length > 0, { timeoutMs: 30_000 });
+    punished.stop();
+    const refund = punished.seen[0];
+    assert.equal(refund.payer.unwrap().toString(), charlie.address, 'the payer is Charlie');
+    assert.ok(refund.refunded.toBigInt() > 0n, 'Charlie is refunded the receipt\'s cost');
+    await waitFor('Alice to report the audits Bob skipped', async () => (await total('missed')) >= 1, { timeoutMs: 240_000, intervalMs: 1_000 }).catch((e) => { throw new Error(`${e.message}\nAlice:\n${tail(alice.log(), 60)}`); });
     await dave.kill();
   });
 });

@@ -6,7 +6,9 @@ use codec::{Decode, Encode};
 use sprint_core::{merkle::Hash32, EpochIndex};
 use subxt::utils::AccountId32;
 
-use super::{inference::Receipt, runtime_call, storage_bytes, AccountId, AtBlock, ChainError};
+use super::{
+	decoded, inference::Receipt, runtime_call, storage_bytes, AccountId, AtBlock, ChainError,
+};
 
 /// pallet-audit's `AuditResult`.
 #[derive(Clone, Debug, Decode, Encode, PartialEq, Eq)]
@@ -77,11 +79,7 @@ pub async fn dispute(
 	epoch: EpochIndex,
 	id: &Hash32,
 ) -> Result<Option<Dispute>, ChainError> {
-	storage_bytes(at, "Audit", "Disputes", (epoch, *id))
-		.await?
-		.map(|bytes| Dispute::decode(&mut &bytes[..]))
-		.transpose()
-		.map_err(|e| ChainError::Decode { what: "Disputes", reason: e.to_string() })
+	decoded(at, "Audit", "Disputes", (epoch, *id)).await
 }
 
 /// The payload an executor posted for receipt `id` of `epoch`.
@@ -90,11 +88,7 @@ pub async fn posted_payload(
 	epoch: EpochIndex,
 	id: &Hash32,
 ) -> Result<Option<Vec<u8>>, ChainError> {
-	storage_bytes(at, "Audit", "Payloads", (epoch, *id))
-		.await?
-		.map(|bytes| Vec::<u8>::decode(&mut &bytes[..]))
-		.transpose()
-		.map_err(|e| ChainError::Decode { what: "Payloads", reason: e.to_string() })
+	decoded(at, "Audit", "Payloads", (epoch, *id)).await
 }
 
 /// Whether `validator` submitted an audit of receipt `id` of `epoch`.
@@ -107,4 +101,22 @@ pub async fn audited(
 	Ok(storage_bytes(at, "Audit", "Audited", (epoch, *id, AccountId32(*validator)))
 		.await?
 		.is_some())
+}
+
+/// Whether a missed audit of receipt `id` by `validator` was reported already.
+pub async fn reported(
+	at: &AtBlock,
+	epoch: EpochIndex,
+	id: &Hash32,
+	validator: &AccountId,
+) -> Result<bool, ChainError> {
+	Ok(storage_bytes(at, "Audit", "Reported", (epoch, *id, AccountId32(*validator)))
+		.await?
+		.is_some())
+}
+
+/// The validators who audit the receipts settled in `epoch - 1`, with their power (pallet-poc's
+/// pool of `epoch`'s seat draw).
+pub async fn pool(at: &AtBlock, epoch: EpochIndex) -> Result<Vec<(AccountId, u128)>, ChainError> {
+	Ok(decoded(at, "Poc", "AuditPool", (epoch,)).await?.unwrap_or_default())
 }

@@ -14,7 +14,7 @@ use sprint_core::{
 };
 use subxt::utils::AccountId32;
 
-use super::{rpc, runtime_call, storage_bytes, AccountId, AtBlock, ChainError};
+use super::{decoded, rpc, runtime_call, storage_bytes, AccountId, AtBlock, ChainError};
 
 /// The runtime's balance.
 pub type Balance = u128;
@@ -151,11 +151,7 @@ where
 	K: subxt::ext::frame_decode::storage::IntoEncodableValues
 		+ subxt::ext::frame_decode::storage::IntoDecodableValues,
 {
-	storage_bytes(at, "Inference", entry, keys)
-		.await?
-		.map(|bytes| R::decode(&mut &bytes[..]))
-		.transpose()
-		.map_err(|e| ChainError::Decode { what: entry, reason: e.to_string() })
+	decoded(at, "Inference", entry, keys).await
 }
 
 /// The market's parameters (`None` on a chain without pallet-inference's genesis).
@@ -234,11 +230,7 @@ pub async fn pending_fees(
 
 /// The epoch until which `who` is jailed (pallet-collateral), if it is.
 pub async fn jailed_until(at: &AtBlock, who: &AccountId) -> Result<Option<EpochIndex>, ChainError> {
-	storage_bytes(at, "Collateral", "JailedUntil", (account(who),))
-		.await?
-		.map(|bytes| EpochIndex::decode(&mut &bytes[..]))
-		.transpose()
-		.map_err(|e| ChainError::Decode { what: "JailedUntil", reason: e.to_string() })
+	decoded(at, "Collateral", "JailedUntil", (account(who),)).await
 }
 
 /// Batches settled in `epoch` so far.

@@ -250,10 +250,7 @@ pub async fn runtime_call<R: Decode>(
 		.map_err(|e| ChainError::Decode { what: function, reason: e.to_string() })
 }
 
-/// Reads pallet-poc's storage item `entry` at `keys`, `None` when absent. subxt builds the key
-/// from the chain's metadata (the item's hashers and key types), so an item that a runtime
-/// renamed or re-keyed is an error, never a silent miss; the value is decoded with sprint-core's
-/// SCALE type, the one the runtime stores.
+/// Reads pallet-poc's storage item `entry` at `keys`, `None` when absent (see [`decoded`]).
 async fn poc_storage<R: Decode, K>(
 	at: &AtBlock,
 	entry: &'static str,
@@ -263,7 +260,24 @@ where
 	K: subxt::ext::frame_decode::storage::IntoEncodableValues
 		+ subxt::ext::frame_decode::storage::IntoDecodableValues,
 {
-	storage_bytes(at, "Poc", entry, keys)
+	decoded(at, "Poc", entry, keys).await
+}
+
+/// Reads `pallet.entry(keys)`, `None` when absent. subxt builds the key from the chain's
+/// metadata (the item's hashers and key types), so an item that a runtime renamed or re-keyed
+/// is an error, never a silent miss; the value is decoded with the worker's SCALE type for it
+/// (sprint-core's, or a mirror of the pallet's), and a reshaped one fails to decode.
+async fn decoded<R: Decode, K>(
+	at: &AtBlock,
+	pallet: &'static str,
+	entry: &'static str,
+	keys: K,
+) -> Result<Option<R>, ChainError>
+where
+	K: subxt::ext::frame_decode::storage::IntoEncodableValues
+		+ subxt::ext::frame_decode::storage::IntoDecodableValues,
+{
+	storage_bytes(at, pallet, entry, keys)
 		.await?
 		.map(|bytes| R::decode(&mut &bytes[..]))
 		.transpose()
@@ -417,6 +431,14 @@ pub enum Call {
 	Settle(Vec<inference::Receipt>),
 	/// pallet-inference: claim the pending fees whose audit windows closed.
 	ClaimFees,
+	/// pallet-inference: a ticket its executor accepted and never settled.
+	ReportMissedTicket(Box<(inference::Ticket, [u8; 64], [u8; 64])>),
+	/// pallet-audit: validator `validator` was drawn for a receipt of `epoch` and never audited it.
+	ReportMissedAudit {
+		epoch: EpochIndex,
+		validator: AccountId,
+		audit: Box<audit::AuditEntry>,
+	},
 	/// pallet-audit: audit results for receipts settled in `epoch`.
 	SubmitAudits {
 		epoch: EpochIndex,
@@ -450,6 +472,8 @@ impl Call {
 			Call::DeclareService(_) => ("Inference", "declare_service"),
 			Call::Settle(_) => ("Inference", "settle"),
 			Call::ClaimFees => ("Inference", "claim_fees"),
+			Call::ReportMissedTicket(_) => ("Inference", "report_missed_ticket"),
+			Call::ReportMissedAudit { .. } => ("Audit", "report_missed_audit"),
 			Call::SubmitAudits { .. } => ("Audit", "submit_audits"),
 			Call::AuditVote { .. } => ("Audit", "vote"),
 			Call::PostPayload { .. } => ("Audit", "post_payload"),
@@ -474,6 +498,10 @@ impl Call {
 			Call::DeclareService(service) => service.encode_to(out),
 			Call::Settle(receipts) => receipts.encode_to(out),
 			Call::ClaimFees => {}
+			Call::ReportMissedTicket(report) => report.as_ref().encode_to(out),
+			Call::ReportMissedAudit { epoch, validator, audit } => {
+				(epoch, validator, audit.as_ref()).encode_to(out)
+			}
 			Call::SubmitAudits { epoch, audits } => (epoch, audits).encode_to(out),
 			Call::AuditVote { epoch, receipt, fraud } => (epoch, receipt, fraud).encode_to(out),
 			Call::PostPayload { epoch, receipt, payload } => {

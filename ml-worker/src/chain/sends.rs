@@ -44,6 +44,10 @@ pub enum CallKey {
 	AuditVote(EpochIndex, u64),
 	/// A payload posted for a disputed receipt.
 	PostPayload(EpochIndex, u64),
+	/// A missed ticket reported, by the ticket's hash.
+	MissedTicket(u64),
+	/// A missed audit reported, by receipt and validator.
+	MissedAudit(EpochIndex, u64, u64),
 }
 
 /// What a vote is on: fraud claims (answer period) or posted answers (check period).
@@ -70,6 +74,8 @@ impl fmt::Display for CallKey {
 			Self::Audits(e, id) => write!(f, "audits/{e}/{id:016x}"),
 			Self::AuditVote(e, id) => write!(f, "audit-vote/{e}/{id:016x}"),
 			Self::PostPayload(e, id) => write!(f, "payload/{e}/{id:016x}"),
+			Self::MissedTicket(hash) => write!(f, "missed-ticket/{hash:016x}"),
+			Self::MissedAudit(e, id, v) => write!(f, "missed-audit/{e}/{id:016x}/{v:016x}"),
 		}
 	}
 }

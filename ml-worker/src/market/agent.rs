@@ -59,6 +59,8 @@ pub struct Agent {
 	/// Seconds to the executor's response headers, smoothed.
 	latency: Mutex<HashMap<AccountId, f64>>,
 	local_key: Option<sr25519::Pair>,
+	/// Where accepted tickets are kept for downtime reports (a market worker's agent).
+	acceptances: Option<super::store::Acceptances>,
 }
 
 fn unauthorized(message: impl Into<String>) -> ApiError {
@@ -113,7 +115,15 @@ impl Agent {
 			http,
 			latency: Mutex::default(),
 			local_key: None,
+			acceptances: None,
 		}
+	}
+
+	/// Keeps the executors' acceptances in `acceptances`, so that tickets accepted and never
+	/// settled can be reported.
+	pub fn with_acceptances(mut self, acceptances: super::store::Acceptances) -> Self {
+		self.acceptances = Some(acceptances);
+		self
 	}
 
 	/// A gateway's agent: requests without a Bearer token are signed with `key`.
@@ -185,6 +195,48 @@ impl Agent {
 		let mut latency = self.latency.lock().unwrap_or_else(|p| p.into_inner());
 		let entry = latency.entry(*who).or_insert(seconds);
 		*entry = 0.8 * *entry + 0.2 * seconds;
+	}
+
+	/// Keeps an executor's acceptance of `ticket` once its signature checks against the
+	/// executor's proof key (a worker keeps them to report tickets accepted and never settled).
+	async fn keep_acceptance(
+		&self,
+		at: &crate::chain::AtBlock,
+		ticket: inference::Ticket,
+		ticket_signature: [u8; 64],
+		headers: &reqwest::header::HeaderMap,
+	) {
+		let Some(acceptances) = &self.acceptances else { return };
+		let acceptance: Option<[u8; 64]> = headers
+			.get(super::ACCEPTANCE_HEADER)
+			.and_then(|v| hex::decode(v.as_bytes()).ok())
+			.and_then(|v| v.try_into().ok());
+		let proof_key = crate::chain::read::host(at, &ticket.executor)
+			.await
+			.ok()
+			.flatten()
+			.map(|h| h.proof_key);
+		let valid = match (acceptance, proof_key) {
+			(Some(acceptance), Some(key)) => sr25519::Pair::verify(
+				&sr25519::Signature::from_raw(acceptance),
+				sprint_core::market::acceptance_payload(&ticket.hash()),
+				&sr25519::Public::from_raw(key),
+			)
+			.then_some(acceptance),
+			_ => None,
+		};
+		match valid {
+			Some(acceptance) => {
+				if let Err(e) = acceptances.keep(&(ticket, ticket_signature, acceptance)) {
+					tracing::warn!(target: "sprint::agent", "cannot keep an acceptance: {e}");
+				}
+			}
+			None => tracing::warn!(
+				target: "sprint::agent",
+				"executor 0x{} answered without a valid acceptance signature",
+				hex::encode(&ticket.executor[..4])
+			),
+		}
 	}
 
 	/// Signs a ticket for the request and forwards it.
@@ -343,8 +395,8 @@ impl Agent {
 				last = format!("{url} is unavailable");
 				continue;
 			}
-			if let Some(acceptance) = response.headers().get(super::ACCEPTANCE_HEADER) {
-				tracing::debug!(target: "sprint::agent", "ticket {} accepted: {acceptance:?}", hex::encode(ticket.hash()));
+			if response.status().is_success() {
+				self.keep_acceptance(&view.at, ticket, signature.0, response.headers()).await;
 			}
 			return Ok(relay(response));
 		}

@@ -102,6 +102,7 @@ pub struct Auditor {
 	http: reqwest::Client,
 	state: Arc<Mutex<AuditState>>,
 	task: Option<tokio::task::JoinHandle<()>>,
+	cheat: super::executor::InferenceCheat,
 }
 
 #[derive(Default)]
@@ -114,6 +115,8 @@ struct AuditState {
 	done: HashSet<Hash32>,
 	/// Disputed receipts voted on.
 	voted: HashSet<Hash32>,
+	/// `(receipt, validator)` pairs found audited or already reported.
+	accounted: HashSet<(Hash32, AccountId)>,
 	/// Audits done, for the log.
 	pub audits: u64,
 }
@@ -155,13 +158,17 @@ async fn fetch_payload(
 }
 
 impl Auditor {
-	pub fn new(me: AccountId, lm: Arc<LanguageModel>) -> Self {
+	pub fn new(
+		me: AccountId,
+		lm: Arc<LanguageModel>,
+		cheat: super::executor::InferenceCheat,
+	) -> Self {
 		let http = reqwest::Client::builder()
 			.redirect(reqwest::redirect::Policy::none())
 			.connect_timeout(Duration::from_secs(5))
 			.build()
 			.unwrap_or_default();
-		Self { me, lm, http, state: Arc::default(), task: None }
+		Self { me, lm, http, state: Arc::default(), task: None, cheat }
 	}
 
 	/// Audits done so far.
@@ -209,8 +216,8 @@ impl Auditor {
 		}
 		let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
 		state.cursor = Some(end + 1);
-		// Settlements older than the epoch being audited are of no more use.
-		let keep_from = status.epoch.saturating_sub(1);
+		// Settlements are of use until their missed audits can no longer be reported.
+		let keep_from = status.epoch.saturating_sub(2);
 		state.batches.retain(|e, _| *e >= keep_from);
 		Ok(())
 	}
@@ -231,10 +238,16 @@ impl Auditor {
 			return Ok(());
 		}
 		let Some(settle_epoch) = status.epoch.checked_sub(1) else { return Ok(()) };
-		let auditing = matches!(status.phase, Phase::Validation | Phase::Answer);
+		let auditing = matches!(status.phase, Phase::Validation | Phase::Answer)
+			&& self.cheat != super::executor::InferenceCheat::SkipAudits;
 		let voting = matches!(status.phase, Phase::Validation | Phase::Answer | Phase::Check);
-		if !voting {
-			return Ok(());
+		// Missed audits: from `e + 1`'s check period to the end of `e + 2`.
+		let mut report_epochs = Vec::new();
+		if matches!(status.phase, Phase::Check | Phase::Tally) {
+			report_epochs.push(settle_epoch);
+		}
+		if let Some(older) = status.epoch.checked_sub(2) {
+			report_epochs.push(older);
 		}
 		let secret = if auditing {
 			read::revealed_secret(&view.at, status.epoch, &self.me).await?
@@ -252,6 +265,8 @@ impl Auditor {
 			number: view.number,
 			settle_epoch,
 			secret: secret.map(|s| s.0),
+			voting,
+			report_epochs,
 		};
 		self.task = Some(tokio::spawn(async move {
 			if let Err(e) = work.run().await {
@@ -286,6 +301,10 @@ struct Work {
 	number: BlockNumber,
 	settle_epoch: EpochIndex,
 	secret: Option<Hash32>,
+	/// Whether re-run votes (and payloads to post) are due.
+	voting: bool,
+	/// Settle epochs whose missed audits may be reported now.
+	report_epochs: Vec<EpochIndex>,
 }
 
 impl Work {
@@ -294,7 +313,101 @@ impl Work {
 		if let Some(secret) = self.secret {
 			self.audit(&view, &secret).await?;
 		}
-		self.disputes(&view).await
+		if self.voting {
+			self.disputes(&view).await?;
+		}
+		for epoch in &self.report_epochs {
+			self.report_missed(&view, *epoch).await?;
+		}
+		Ok(())
+	}
+
+	/// Reports the receipts of `epoch` that another validator's revealed secret drew and that it
+	/// never audited (the chain checks the draw again and charges the silent-seat penalty).
+	async fn report_missed(&self, view: &BlockView, epoch: EpochIndex) -> anyhow::Result<()> {
+		let batches = self
+			.state
+			.lock()
+			.unwrap_or_else(|p| p.into_inner())
+			.batches
+			.get(&epoch)
+			.cloned()
+			.unwrap_or_default();
+		if batches.is_empty() {
+			return Ok(());
+		}
+		let auditing = epoch + 1;
+		for (validator, _) in audit::pool(&view.at, auditing).await? {
+			if validator == self.me {
+				continue;
+			}
+			let Some(secret) = read::revealed_secret(&view.at, auditing, &validator).await? else {
+				continue;
+			};
+			let mut probability: HashMap<AccountId, u64> = HashMap::new();
+			for (batch, receipts) in &batches {
+				let ids: Vec<Hash32> = receipts.iter().map(Receipt::id).collect();
+				for (index, receipt) in receipts.iter().enumerate() {
+					let id = ids[index];
+					let executor = receipt.ticket.executor;
+					if executor == validator
+						|| self
+							.state
+							.lock()
+							.unwrap_or_else(|p| p.into_inner())
+							.accounted
+							.contains(&(id, validator))
+					{
+						continue;
+					}
+					let p = match probability.get(&executor) {
+						Some(p) => *p,
+						None => {
+							let p =
+								audit::probability(&view.at, epoch, &validator, &executor).await?;
+							probability.insert(executor, p);
+							p
+						}
+					};
+					if !draw_hits(audit_draw(&secret.0, &id), p) {
+						continue;
+					}
+					if audit::audited(&view.at, epoch, &id, &validator).await?
+						|| audit::reported(&view.at, epoch, &id, &validator).await?
+					{
+						self.state
+							.lock()
+							.unwrap_or_else(|p| p.into_inner())
+							.accounted
+							.insert((id, validator));
+						continue;
+					}
+					let key = CallKey::MissedAudit(epoch, short(&id), short(&validator));
+					if self.sends.due(key, self.number) {
+						tracing::info!(target: "sprint::audit", "reporting 0x{}: drawn for receipt {:016x} of epoch {epoch}, never audited", hex::encode(&validator[..4]), short(&id));
+						let audit = AuditEntry {
+							batch: *batch,
+							index: index as u32,
+							receipt: receipt.clone(),
+							path: batch_path(&ids, index as u32),
+							result: AuditResult::Pass,
+						};
+						self.sends
+							.send(
+								key,
+								Call::ReportMissedAudit {
+									epoch,
+									validator,
+									audit: Box::new(audit),
+								},
+								self.number,
+							)
+							.await;
+					}
+				}
+			}
+		}
+		Ok(())
 	}
 
 	async fn judged(&self, payload: Payload) -> Option<u32> {

@@ -46,6 +46,8 @@ pub enum InferenceCheat {
 	None,
 	/// The receipt's committed output has its second token swapped for another.
 	SwapToken,
+	/// The auditor never submits its audits (it still votes): its draws are missed audits.
+	SkipAudits,
 }
 
 /// Receipts per `settle` call at most (the chain takes up to 1,024).

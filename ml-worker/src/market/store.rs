@@ -132,6 +132,78 @@ impl Store {
 	}
 }
 
+/// A transfer agent's record of the tickets executors accepted, under
+/// `data_dir/<genesis>/market/accepted/<ticket epoch>/<ticket hash>`: SCALE of (ticket, the
+/// key's signature, the executor's acceptance). A ticket with no settled receipt two epochs
+/// later is reported missed (SPEC.md §7, inference downtime).
+#[derive(Clone, Debug)]
+pub struct Acceptances {
+	root: PathBuf,
+}
+
+/// One accepted ticket: the ticket, the key's signature and the executor's acceptance.
+pub type Acceptance = (crate::chain::inference::Ticket, [u8; 64], [u8; 64]);
+
+impl Acceptances {
+	/// Opens (creating) the record under `root`.
+	pub fn open(root: PathBuf) -> io::Result<Self> {
+		fs::create_dir_all(&root)?;
+		Ok(Self { root })
+	}
+
+	/// Keeps an accepted ticket.
+	pub fn keep(&self, acceptance: &Acceptance) -> io::Result<()> {
+		let ticket = &acceptance.0;
+		let path = self.root.join(ticket.epoch.to_string()).join(hex::encode(ticket.hash()));
+		write_atomic(&path, &acceptance.encode())
+	}
+
+	/// The accepted tickets of `epoch` still on record.
+	pub fn of_epoch(&self, epoch: EpochIndex) -> io::Result<Vec<Acceptance>> {
+		let dir = self.root.join(epoch.to_string());
+		let mut out = Vec::new();
+		let entries = match fs::read_dir(&dir) {
+			Ok(entries) => entries,
+			Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
+			Err(e) => return Err(e),
+		};
+		for entry in entries {
+			let path = entry?.path();
+			if path.extension().is_some() {
+				continue;
+			}
+			if let Ok(acceptance) = Acceptance::decode(&mut &fs::read(&path)?[..]) {
+				out.push(acceptance);
+			}
+		}
+		Ok(out)
+	}
+
+	/// Forgets the accepted ticket whose hash is `hash` (settled, or reported).
+	pub fn forget(&self, epoch: EpochIndex, hash: &Hash32) -> io::Result<()> {
+		match fs::remove_file(self.root.join(epoch.to_string()).join(hex::encode(hash))) {
+			Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+			_ => Ok(()),
+		}
+	}
+
+	/// Removes the records of epochs before `epoch`.
+	pub fn prune_before(&self, epoch: EpochIndex) -> io::Result<()> {
+		for entry in fs::read_dir(&self.root)? {
+			let entry = entry?;
+			let old = entry
+				.file_name()
+				.to_str()
+				.and_then(|n| n.parse::<EpochIndex>().ok())
+				.is_some_and(|e| e < epoch);
+			if old {
+				fs::remove_dir_all(entry.path())?;
+			}
+		}
+		Ok(())
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

@@ -21,8 +21,9 @@ use crate::{
 	market::{
 		agent::Agent,
 		auditor::Auditor,
+		executor::short,
 		executor::{Executor, InferenceCheat},
-		store::Store,
+		store::{Acceptances, Store},
 	},
 };
 
@@ -31,6 +32,7 @@ pub struct Market {
 	model: inference::Model,
 	executor: Arc<Executor>,
 	agent: Arc<Agent>,
+	acceptances: Acceptances,
 	auditor: Auditor,
 	/// The last epoch whose summary was logged and payloads pruned.
 	summarized: Option<EpochIndex>,
@@ -74,7 +76,11 @@ impl Market {
 			.with_context(|| format!("cannot create {}", data_dir.join("market").display()))?;
 		let executor = Arc::new(Executor::new(chain.clone(), me, keys.proof.clone(), store, cheat));
 		executor.set_model(Some((model.id, model.info.clone())));
-		let agent = Arc::new(Agent::new(chain.clone()));
+		let acceptances = Acceptances::open(data_dir.join("market").join("accepted"))
+			.with_context(|| {
+				format!("cannot create {}", data_dir.join("market/accepted").display())
+			})?;
+		let agent = Arc::new(Agent::new(chain.clone()).with_acceptances(acceptances.clone()));
 		let router = market_router(
 			lm.clone(),
 			Limits::default(),
@@ -100,8 +106,8 @@ impl Market {
 				tracing::error!("the inference API stopped: {e}");
 			}
 		});
-		let auditor = Auditor::new(me, lm);
-		Ok(Self { settings, model, executor, agent, auditor, summarized: None })
+		let auditor = Auditor::new(me, lm, cheat);
+		Ok(Self { settings, model, executor, agent, acceptances, auditor, summarized: None })
 	}
 
 	pub fn set_chain(&self, chain: Chain) {
@@ -145,6 +151,7 @@ impl Market {
 			self.executor.claim_step(sends, view, status).await?;
 		}
 		self.auditor.step(chain, sends, Some(self.executor.store()), view, status).await?;
+		self.report_missed_tickets(sends, view, status).await?;
 		if self.summarized != Some(status.epoch) {
 			self.summarized = Some(status.epoch);
 			let keep_from = status.epoch.saturating_sub(self.settings.payload_retention_epochs);
@@ -160,6 +167,41 @@ impl Market {
 				served.settled.load(Relaxed),
 				self.auditor.audits(),
 			);
+		}
+		Ok(())
+	}
+
+	/// Reports the tickets this worker's transfer agent saw accepted in epoch `now - 2` that
+	/// never settled (the chain takes the report in that epoch only).
+	async fn report_missed_tickets(
+		&self,
+		sends: &Sends,
+		view: &BlockView,
+		status: &EpochStatus<BlockNumber>,
+	) -> anyhow::Result<()> {
+		let Some(epoch) = status.epoch.checked_sub(2) else { return Ok(()) };
+		self.acceptances.prune_before(epoch)?;
+		for (ticket, ticket_signature, acceptance) in self.acceptances.of_epoch(epoch)? {
+			let hash = ticket.hash();
+			if inference::nonce_used(&view.at, ticket.epoch, &ticket.key, ticket.nonce).await? {
+				self.acceptances.forget(epoch, &hash)?;
+				continue;
+			}
+			let key = CallKey::MissedTicket(short(&hash));
+			if sends.due(key, view.number) {
+				tracing::info!(
+					"reporting ticket {:016x}: accepted by 0x{} in epoch {epoch}, never settled",
+					short(&hash),
+					hex::encode(&ticket.executor[..4])
+				);
+				sends
+					.send(
+						key,
+						Call::ReportMissedTicket(Box::new((ticket, ticket_signature, acceptance))),
+						view.number,
+					)
+					.await;
+			}
 		}
 		Ok(())
 	}
