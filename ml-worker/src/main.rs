@@ -373,7 +373,9 @@ async fn gateway(
 		);
 		agent = agent.with_local_key(key);
 	}
-	let router = sprint_worker::market::agent::gateway_router(std::sync::Arc::new(agent));
+	let agent = std::sync::Arc::new(agent);
+	agent.refresh_in_background();
+	let router = sprint_worker::market::agent::gateway_router(agent);
 	let listener = tokio::net::TcpListener::bind(listen)
 		.await
 		.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
@@ -594,17 +596,31 @@ fn bench_model(
 	let mut token = argmax(&logits);
 	let first_token = started.elapsed().as_secs_f64();
 	let decode_start = Instant::now();
+	let mut output = vec![token];
 	for _ in 1..tokens {
 		logits = lm
 			.model
 			.forward(&mut [Step { cache: &mut cache, tokens: &[token], all_logits: false }])?
 			.remove(0);
 		token = argmax(&logits);
+		output.push(token);
 	}
 	let decode = decode_start.elapsed().as_secs_f64();
 	let total = started.elapsed().as_secs_f64();
+	// An auditor's cost: the teacher-forced replay of prompt + answer (one prefill pass, the
+	// top-5 log-probabilities and the sampler at every position).
+	let request = sprint_worker::inference::generate::GenerationRequest {
+		prompt: prompt.clone(),
+		max_tokens: tokens,
+		params: sprint_worker::inference::sampler::SamplingParams::GREEDY,
+		stop: Vec::new(),
+		top_logprobs: 0,
+	};
+	let audit_start = Instant::now();
+	sprint_worker::inference::replay::replay(&lm, &request, &output)?;
+	let audit = audit_start.elapsed().as_secs_f64();
 	println!(
-		"{{\"engine\": \"sprint-int{}\", \"backend\": \"{}\", \"isa\": \"{:?}\", \"threads\": {threads}, \"load_s\": {load:.3}, \"prompt_tokens\": {}, \"generated\": {tokens}, \"prefill_tok_s\": {:.1}, \"first_token_ms\": {:.1}, \"decode_tok_s\": {:.1}, \"total_tok_s\": {:.1}, \"peak_rss_mib\": {:.0}}}",
+		"{{\"engine\": \"sprint-int{}\", \"backend\": \"{}\", \"isa\": \"{:?}\", \"threads\": {threads}, \"load_s\": {load:.3}, \"prompt_tokens\": {}, \"generated\": {tokens}, \"prefill_tok_s\": {:.1}, \"first_token_ms\": {:.1}, \"decode_tok_s\": {:.1}, \"total_tok_s\": {:.1}, \"audit_ms\": {:.1}, \"audit_s_per_1k_tokens\": {:.2}, \"audit_fraction\": {:.3}, \"peak_rss_mib\": {:.0}}}",
 		sprint_worker::inference::ENGINE_RECIPE,
 		lm.model.gpu().map_or_else(|| "cpu".to_owned(), |gpu| gpu.adapter_info().name.clone()),
 		sprint_worker::inference::simd::detect(),
@@ -613,6 +629,9 @@ fn bench_model(
 		first_token * 1000.0,
 		(tokens - 1) as f64 / decode,
 		tokens as f64 / total,
+		audit * 1000.0,
+		audit / tokens as f64 * 1000.0,
+		audit / total,
 		peak_rss_mib(),
 	);
 	let Some(text_path) = quality_text else { return Ok(()) };

@@ -119,7 +119,7 @@ describe('the inference market with the openai SDK', () => {
     const bobAccount = keyring.addFromUri('//Bob').address;
     await waitFor('Bob to declare his service', async () => {
       if (bob.exited) throw new Error(`Bob's worker exited:\n${tail(bob.log())}`);
-      return (await api.query.inference.services(bobAccount)).isSome;
+      return (await (await api.at(await api.rpc.chain.getFinalizedHead())).query.inference.services(bobAccount)).isSome;
     }, { timeoutMs: 90_000, intervalMs: 700 });
 
     const settled = await watch((e) => api.events.inference.Settled.is(e));
@@ -212,7 +212,7 @@ describe('the inference market with the openai SDK', () => {
     const dave = await startWorker({ node, name: 'Dave', args: ['--inference', '--api-listen', `127.0.0.1:${davePort}`, '--capacity', '1000000', '--test-inference-cheat'] });
     await waitFor('Dave to declare his service', async () => {
       if (dave.exited) throw new Error(`Dave's worker exited:\n${tail(dave.log())}`);
-      return (await api.query.inference.services(daveAccount)).isSome;
+      return (await (await api.at(await api.rpc.chain.getFinalizedHead())).query.inference.services(daveAccount)).isSome;
     }, { timeoutMs: 90_000, intervalMs: 700 });
 
     const settled = await watch((e) => api.events.inference.Settled.is(e) && e.data.executor.toString() === daveAccount);

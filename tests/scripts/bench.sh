@@ -38,6 +38,11 @@ fi
 echo "== dev-node transfer throughput" >&2
 throughput=$(SPRINT_NODE="$CARGO_TARGET_DIR/release/sprint-node" node tests/bench/transfers.mjs --count "${BENCH_TRANSFERS:-4000}")
 
+echo "== the inference market: what the transfer agent adds to a request" >&2
+market=$(SPRINT_NODE="$CARGO_TARGET_DIR/release/sprint-node" SPRINT_WORKER="$CARGO_TARGET_DIR/release/sprint-worker" \
+	node tests/bench/market.mjs) || market='"failed"'
+echo "  $market" >&2
+
 echo "== sprint-worker: the PoW and the validator's cost per leaf" >&2
 worker="$CARGO_TARGET_DIR/release/sprint-worker"
 worker_lines=()
@@ -61,6 +66,7 @@ done
 		echo "    \"${worker_lines[$i]}\"$sep"
 	done
 	echo "  ],"
+	echo "  \"market\": $market,"
 	echo "  \"throughput\": $throughput"
 	echo "}"
 } | tee "$out_dir/$stamp.json"

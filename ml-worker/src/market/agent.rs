@@ -18,7 +18,7 @@
 
 use std::{
 	collections::HashMap,
-	sync::{Mutex, RwLock},
+	sync::{Arc, Mutex, RwLock},
 	time::{Duration, Instant},
 };
 
@@ -61,6 +61,27 @@ pub struct Agent {
 	local_key: Option<sr25519::Pair>,
 	/// Where accepted tickets are kept for downtime reports (a market worker's agent).
 	acceptances: Option<super::store::Acceptances>,
+	/// Reads API keys' state.
+	keys: super::KeyReader,
+	/// What every request reads of the chain, shared for [`SNAPSHOT_AGE`].
+	snapshot: tokio::sync::Mutex<Option<(Instant, Arc<Snapshot>)>>,
+}
+
+/// How old the shared read of the chain may be when a request uses it (a market worker refreshes
+/// it in the background every [`SNAPSHOT_REFRESH`], so requests rarely wait for the chain); a
+/// ticket signed against state this old is checked again by its executor against its own.
+pub const SNAPSHOT_AGE: Duration = Duration::from_millis(2_000);
+/// How often the background refresh reads the chain.
+pub const SNAPSHOT_REFRESH: Duration = Duration::from_millis(500);
+
+/// The chain as every request needs it: the latest finalized block, the market's parameters,
+/// the registered models and the services of the hosts not jailed.
+struct Snapshot {
+	view: crate::chain::BlockView,
+	epoch: sprint_core::EpochIndex,
+	params: inference::Params,
+	models: Vec<Model>,
+	services: Vec<(AccountId, Service)>,
 }
 
 fn unauthorized(message: impl Into<String>) -> ApiError {
@@ -116,6 +137,8 @@ impl Agent {
 			latency: Mutex::default(),
 			local_key: None,
 			acceptances: None,
+			keys: super::KeyReader::default(),
+			snapshot: tokio::sync::Mutex::new(None),
 		}
 	}
 
@@ -158,6 +181,67 @@ impl Agent {
 		}
 	}
 
+	/// Keeps the shared read of the chain fresh, every [`SNAPSHOT_REFRESH`], until the agent
+	/// is dropped.
+	pub fn refresh_in_background(self: &Arc<Self>) {
+		let agent = Arc::downgrade(self);
+		tokio::spawn(async move {
+			while let Some(agent) = agent.upgrade() {
+				if let Err(e) = agent.refresh().await {
+					tracing::debug!(target: "sprint::agent", "refresh: {e:?}");
+				}
+				drop(agent);
+				tokio::time::sleep(SNAPSHOT_REFRESH).await;
+			}
+		});
+	}
+
+	async fn refresh(&self) -> Result<Arc<Snapshot>, ApiError> {
+		let mut cached = self.snapshot.lock().await;
+		self.read_snapshot(&mut cached).await
+	}
+
+	/// The chain's state for requests: read again once older than [`SNAPSHOT_AGE`].
+	async fn snapshot(&self) -> Result<Arc<Snapshot>, ApiError> {
+		let mut cached = self.snapshot.lock().await;
+		if let Some((taken, snapshot)) = cached.as_ref() {
+			if taken.elapsed() < SNAPSHOT_AGE {
+				return Ok(snapshot.clone());
+			}
+		}
+		self.read_snapshot(&mut cached).await
+	}
+
+	async fn read_snapshot(
+		&self,
+		cached: &mut Option<(Instant, Arc<Snapshot>)>,
+	) -> Result<Arc<Snapshot>, ApiError> {
+		let view = self.chain().latest().await.map_err(chain_error)?;
+		let epoch = view
+			.status
+			.as_ref()
+			.map(|s| s.epoch)
+			.ok_or_else(|| unavailable("the chain's first epoch has not started"))?;
+		let params = inference::params(&view.at)
+			.await
+			.map_err(chain_error)?
+			.ok_or_else(|| unavailable("this chain has no inference market"))?;
+		let models = inference::models(&view.at).await.map_err(chain_error)?;
+		let mut services = Vec::new();
+		for (who, service) in inference::services(&view.at).await.map_err(chain_error)? {
+			let jailed = inference::jailed_until(&view.at, &who)
+				.await
+				.map_err(chain_error)?
+				.is_some_and(|until| epoch < until);
+			if !jailed && !service.api_url.is_empty() {
+				services.push((who, service));
+			}
+		}
+		let snapshot = Arc::new(Snapshot { view, epoch, params, models, services });
+		*cached = Some((Instant::now(), snapshot.clone()));
+		Ok(snapshot)
+	}
+
 	/// The registered models (`GET /v1/models` of a gateway).
 	pub async fn models(&self) -> Result<Vec<Model>, ApiError> {
 		let view = self.chain().latest().await.map_err(chain_error)?;
@@ -197,48 +281,6 @@ impl Agent {
 		*entry = 0.8 * *entry + 0.2 * seconds;
 	}
 
-	/// Keeps an executor's acceptance of `ticket` once its signature checks against the
-	/// executor's proof key (a worker keeps them to report tickets accepted and never settled).
-	async fn keep_acceptance(
-		&self,
-		at: &crate::chain::AtBlock,
-		ticket: inference::Ticket,
-		ticket_signature: [u8; 64],
-		headers: &reqwest::header::HeaderMap,
-	) {
-		let Some(acceptances) = &self.acceptances else { return };
-		let acceptance: Option<[u8; 64]> = headers
-			.get(super::ACCEPTANCE_HEADER)
-			.and_then(|v| hex::decode(v.as_bytes()).ok())
-			.and_then(|v| v.try_into().ok());
-		let proof_key = crate::chain::read::host(at, &ticket.executor)
-			.await
-			.ok()
-			.flatten()
-			.map(|h| h.proof_key);
-		let valid = match (acceptance, proof_key) {
-			(Some(acceptance), Some(key)) => sr25519::Pair::verify(
-				&sr25519::Signature::from_raw(acceptance),
-				sprint_core::market::acceptance_payload(&ticket.hash()),
-				&sr25519::Public::from_raw(key),
-			)
-			.then_some(acceptance),
-			_ => None,
-		};
-		match valid {
-			Some(acceptance) => {
-				if let Err(e) = acceptances.keep(&(ticket, ticket_signature, acceptance)) {
-					tracing::warn!(target: "sprint::agent", "cannot keep an acceptance: {e}");
-				}
-			}
-			None => tracing::warn!(
-				target: "sprint::agent",
-				"executor 0x{} answered without a valid acceptance signature",
-				hex::encode(&ticket.executor[..4])
-			),
-		}
-	}
-
 	/// Signs a ticket for the request and forwards it.
 	pub async fn forward(
 		&self,
@@ -260,17 +302,9 @@ impl Agent {
 		})?;
 		let green = request.get("sprint_green").and_then(Value::as_bool).unwrap_or(false);
 
-		let chain = self.chain();
-		let view = chain.latest().await.map_err(chain_error)?;
-		let status = view
-			.status
-			.as_ref()
-			.ok_or_else(|| unavailable("the chain's first epoch has not started"))?;
-		let params = inference::params(&view.at)
-			.await
-			.map_err(chain_error)?
-			.ok_or_else(|| unavailable("this chain has no inference market"))?;
-		let models = inference::models(&view.at).await.map_err(chain_error)?;
+		let snapshot = self.snapshot().await?;
+		let (view, params, models) = (&snapshot.view, &snapshot.params, &snapshot.models);
+		let epoch = snapshot.epoch;
 		let Some(model) = models.iter().find(|m| m.info.name() == name) else {
 			let names: Vec<String> = models.iter().map(|m| m.info.name()).collect();
 			return Err(ApiError::new(
@@ -285,10 +319,10 @@ impl Agent {
 		};
 
 		let public = key.public().0;
-		let terms =
-			inference::api_key(&view.at, &public).await.map_err(chain_error)?.ok_or_else(|| {
-				unauthorized("unknown API key: its owner adds it with inference.addApiKey")
-			})?;
+		let (terms, spent, deposit) =
+			self.keys.read(&view.at, epoch, &public).await.map_err(chain_error)?.ok_or_else(
+				|| unauthorized("unknown API key: its owner adds it with inference.addApiKey"),
+			)?;
 		if terms.revoked.is_some() {
 			return Err(unauthorized("this API key was revoked"));
 		}
@@ -304,14 +338,13 @@ impl Agent {
 				model.price, terms.price_cap
 			)));
 		}
-		let spent = inference::spent(&view.at, status.epoch, &public).await.map_err(chain_error)?;
 		if spent >= terms.cap_per_epoch {
 			return Err(over_quota(format!(
 				"this API key spent its cap of {} planck for epoch {}: wait for the next epoch or raise the cap",
-				terms.cap_per_epoch, status.epoch
+				terms.cap_per_epoch, epoch
 			)));
 		}
-		if inference::deposit(&view.at, &terms.owner).await.map_err(chain_error)?.held == 0 {
+		if deposit.held == 0 {
 			return Err(over_quota(
 				"the key owner's inference deposit is empty: deposit with inference.deposit",
 			));
@@ -331,23 +364,12 @@ impl Agent {
 				Endpoint::Chat => model.info.context_length,
 			});
 
-		let mut candidates = Vec::new();
-		for (who, service) in inference::services(&view.at).await.map_err(chain_error)? {
-			if !service.models.contains(&model.id)
-				|| service.api_url.is_empty()
-				|| (green && !service.energy.is_green())
-			{
-				continue;
-			}
-			if inference::jailed_until(&view.at, &who)
-				.await
-				.map_err(chain_error)?
-				.is_some_and(|u| status.epoch < u)
-			{
-				continue;
-			}
-			candidates.push((who, service));
-		}
+		let candidates: Vec<(AccountId, Service)> = snapshot
+			.services
+			.iter()
+			.filter(|(_, s)| s.models.contains(&model.id) && (!green || s.energy.is_green()))
+			.cloned()
+			.collect();
 		if candidates.is_empty() {
 			return Err(unavailable(format!(
 				"no{} executor serves {name} now: retry later",
@@ -369,7 +391,7 @@ impl Agent {
 				sampling,
 				price: model.price,
 				nonce: random_u64(),
-				epoch: status.epoch,
+				epoch,
 				expiry: view.number.saturating_add(params.ticket_lifetime).min(terms.expires_at),
 			};
 			let signature = key.sign(&ticket.signing_payload());
@@ -395,12 +417,57 @@ impl Agent {
 				last = format!("{url} is unavailable");
 				continue;
 			}
-			if response.status().is_success() {
-				self.keep_acceptance(&view.at, ticket, signature.0, response.headers()).await;
+			if let (true, Some(acceptances)) = (response.status().is_success(), &self.acceptances) {
+				let acceptance = response.headers().get(super::ACCEPTANCE_HEADER).cloned();
+				let (acceptances, chain) = (acceptances.clone(), self.chain());
+				// Off the answer's path: the client's stream starts now.
+				tokio::spawn(keep_acceptance(acceptances, chain, ticket, signature.0, acceptance));
 			}
 			return Ok(relay(response));
 		}
 		Err(unavailable(format!("no executor answered ({last}): retry later")))
+	}
+}
+
+/// Keeps an executor's acceptance of `ticket` once its signature checks against the executor's
+/// proof key (a worker reports tickets accepted and never settled).
+async fn keep_acceptance(
+	acceptances: super::store::Acceptances,
+	chain: Chain,
+	ticket: inference::Ticket,
+	ticket_signature: [u8; 64],
+	header: Option<reqwest::header::HeaderValue>,
+) {
+	let acceptance: Option<[u8; 64]> =
+		header.and_then(|v| hex::decode(v.as_bytes()).ok()).and_then(|v| v.try_into().ok());
+	let proof_key = match chain.latest().await {
+		Ok(view) => crate::chain::read::host(&view.at, &ticket.executor)
+			.await
+			.ok()
+			.flatten()
+			.map(|h| h.proof_key),
+		Err(_) => None,
+	};
+	let valid = match (acceptance, proof_key) {
+		(Some(acceptance), Some(key)) => sr25519::Pair::verify(
+			&sr25519::Signature::from_raw(acceptance),
+			sprint_core::market::acceptance_payload(&ticket.hash()),
+			&sr25519::Public::from_raw(key),
+		)
+		.then_some(acceptance),
+		_ => None,
+	};
+	match valid {
+		Some(acceptance) => {
+			if let Err(e) = acceptances.keep(&(ticket, ticket_signature, acceptance)) {
+				tracing::warn!(target: "sprint::agent", "cannot keep an acceptance: {e}");
+			}
+		}
+		None => tracing::warn!(
+			target: "sprint::agent",
+			"executor 0x{} answered without a valid acceptance signature",
+			hex::encode(&ticket.executor[..4])
+		),
 	}
 }
 

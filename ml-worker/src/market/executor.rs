@@ -29,7 +29,7 @@ use sprint_core::{
 	EpochIndex, EpochStatus,
 };
 
-use super::{apply_ticket, request_hash, store::Store, Envelope, Payload};
+use super::{agent::SNAPSHOT_AGE, apply_ticket, request_hash, store::Store, Envelope, Payload};
 use crate::{
 	api::{prepare, reply, scheduler::Event, submit, ApiError, AppState},
 	chain::{
@@ -106,6 +106,19 @@ pub struct Executor {
 	settling: Mutex<Settling>,
 	cheat: InferenceCheat,
 	pub served: Served,
+	/// Reads API keys' state.
+	keys: super::KeyReader,
+	/// The chain's state for tickets, shared for [`SNAPSHOT_AGE`].
+	snapshot: tokio::sync::Mutex<Option<(std::time::Instant, Arc<Snapshot>)>>,
+}
+
+/// The chain as every ticket needs it: the latest finalized block, its epoch status, the
+/// market's parameters and whether this executor is jailed.
+struct Snapshot {
+	view: BlockView,
+	status: EpochStatus<BlockNumber>,
+	params: inference::Params,
+	jailed: bool,
 }
 
 fn refuse(status: StatusCode, kind: &'static str, code: &'static str, message: String) -> ApiError {
@@ -158,6 +171,8 @@ impl Executor {
 			settling: Mutex::default(),
 			cheat,
 			served: Served::default(),
+			keys: super::KeyReader::default(),
+			snapshot: tokio::sync::Mutex::new(None),
 		}
 	}
 
@@ -186,6 +201,53 @@ impl Executor {
 
 	pub fn store(&self) -> &Store {
 		&self.store
+	}
+
+	/// The chain's state for tickets: read again once older than [`SNAPSHOT_AGE`] (a ticket's
+	/// key, nonce and spending are read for each ticket).
+	async fn snapshot(&self) -> Result<Arc<Snapshot>, ApiError> {
+		let mut cached = self.snapshot.lock().await;
+		if let Some((taken, snapshot)) = cached.as_ref() {
+			if taken.elapsed() < SNAPSHOT_AGE {
+				return Ok(snapshot.clone());
+			}
+		}
+		self.read_snapshot(&mut cached).await
+	}
+
+	/// Keeps the shared read of the chain fresh (see [`super::agent::Agent::refresh_in_background`]).
+	pub fn refresh_in_background(self: &Arc<Self>) {
+		let executor = Arc::downgrade(self);
+		tokio::spawn(async move {
+			while let Some(executor) = executor.upgrade() {
+				let mut cached = executor.snapshot.lock().await;
+				if let Err(e) = executor.read_snapshot(&mut cached).await {
+					tracing::debug!("executor refresh: {e:?}");
+				}
+				drop(cached);
+				drop(executor);
+				tokio::time::sleep(super::agent::SNAPSHOT_REFRESH).await;
+			}
+		});
+	}
+
+	async fn read_snapshot(
+		&self,
+		cached: &mut Option<(std::time::Instant, Arc<Snapshot>)>,
+	) -> Result<Arc<Snapshot>, ApiError> {
+		let view = self.chain().latest().await.map_err(chain_error)?;
+		let status =
+			view.status.clone().ok_or_else(|| chain_error("the first epoch has not started"))?;
+		let (params, jailed) = futures::try_join!(
+			inference::params(&view.at),
+			inference::jailed_until(&view.at, &self.me)
+		)
+		.map_err(chain_error)?;
+		let params = params.ok_or_else(|| chain_error("no inference parameters"))?;
+		let jailed = jailed.is_some_and(|until| status.epoch < until);
+		let snapshot = Arc::new(Snapshot { view, status, params, jailed });
+		*cached = Some((std::time::Instant::now(), snapshot.clone()));
+		Ok(snapshot)
 	}
 
 	/// Checks a ticket against the chain and reserves its worst-case cost.
@@ -217,13 +279,8 @@ impl Executor {
 		if !sr25519::Pair::verify(&sig, ticket.signing_payload(), &key) {
 			return Err(unauthorized("the ticket's signature is not the API key's"));
 		}
-		let view = self.chain().latest().await.map_err(chain_error)?;
-		let status =
-			view.status.as_ref().ok_or_else(|| chain_error("the first epoch has not started"))?;
-		let params = inference::params(&view.at)
-			.await
-			.map_err(chain_error)?
-			.ok_or_else(|| chain_error("no inference parameters"))?;
+		let snapshot = self.snapshot().await?;
+		let (view, status, params) = (&snapshot.view, &snapshot.status, &snapshot.params);
 		if ticket.epoch + 1 < status.epoch || ticket.epoch > status.epoch {
 			return Err(bad(format!(
 				"the ticket is of epoch {}, the chain is in {}",
@@ -242,21 +299,21 @@ impl Executor {
 				params.ticket_lifetime
 			)));
 		}
-		if inference::jailed_until(&view.at, &self.me)
-			.await
-			.map_err(chain_error)?
-			.is_some_and(|until| status.epoch < until)
-		{
+		if snapshot.jailed {
 			return Err(ApiError::new(
 				StatusCode::SERVICE_UNAVAILABLE,
 				"server_error",
 				"this executor is jailed and takes no new tickets",
 			));
 		}
-		let terms =
-			inference::api_key(&view.at, &ticket.key).await.map_err(chain_error)?.ok_or_else(
-				|| unauthorized("unknown API key: its owner adds it with inference.addApiKey"),
-			)?;
+		let (key_state, used) = futures::try_join!(
+			self.keys.read(&view.at, ticket.epoch, &ticket.key),
+			inference::nonce_used(&view.at, ticket.epoch, &ticket.key, ticket.nonce),
+		)
+		.map_err(chain_error)?;
+		let (terms, spent, deposit) = key_state.ok_or_else(|| {
+			unauthorized("unknown API key: its owner adds it with inference.addApiKey")
+		})?;
 		if terms.revoked.is_some() {
 			return Err(unauthorized("this API key was revoked"));
 		}
@@ -272,15 +329,10 @@ impl Executor {
 		if ticket.price == 0 {
 			return Err(bad("the ticket's price is zero".into()));
 		}
-		if inference::nonce_used(&view.at, ticket.epoch, &ticket.key, ticket.nonce)
-			.await
-			.map_err(chain_error)?
-		{
+		if used {
 			return Err(bad("the ticket's nonce was used".into()));
 		}
-		let spent =
-			inference::spent(&view.at, ticket.epoch, &ticket.key).await.map_err(chain_error)?;
-		let held = inference::deposit(&view.at, &terms.owner).await.map_err(chain_error)?.held;
+		let held = deposit.held;
 		let reserved = Balance::from(worst_tokens).saturating_mul(ticket.price);
 		let mut committed = self.committed.lock().unwrap_or_else(|p| p.into_inner());
 		if !committed.nonces.insert((ticket.epoch, ticket.key, ticket.nonce)) {

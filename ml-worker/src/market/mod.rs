@@ -17,13 +17,18 @@ pub mod auditor;
 pub mod executor;
 pub mod store;
 
+use std::{collections::HashMap, sync::Mutex};
+
 use codec::{Decode, Encode};
 use polkadot_sdk::sp_crypto_hashing::blake2_256;
 use serde::{Deserialize, Serialize};
 use sprint_core::merkle::Hash32;
 
 use crate::{
-	chain::inference::{Receipt, Ticket},
+	chain::{
+		inference::{self, ApiKey, Balance, Deposit, Receipt, Ticket},
+		AccountId, AtBlock, ChainError,
+	},
 	inference::{generate::GenerationRequest, sampler::SamplingParams},
 };
 
@@ -110,4 +115,43 @@ pub fn apply_ticket(
 	let room = context.saturating_sub(generation.prompt.len());
 	generation.max_tokens = (ticket.max_tokens as usize).min(room);
 	Ok(())
+}
+
+/// What a transfer agent and an executor read of an API key for each request: its terms, its
+/// spending in the ticket's epoch and its owner's deposit — in parallel once the key's owner is
+/// known (it never changes), so one round trip to the node.
+#[derive(Default)]
+pub struct KeyReader {
+	owners: Mutex<HashMap<sprint_core::market::PublicKey, AccountId>>,
+}
+
+impl KeyReader {
+	/// `None` when the key is not registered.
+	pub async fn read(
+		&self,
+		at: &AtBlock,
+		epoch: sprint_core::EpochIndex,
+		key: &sprint_core::market::PublicKey,
+	) -> Result<Option<(ApiKey, Balance, Deposit)>, ChainError> {
+		let known = self.owners.lock().unwrap_or_else(|p| p.into_inner()).get(key).copied();
+		let (terms, spent, deposit) = futures::try_join!(
+			inference::api_key(at, key),
+			inference::spent(at, epoch, key),
+			async {
+				match known {
+					Some(owner) => inference::deposit(at, &owner).await.map(Some),
+					None => Ok(None),
+				}
+			}
+		)?;
+		let Some(terms) = terms else { return Ok(None) };
+		let deposit = match deposit {
+			Some(deposit) if known == Some(terms.owner) => deposit,
+			_ => {
+				self.owners.lock().unwrap_or_else(|p| p.into_inner()).insert(*key, terms.owner);
+				inference::deposit(at, &terms.owner).await?
+			}
+		};
+		Ok(Some((terms, spent, deposit)))
+	}
 }

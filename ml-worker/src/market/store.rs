@@ -2,8 +2,9 @@
 //!
 //! - `payloads/<ticket epoch>/<receipt id>`: each answer's [`Payload`], kept for
 //!   `payload_retention_epochs` after its ticket's epoch, served to auditors;
-//! - `pending/<receipt id>`: receipts not settled yet (SCALE), written before the answer's last
-//!   chunk leaves, so a worker killed afterwards still settles them when it restarts;
+//! - `pending/<receipt id>`: a second link to the payload of each receipt not settled yet,
+//!   made before the answer's last chunk leaves, so a worker killed afterwards still settles it
+//!   when it restarts;
 //! - `rejected/<receipt id>`: receipts the chain refused, with the reason beside them.
 //!
 //! Every file is written to a temporary name and renamed, so a crash never leaves half a record.
@@ -37,6 +38,24 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 	fs::rename(&tmp, path)
 }
 
+/// Removes the subfolders of `dir` named by an epoch before `epoch`; returns how many.
+fn remove_epochs_before(dir: &Path, epoch: EpochIndex) -> io::Result<usize> {
+	let mut removed = 0;
+	for entry in fs::read_dir(dir)? {
+		let entry = entry?;
+		let old = entry
+			.file_name()
+			.to_str()
+			.and_then(|n| n.parse::<EpochIndex>().ok())
+			.is_some_and(|e| e < epoch);
+		if old {
+			fs::remove_dir_all(entry.path())?;
+			removed += 1;
+		}
+	}
+	Ok(removed)
+}
+
 impl Store {
 	/// Opens (creating) the records under `root`.
 	pub fn open(root: PathBuf) -> io::Result<Self> {
@@ -50,11 +69,17 @@ impl Store {
 		self.root.join("payloads").join(epoch.to_string()).join(hex::encode(id))
 	}
 
-	/// Keeps an answer: its payload, then its receipt as pending settlement.
+	/// Keeps an answer: its payload (written and synced once), then a second link to the same
+	/// file under `pending/` until its receipt settles.
 	pub fn keep(&self, payload: &Payload) -> io::Result<()> {
 		let id = payload.receipt.id();
-		write_atomic(&self.payload_path(payload.receipt.ticket.epoch, &id), &payload.encode())?;
-		write_atomic(&self.root.join("pending").join(hex::encode(id)), &payload.receipt.encode())
+		let path = self.payload_path(payload.receipt.ticket.epoch, &id);
+		write_atomic(&path, &payload.encode())?;
+		let pending = self.root.join("pending").join(hex::encode(id));
+		match fs::hard_link(&path, &pending) {
+			Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+			other => other,
+		}
 	}
 
 	/// The payload of receipt `id`, whose ticket is of `epoch`, as stored.
@@ -81,8 +106,8 @@ impl Store {
 		let mut receipts = Vec::with_capacity(entries.len());
 		for (_, path) in entries {
 			let bytes = fs::read(&path)?;
-			match Receipt::decode(&mut &bytes[..]) {
-				Ok(receipt) => receipts.push(receipt),
+			match Payload::decode(&mut &bytes[..]) {
+				Ok(payload) => receipts.push(payload.receipt),
 				Err(e) => {
 					tracing::warn!("{} is not a receipt ({e}): set aside", path.display());
 					let _ = fs::rename(
@@ -115,20 +140,7 @@ impl Store {
 
 	/// Removes the payloads of tickets older than `epoch`.
 	pub fn prune_before(&self, epoch: EpochIndex) -> io::Result<usize> {
-		let mut removed = 0;
-		for entry in fs::read_dir(self.root.join("payloads"))? {
-			let entry = entry?;
-			let old = entry
-				.file_name()
-				.to_str()
-				.and_then(|n| n.parse::<EpochIndex>().ok())
-				.is_some_and(|e| e < epoch);
-			if old {
-				fs::remove_dir_all(entry.path())?;
-				removed += 1;
-			}
-		}
-		Ok(removed)
+		remove_epochs_before(&self.root.join("payloads"), epoch)
 	}
 }
 
@@ -189,18 +201,7 @@ impl Acceptances {
 
 	/// Removes the records of epochs before `epoch`.
 	pub fn prune_before(&self, epoch: EpochIndex) -> io::Result<()> {
-		for entry in fs::read_dir(&self.root)? {
-			let entry = entry?;
-			let old = entry
-				.file_name()
-				.to_str()
-				.and_then(|n| n.parse::<EpochIndex>().ok())
-				.is_some_and(|e| e < epoch);
-			if old {
-				fs::remove_dir_all(entry.path())?;
-			}
-		}
-		Ok(())
+		remove_epochs_before(&self.root, epoch).map(|_| ())
 	}
 }
 

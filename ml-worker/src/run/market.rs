@@ -81,6 +81,8 @@ impl Market {
 				format!("cannot create {}", data_dir.join("market/accepted").display())
 			})?;
 		let agent = Arc::new(Agent::new(chain.clone()).with_acceptances(acceptances.clone()));
+		agent.refresh_in_background();
+		executor.refresh_in_background();
 		let router = market_router(
 			lm.clone(),
 			Limits::default(),
