@@ -102,6 +102,10 @@ enum Command {
 		/// An English text for the perplexity.
 		#[arg(long, default_value = "/usr/share/common-licenses/GPL-3")]
 		text: PathBuf,
+		/// Measure a stand-in with SmolLM2-135M's shape and random weights instead of a file
+		/// (where the real file cannot travel: the speed depends on the shape, not the weights).
+		#[arg(long, conflicts_with_all = ["model", "quality"])]
+		synthetic: bool,
 		#[command(flatten)]
 		engine: EngineArgs,
 	},
@@ -250,6 +254,10 @@ struct RunArgs {
 	/// inference: where the engine runs, `cpu` or `gpu` (same bits).
 	#[arg(long, value_enum)]
 	inference_backend: Option<Backend>,
+	/// inference, gpu: positions each sequence's cache holds on the GPU (default: the model's
+	/// context).
+	#[arg(long)]
+	inference_gpu_context: Option<usize>,
 	/// Test only: the executor swaps a token of its committed output (audited and slashed).
 	#[arg(long, hide = true)]
 	test_inference_cheat: bool,
@@ -478,7 +486,7 @@ fn use_backend(
 		let info = gpu.adapter_info();
 		eprintln!(
 			"on the GPU: {} ({:?}, {:?}), caches for {} sequences of {} positions",
-			info.name, info.backend, info.device_type, size.slots, lm.model.config.context
+			info.name, info.backend, info.device_type, size.slots, context
 		);
 	}
 	Ok(())
@@ -684,8 +692,29 @@ fn main() -> ExitCode {
 					.and_then(|rt| rt.block_on(gateway(node, listen, api_key_file))),
 			)
 		}
-		Command::BenchModel { model, threads, tokens, quality, text, engine } => {
-			report(bench_model(model, threads, tokens, quality.then_some(text), &engine))
+		Command::BenchModel { model, threads, tokens, quality, text, synthetic, engine } => {
+			let model = if synthetic {
+				let path = std::env::temp_dir()
+					.join(format!("sprint-synthetic-smollm2-{}.gguf", std::process::id()));
+				let bytes =
+					sprint_worker::inference::synthetic::SyntheticModel::smollm2_135m_shape()
+						.to_gguf();
+				if let Err(e) = std::fs::write(&path, bytes) {
+					eprintln!("error: cannot write {}: {e}", path.display());
+					return ExitCode::FAILURE;
+				}
+				Some(path)
+			} else {
+				model
+			};
+			let result =
+				bench_model(model.clone(), threads, tokens, quality.then_some(text), &engine);
+			if synthetic {
+				if let Some(path) = model {
+					let _ = std::fs::remove_file(path);
+				}
+			}
+			report(result)
 		}
 		Command::Run(args) => {
 			tracing_subscriber::fmt()
@@ -702,7 +731,7 @@ fn main() -> ExitCode {
 					Some(inference) => {
 						let engine = EngineArgs {
 							backend: args.inference_backend.unwrap_or(Backend::Cpu),
-							gpu_context: None,
+							gpu_context: args.inference_gpu_context,
 						};
 						Some(load_model(
 							inference.model.clone(),

@@ -555,17 +555,18 @@ impl Work {
 					}
 				}
 			};
-			let fraud = match bytes.and_then(|b| Payload::decode(&mut &b[..]).ok()) {
-				Some(payload) if payload.receipt == *receipt => {
-					self.judged(payload).await.is_some()
-				}
-				Some(_) => true,
+			let (fraud, why) = match bytes.and_then(|b| Payload::decode(&mut &b[..]).ok()) {
+				Some(payload) if payload.receipt == *receipt => match self.judged(payload).await {
+					Some(position) => (true, format!("fraud (differs at token {position})")),
+					None => (false, "honest (replays exactly)".to_owned()),
+				},
+				Some(_) => (true, "fraud (the payload is another receipt's)".to_owned()),
 				// A Fail whose payload nobody can fetch is refuted.
-				None => false,
+				None => (false, "refuted (no payload matching the claim could be had)".to_owned()),
 			};
 			let key = CallKey::AuditVote(e, short(&id));
 			if self.sends.due(key, self.number) {
-				tracing::info!(target: "sprint::audit", "re-run of receipt {:016x}: {}", short(&id), if fraud { "fraud" } else { "honest" });
+				tracing::info!(target: "sprint::audit", "re-run of receipt {:016x}: {why}", short(&id));
 				self.state.lock().unwrap_or_else(|p| p.into_inner()).voted.insert(id);
 				self.sends
 					.send(key, Call::AuditVote { epoch: e, receipt: id, fraud }, self.number)
