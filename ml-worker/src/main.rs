@@ -258,7 +258,8 @@ struct RunArgs {
 	/// context).
 	#[arg(long)]
 	inference_gpu_context: Option<usize>,
-	/// Test only: the executor swaps a token of its committed output (audited and slashed).
+	/// Test only: the executor swaps a token of its committed output and serves each payload
+	/// once, to its first auditor, withholding it from the re-run voters (audited and slashed).
 	#[arg(long, hide = true)]
 	test_inference_cheat: bool,
 	/// Test only: the auditor never submits its audits (reported as missed).

@@ -23,9 +23,10 @@
 // Then Dave joins as an executor who cheats (a hidden test flag: his receipts commit to an
 // output with one token swapped), declaring so much capacity that the transfer agent sends him
 // the next answers. His receipts settle; in the next epoch an auditor's replay differs at that
-// token and it submits Fail with Dave's own signature over the payload; a re-run seat (Bob,
-// whose PoC work was accepted, or Alice) replays it too and confirms: fraud — Charlie is
-// refunded, Dave is slashed and jailed. Bob now never submits the audits his draws give him
+// token and it submits Fail with Dave's own signature over the payload. Dave serves each payload
+// once only, to the first auditor that asks, and withholds it from the re-run voters: the auditor
+// posts it on chain, where a re-run seat (Bob, whose PoC work was accepted, or Alice) reads it,
+// replays it too and confirms: fraud — Charlie is refunded, Dave is slashed and jailed. Bob now never submits the audits his draws give him
 // (a hidden test flag; he still votes): Alice reports them as missed audits.
 
 import { after, before, describe, test } from 'node:test';
@@ -234,6 +235,9 @@ describe('the inference market with the openai SDK', () => {
     const settled = await watch((e) => api.events.inference.Settled.is(e) && e.data.executor.toString() === daveAccount);
     const settledEvents = settled.seen;
     const punished = await watch((e) => api.events.inference.FraudPunished.is(e) && e.data.executor.toString() === daveAccount);
+    const disputed = await watch((e) => api.events.audit.Disputed.is(e) && e.data.executor.toString() === daveAccount);
+    const posted = await watch((e) => api.events.audit.PayloadPosted.is(e));
+    const resolved = await watch((e) => api.events.audit.Resolved.is(e));
     const job = {
       base_url: alice.apiBase, model: MODEL, key: '//Charlie//api',
       revoked_key: '//Charlie//revoked', exhausted_key: '//Charlie//tiny',
@@ -261,6 +265,19 @@ describe('the inference market with the openai SDK', () => {
       throw new Error(`${e.message}\nAlice:\n${tail(alice.log(), 40)}\nBob:\n${tail(bob.log(), 40)}`);
     });
     assert.ok((await total('failed')) >= 1, 'an auditor submitted Fail (not Unavailable): a re-run confirmed it');
+    // A Fail's payload, withheld by Dave from the voters, reaches them through the chain: its
+    // auditor posts it, and the seat's re-run confirms the fraud.
+    const hex = (x) => x.toHex();
+    const confirmedThroughChain = () => disputed.seen.filter((d) => d.claim.isFail).filter((d) =>
+      posted.seen.some((p) => hex(p.receipt) === hex(d.receipt) && p.by.toString() === d.auditor.toString())
+      && resolved.seen.some((r) => hex(r.receipt) === hex(d.receipt) && r.resolution.isFraud));
+    await waitFor('a Fail\'s auditor to post the payload Dave withheld and a seat to confirm it', () => confirmedThroughChain().length > 0,
+      { timeoutMs: 180_000, intervalMs: 1_000 }).catch((e) => {
+      throw new Error(`${e.message}\ndisputes ${disputed.seen.length}, posted ${posted.seen.length}, resolved ${resolved.seen.length}\nAlice:\n${tail(alice.log(), 40)}\nBob:\n${tail(bob.log(), 40)}`);
+    });
+    assert.ok(!posted.seen.some((p) => p.by.toString() === daveAccount && disputed.seen.some((d) => d.claim.isFail && hex(d.receipt) === hex(p.receipt))),
+      'Dave never posted a Fail\'s payload: the voters had it from the auditor');
+    for (const w of [disputed, posted, resolved]) w.stop();
     assert.equal(await total('refuted'), 0, 'no Fail was refuted');
     assert.ok((await api.query.collateral.jailedUntil(daveAccount)).isSome, 'Dave is jailed');
     await waitFor('the fraud to be punished', () => punished.seen.length > 0, { timeoutMs: 30_000 });

@@ -12,9 +12,12 @@
 //!   payload is [`judge`]d: the request must hash to the ticket's `request_hash`, render to the
 //!   receipt's prompt token count, and replay exactly — the sampler with the ticket's seed and
 //!   parameters, the stop rule, the counts and the commitment. Results go on chain in chunks.
+//! - **Evidence**: the payload of every `Fail` is kept on disk and, once the dispute is open,
+//!   posted on chain (`post_payload`), so the re-run voters can read it even when the executor
+//!   withholds it from them (SPEC.md §7: voters fetch it from the auditor or the executor).
 //! - **Re-run votes**: in disputes where this validator holds a seat, the payload (posted on
-//!   chain, or fetched and matched to the claimed hash) is judged the same way; a `Fail` whose
-//!   payload cannot be had is voted down.
+//!   chain, or fetched from the executor and matched to the claimed hash) is judged the same
+//!   way; a `Fail` whose payload cannot be had by the check period is voted down.
 //! - **As executor**: a payload an auditor found unavailable is posted on chain.
 //!
 //! The replays run in a task of their own, so the block loop never waits for them.
@@ -37,8 +40,11 @@ use sprint_core::{
 };
 
 use super::{
-	apply_ticket, executor::short, request_hash, store::Store, Payload, MAX_PAYLOAD, PAYLOAD_PATH,
-	PAYLOAD_SIGNATURE_HEADER,
+	apply_ticket,
+	executor::{short, InferenceCheat},
+	request_hash,
+	store::Store,
+	Payload, MAX_PAYLOAD, PAYLOAD_PATH, PAYLOAD_SIGNATURE_HEADER,
 };
 use crate::{
 	api::prepare,
@@ -102,7 +108,7 @@ pub struct Auditor {
 	http: reqwest::Client,
 	state: Arc<Mutex<AuditState>>,
 	task: Option<tokio::task::JoinHandle<()>>,
-	cheat: super::executor::InferenceCheat,
+	cheat: InferenceCheat,
 }
 
 #[derive(Default)]
@@ -158,11 +164,7 @@ async fn fetch_payload(
 }
 
 impl Auditor {
-	pub fn new(
-		me: AccountId,
-		lm: Arc<LanguageModel>,
-		cheat: super::executor::InferenceCheat,
-	) -> Self {
+	pub fn new(me: AccountId, lm: Arc<LanguageModel>, cheat: InferenceCheat) -> Self {
 		let http = reqwest::Client::builder()
 			.redirect(reqwest::redirect::Policy::none())
 			.connect_timeout(Duration::from_secs(5))
@@ -229,7 +231,7 @@ impl Auditor {
 		&mut self,
 		chain: &Chain,
 		sends: &Sends,
-		store: Option<&Store>,
+		store: &Store,
 		view: &BlockView,
 		status: &EpochStatus<BlockNumber>,
 	) -> anyhow::Result<()> {
@@ -239,7 +241,7 @@ impl Auditor {
 		}
 		let Some(settle_epoch) = status.epoch.checked_sub(1) else { return Ok(()) };
 		let auditing = matches!(status.phase, Phase::Validation | Phase::Answer)
-			&& self.cheat != super::executor::InferenceCheat::SkipAudits;
+			&& self.cheat != InferenceCheat::SkipAudits;
 		let voting = matches!(status.phase, Phase::Validation | Phase::Answer | Phase::Check);
 		// Missed audits: from `e + 1`'s check period to the end of `e + 2`.
 		let mut report_epochs = Vec::new();
@@ -261,7 +263,9 @@ impl Auditor {
 			state: self.state.clone(),
 			chain: chain.clone(),
 			sends: sends.clone(),
-			store: store.cloned(),
+			store: store.clone(),
+			phase: status.phase,
+			cheat: self.cheat,
 			number: view.number,
 			settle_epoch,
 			secret: secret.map(|s| s.0),
@@ -297,7 +301,10 @@ struct Work {
 	state: Arc<Mutex<AuditState>>,
 	chain: Chain,
 	sends: Sends,
-	store: Option<Store>,
+	store: Store,
+	/// The auditing epoch's period when this round began.
+	phase: Phase,
+	cheat: InferenceCheat,
 	number: BlockNumber,
 	settle_epoch: EpochIndex,
 	secret: Option<Hash32>,
@@ -453,24 +460,25 @@ impl Work {
 				}
 				let result = match fetch_payload(&self.http, &view.at, &receipt).await {
 					None => AuditResult::Unavailable,
-					Some((bytes, signature)) => match Payload::decode(&mut &bytes[..]) {
-						Ok(payload) if payload.receipt == receipt => {
-							match self.judged(payload).await {
-								None => AuditResult::Pass,
-								Some(position) => AuditResult::Fail {
+					Some((bytes, signature)) => {
+						let failed_at = match Payload::decode(&mut &bytes[..]) {
+							Ok(payload) if payload.receipt == receipt => self.judged(payload).await,
+							// A payload the executor signed that is not this receipt's.
+							_ => Some(0),
+						};
+						match failed_at {
+							None => AuditResult::Pass,
+							Some(position) => {
+								// Kept before the claim is sent: the voters will need it.
+								self.store.keep_evidence(e, &id, &bytes)?;
+								AuditResult::Fail {
 									position,
 									payload_hash: blake2_256(&bytes),
 									executor_signature: signature,
-								},
+								}
 							}
 						}
-						// A payload the executor signed that is not this receipt's.
-						_ => AuditResult::Fail {
-							position: 0,
-							payload_hash: blake2_256(&bytes),
-							executor_signature: signature,
-						},
-					},
+					}
 				};
 				tracing::info!(target: "sprint::audit", "receipt {:016x} of epoch {e} by 0x{}: {}", short(&id), hex::encode(&executor[..4]), match &result {
 					AuditResult::Pass => "Pass".to_owned(),
@@ -507,7 +515,20 @@ impl Work {
 		}
 	}
 
-	/// Votes where this validator holds a re-run seat; posts payloads it withheld as executor.
+	/// Posts `bytes` as the payload of receipt `id` in its dispute, once.
+	async fn post(&self, id: Hash32, bytes: Vec<u8>, why: &str) {
+		let e = self.settle_epoch;
+		let key = CallKey::PostPayload(e, short(&id));
+		if self.sends.due(key, self.number) {
+			tracing::info!(target: "sprint::audit", "posting the payload of receipt {:016x} {why}", short(&id));
+			self.sends
+				.send(key, Call::PostPayload { epoch: e, receipt: id, payload: bytes }, self.number)
+				.await;
+		}
+	}
+
+	/// Votes where this validator holds a re-run seat; posts the payloads of its own `Fail`s
+	/// (as auditor) and those it withheld (as executor).
 	async fn disputes(&self, view: &BlockView) -> anyhow::Result<()> {
 		let e = self.settle_epoch;
 		for id in audit::open_disputes(&view.at, e).await? {
@@ -516,22 +537,32 @@ impl Work {
 				continue;
 			}
 			let receipt = &dispute.receipt;
-			if receipt.ticket.executor == self.me {
-				if let (Claim::Unavailable { posted: None }, Some(store)) =
-					(&dispute.claim, &self.store)
+			if dispute.auditor == self.me {
+				if matches!(dispute.claim, Claim::Fail { .. })
+					&& audit::posted_payload(&view.at, e, &id).await?.is_none()
 				{
-					if let Some(bytes) = store.payload(receipt.ticket.epoch, &id)? {
-						let key = CallKey::PostPayload(e, short(&id));
-						if self.sends.due(key, self.number) {
-							tracing::info!(target: "sprint::audit", "posting the payload of receipt {:016x} an auditor could not fetch", short(&id));
-							self.sends
-								.send(
-									key,
-									Call::PostPayload { epoch: e, receipt: id, payload: bytes },
-									self.number,
-								)
-								.await;
-						}
+					if let Some(bytes) = self.store.evidence(e, &id)? {
+						self.post(id, bytes, "this auditor failed, for the re-run voters").await;
+					}
+				}
+				continue;
+			}
+			if receipt.ticket.executor == self.me {
+				// An executor whose payload was failed posts it too when its auditor has not
+				// by the check period (it leaves the auditor the first two periods, so the two
+				// do not race): the voters then replay what it served, whoever withholds.
+				let due = match &dispute.claim {
+					Claim::Unavailable { posted: None } => true,
+					Claim::Unavailable { posted: Some(_) } => false,
+					Claim::Fail { .. } => {
+						self.phase == Phase::Check
+							&& self.cheat == InferenceCheat::None
+							&& audit::posted_payload(&view.at, e, &id).await?.is_none()
+					}
+				};
+				if due {
+					if let Some(bytes) = self.store.payload(receipt.ticket.epoch, &id)? {
+						self.post(id, bytes, "an auditor disputes, for the re-run voters").await;
 					}
 				}
 				continue;
@@ -555,6 +586,11 @@ impl Work {
 					}
 				}
 			};
+			// The auditor posts a Fail's payload on chain once its claim lands: until the
+			// last voting period, a payload not found yet is looked for again next round.
+			if bytes.is_none() && self.phase != Phase::Check {
+				continue;
+			}
 			let (fraud, why) = match bytes.and_then(|b| Payload::decode(&mut &b[..]).ok()) {
 				Some(payload) if payload.receipt == *receipt => match self.judged(payload).await {
 					Some(position) => (true, format!("fraud (differs at token {position})")),

@@ -44,7 +44,9 @@ use crate::{
 pub enum InferenceCheat {
 	#[default]
 	None,
-	/// The receipt's committed output has its second token swapped for another.
+	/// The receipt's committed output has its second token swapped for another, and each
+	/// payload is served once only (to the first auditor that asks): the re-run voters must
+	/// read it from the chain, where that auditor posts it.
 	SwapToken,
 	/// The auditor never submits its audits (it still votes): its draws are missed audits.
 	SkipAudits,
@@ -105,6 +107,8 @@ pub struct Executor {
 	committed: Mutex<Committed>,
 	settling: Mutex<Settling>,
 	cheat: InferenceCheat,
+	/// Under [`InferenceCheat::SwapToken`], the payloads served once already.
+	withheld: Mutex<std::collections::HashSet<Hash32>>,
 	pub served: Served,
 	/// Reads API keys' state.
 	keys: super::KeyReader,
@@ -170,6 +174,7 @@ impl Executor {
 			committed: Mutex::default(),
 			settling: Mutex::default(),
 			cheat,
+			withheld: Mutex::default(),
 			served: Served::default(),
 			keys: super::KeyReader::default(),
 			snapshot: tokio::sync::Mutex::new(None),
@@ -517,6 +522,15 @@ impl Executor {
 			.ok_or_else(|| {
 				ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", "no such payload")
 			})?;
+		if self.cheat == InferenceCheat::SwapToken
+			&& !self.withheld.lock().unwrap_or_else(|p| p.into_inner()).insert(id)
+		{
+			return Err(ApiError::new(
+				StatusCode::NOT_FOUND,
+				"invalid_request_error",
+				"no such payload",
+			));
+		}
 		let hash = polkadot_sdk::sp_crypto_hashing::blake2_256(&bytes);
 		let signature = self.proof.sign(&payload_statement(&id, &hash));
 		let mut response = (StatusCode::OK, bytes).into_response();

@@ -59,7 +59,7 @@ fn remove_epochs_before(dir: &Path, epoch: EpochIndex) -> io::Result<usize> {
 impl Store {
 	/// Opens (creating) the records under `root`.
 	pub fn open(root: PathBuf) -> io::Result<Self> {
-		for dir in ["payloads", "pending", "rejected"] {
+		for dir in ["payloads", "pending", "rejected", "evidence"] {
 			fs::create_dir_all(root.join(dir))?;
 		}
 		Ok(Self { root })
@@ -141,6 +141,35 @@ impl Store {
 	/// Removes the payloads of tickets older than `epoch`.
 	pub fn prune_before(&self, epoch: EpochIndex) -> io::Result<usize> {
 		remove_epochs_before(&self.root.join("payloads"), epoch)
+	}
+
+	fn evidence_path(&self, settle_epoch: EpochIndex, id: &Hash32) -> PathBuf {
+		self.root.join("evidence").join(settle_epoch.to_string()).join(hex::encode(id))
+	}
+
+	/// Keeps, as auditor, the payload of receipt `id` (settled in `settle_epoch`) that it
+	/// failed: it posts it on chain for the re-run voters, even after a restart.
+	pub fn keep_evidence(
+		&self,
+		settle_epoch: EpochIndex,
+		id: &Hash32,
+		bytes: &[u8],
+	) -> io::Result<()> {
+		write_atomic(&self.evidence_path(settle_epoch, id), bytes)
+	}
+
+	/// The payload this auditor failed for receipt `id` of `settle_epoch`, if it kept one.
+	pub fn evidence(&self, settle_epoch: EpochIndex, id: &Hash32) -> io::Result<Option<Vec<u8>>> {
+		match fs::read(self.evidence_path(settle_epoch, id)) {
+			Ok(bytes) => Ok(Some(bytes)),
+			Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+			Err(e) => Err(e),
+		}
+	}
+
+	/// Removes the evidence of settle epochs before `epoch` (their disputes are decided).
+	pub fn prune_evidence_before(&self, epoch: EpochIndex) -> io::Result<usize> {
+		remove_epochs_before(&self.root.join("evidence"), epoch)
 	}
 }
 
@@ -258,6 +287,14 @@ mod tests {
 		assert_eq!(store.payload(6, &a.receipt.id()).expect("reads"), None, "wrong epoch");
 		assert_eq!(store.prune_before(6).expect("prunes"), 1);
 		assert_eq!(store.payload(5, &a.receipt.id()).expect("reads"), None);
+		// An auditor's evidence is kept apart, by settle epoch, until pruned.
+		let id = b.receipt.id();
+		assert_eq!(store.evidence(6, &id).expect("reads"), None);
+		store.keep_evidence(6, &id, b"failed bytes").expect("keeps");
+		assert_eq!(store.evidence(6, &id).expect("reads"), Some(b"failed bytes".to_vec()));
+		assert_eq!(store.evidence(7, &id).expect("reads"), None, "wrong epoch");
+		assert_eq!(store.prune_evidence_before(7).expect("prunes"), 1);
+		assert_eq!(store.evidence(6, &id).expect("reads"), None);
 		let _ = fs::remove_dir_all(&dir);
 	}
 }

@@ -152,12 +152,14 @@ impl Market {
 			self.executor.settle_step(sends, view, status).await?;
 			self.executor.claim_step(sends, view, status).await?;
 		}
-		self.auditor.step(chain, sends, Some(self.executor.store()), view, status).await?;
+		self.auditor.step(chain, sends, self.executor.store(), view, status).await?;
 		self.report_missed_tickets(sends, view, status).await?;
 		if self.summarized != Some(status.epoch) {
 			self.summarized = Some(status.epoch);
 			let keep_from = status.epoch.saturating_sub(self.settings.payload_retention_epochs);
 			self.executor.store().prune_before(keep_from)?;
+			// A settle epoch's disputes are decided by the end of the next epoch.
+			self.executor.store().prune_evidence_before(status.epoch.saturating_sub(2))?;
 			let fees: u128 =
 				inference::pending_fees(&view.at, &me).await?.iter().map(|(_, a)| a).sum();
 			let served = &self.executor.served;

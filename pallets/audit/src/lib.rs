@@ -14,7 +14,9 @@
 //!   min(3, eligible) re-run voters by power (never the executor or the auditor) from the
 //!   auditor's secret; an `Unavailable` payload must be posted on chain by the executor
 //!   ([`Pallet::post_payload`], free) before the answer period ends, and is then re-run the same
-//!   way;
+//!   way. A `Fail`'s payload may be posted too, by its auditor or its executor (bytes whose hash
+//!   is the one the executor signed), so that the re-run voters can read it even when the
+//!   executor withholds it from them; the worker's auditor posts every `Fail`'s payload;
 //! - **until the check period ends**: the re-run voters [`Pallet::vote`]. A majority of the
 //!   seats confirming fraud refunds the payer, forfeits all the executor's pending fees, and
 //!   slashes it for inference fraud (20%, jail) at once — the engine is exact, so one confirmed
@@ -202,7 +204,8 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
-	/// Payloads posted by executors: the one case a payload goes on chain.
+	/// Payloads posted in disputes (by the executor of an `Unavailable`, by the auditor or the
+	/// executor of a `Fail`): the one case a payload goes on chain.
 	#[pallet::storage]
 	pub type Payloads<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, EpochIndex, Identity, Hash32, Payload, OptionQuery>;
@@ -245,8 +248,9 @@ pub mod pallet {
 			claim: Claim,
 			seats: Vec<T::AccountId>,
 		},
-		/// `executor` posted the payload of `receipt` that an auditor could not fetch.
-		PayloadPosted { epoch: EpochIndex, receipt: Hash32, executor: T::AccountId, hash: Hash32 },
+		/// `by` (the executor, or a `Fail`'s auditor) posted the payload of `receipt`, whose
+		/// blake2 hash is `hash`: re-run voters read it from [`Payloads`].
+		PayloadPosted { epoch: EpochIndex, receipt: Hash32, by: T::AccountId, hash: Hash32 },
 		/// A re-run seat voted.
 		Voted { epoch: EpochIndex, receipt: Hash32, voter: T::AccountId, fraud: bool },
 		/// The dispute over `receipt` ended: on fraud, `refunded` went back to the payer,
@@ -304,9 +308,10 @@ pub mod pallet {
 		TooManyDisputes,
 		/// No dispute over that receipt.
 		UnknownDispute,
-		/// Only the receipt's executor posts its payload.
+		/// Only the receipt's executor posts the payload of an `Unavailable` (and only the
+		/// executor or the auditor that of a `Fail`).
 		NotTheExecutor,
-		/// The dispute is not an unanswered `Unavailable`.
+		/// The dispute is over, or its payload is posted already.
 		NothingToPost,
 		/// An empty payload.
 		EmptyPayload,
@@ -322,6 +327,9 @@ pub mod pallet {
 		NotMissed,
 		/// This missed audit was reported already.
 		AlreadyReported,
+		/// The posted bytes are not the payload the `Fail` claims (their blake2 hash is not the
+		/// hash the executor signed).
+		WrongPayload,
 	}
 
 	#[pallet::call]
@@ -352,14 +360,19 @@ pub mod pallet {
 			Ok(Pays::No.into())
 		}
 
-		/// Posts the payload of `receipt` (settled in `epoch`) that an auditor found
-		/// unavailable: it goes on chain, and re-run seats are drawn to replay it. An executor
-		/// that does not post it by the end of the answer period is charged inference fraud.
+		/// Posts the payload of `receipt` (settled in `epoch`) on chain, in one of two disputes:
+		/// - an `Unavailable` (an auditor could not fetch it): by the executor, in epoch
+		///   `epoch + 1`'s validation and answer periods; re-run seats are then drawn to replay
+		///   it. An executor that does not post it by the end of the answer period is charged
+		///   inference fraud. Emits `PayloadPosted` and `Disputed` (the seats).
+		/// - a `Fail`: by its auditor or the executor, while its seats vote (to the end of epoch
+		///   `epoch + 1`'s check period); the bytes must hash to the claim's `payload_hash`,
+		///   which the executor signed, so only the payload it served can be posted. The seats
+		///   then read it from the chain, whoever withholds it. Emits `PayloadPosted`.
 		///
-		/// Origin: signed, the receipt's executor. In epoch `epoch + 1`'s validation and answer
-		/// periods. Free when it succeeds. Emits `PayloadPosted` and `Disputed` (the seats).
-		/// Fails with `WrongEpoch`, `OutsideWindow`, `UnknownDispute`, `NotTheExecutor`,
-		/// `NothingToPost` or `EmptyPayload`.
+		/// Origin: signed, as above. Once per dispute. Free when it succeeds. Fails with
+		/// `WrongEpoch`, `OutsideWindow`, `UnknownDispute`, `NotTheExecutor`, `NothingToPost`,
+		/// `EmptyPayload` or `WrongPayload`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::post_payload(payload.len() as u32)
 			.saturating_add(T::WeightInfo::dispute(T::MaxValidators::get())))]
@@ -369,8 +382,8 @@ pub mod pallet {
 			receipt: Hash32,
 			payload: Payload,
 		) -> DispatchResultWithPostInfo {
-			let executor = ensure_signed(origin)?;
-			Self::do_post_payload(executor, epoch, receipt, payload)?;
+			let by = ensure_signed(origin)?;
+			Self::do_post_payload(by, epoch, receipt, payload)?;
 			Ok(Pays::No.into())
 		}
 
@@ -662,14 +675,18 @@ impl<T: Config> Pallet<T> {
 	}
 
 	fn do_post_payload(
-		executor: T::AccountId,
+		by: T::AccountId,
 		epoch: EpochIndex,
 		id: Hash32,
 		payload: Payload,
 	) -> Result<(), polkadot_sdk::sp_runtime::DispatchError> {
 		use polkadot_sdk::frame_support::ensure;
-		Self::in_stage(epoch, &[EpochStage::Validation, EpochStage::Answer])?;
 		let mut dispute = Disputes::<T>::get(epoch, id).ok_or(Error::<T>::UnknownDispute)?;
+		if let Claim::Fail { payload_hash, .. } = dispute.claim {
+			return Self::post_failed_payload(by, epoch, id, dispute, payload_hash, payload);
+		}
+		Self::in_stage(epoch, &[EpochStage::Validation, EpochStage::Answer])?;
+		let executor = by;
 		ensure!(dispute.receipt.ticket.executor == executor, Error::<T>::NotTheExecutor);
 		ensure!(
 			dispute.resolution.is_none() && dispute.claim == Claim::Unavailable { posted: None },
@@ -682,7 +699,12 @@ impl<T: Config> Pallet<T> {
 		dispute.seats = Self::draw_seats(epoch, &dispute.receipt, &dispute.auditor, &secret, &id);
 		dispute.claim = Claim::Unavailable { posted: Some(hash) };
 		Payloads::<T>::insert(epoch, id, payload);
-		Self::deposit_event(Event::PayloadPosted { epoch, receipt: id, executor, hash });
+		Self::deposit_event(Event::PayloadPosted {
+			epoch,
+			receipt: id,
+			by: executor.clone(),
+			hash,
+		});
 		Self::deposit_event(Event::Disputed {
 			epoch,
 			receipt: id,
@@ -697,6 +719,34 @@ impl<T: Config> Pallet<T> {
 		} else {
 			Disputes::<T>::insert(epoch, id, dispute);
 		}
+		Ok(())
+	}
+
+	/// Posts a `Fail`'s payload (see [`Pallet::post_payload`]): its seats are drawn already,
+	/// so this only stores the bytes the executor signed.
+	fn post_failed_payload(
+		by: T::AccountId,
+		epoch: EpochIndex,
+		id: Hash32,
+		dispute: Dispute<T::AccountId, u128>,
+		payload_hash: Hash32,
+		payload: Payload,
+	) -> Result<(), polkadot_sdk::sp_runtime::DispatchError> {
+		use polkadot_sdk::frame_support::ensure;
+		Self::in_stage(epoch, &[EpochStage::Validation, EpochStage::Answer, EpochStage::Check])?;
+		ensure!(
+			by == dispute.auditor || by == dispute.receipt.ticket.executor,
+			Error::<T>::NotTheExecutor
+		);
+		ensure!(
+			dispute.resolution.is_none() && !Payloads::<T>::contains_key(epoch, id),
+			Error::<T>::NothingToPost
+		);
+		ensure!(!payload.is_empty(), Error::<T>::EmptyPayload);
+		let hash = polkadot_sdk::sp_io::hashing::blake2_256(&payload);
+		ensure!(hash == payload_hash, Error::<T>::WrongPayload);
+		Payloads::<T>::insert(epoch, id, payload);
+		Self::deposit_event(Event::PayloadPosted { epoch, receipt: id, by, hash });
 		Ok(())
 	}
 

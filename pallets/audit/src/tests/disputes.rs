@@ -252,6 +252,68 @@ fn a_posted_payload_goes_on_chain_and_is_re_run() {
 }
 
 #[test]
+fn a_fails_payload_is_posted_by_its_auditor_or_executor_and_must_be_the_one_signed() {
+	new_test_ext().execute_with(|| {
+		let (receipts, i, auditor, seats) = failed();
+		let id = receipts[i].id();
+		let post = |who, p: &[u8]| {
+			Audits::post_payload(
+				RuntimeOrigin::signed(who),
+				0,
+				id,
+				p.to_vec().try_into().expect("short"),
+			)
+		};
+		// Only the parties, only the signed bytes, only while the seats vote.
+		assert_noop!(post(seats[0], b"the payload"), Error::<Test>::NotTheExecutor);
+		assert_noop!(post(auditor, b"another payload"), Error::<Test>::WrongPayload);
+		assert_noop!(post(auditor, b""), Error::<Test>::EmptyPayload);
+		set_stage(1, EpochStage::Tally);
+		assert_noop!(post(auditor, b"the payload"), Error::<Test>::OutsideWindow);
+		set_stage(1, EpochStage::Check);
+		let result = post(auditor, b"the payload").expect("the auditor posts what it failed");
+		assert_eq!(result.pays_fee, polkadot_sdk::frame_support::dispatch::Pays::No);
+		assert_eq!(Payloads::<Test>::get(0, id).map(|p| p.to_vec()), Some(b"the payload".to_vec()));
+		assert!(audit_events().iter().any(|e| matches!(
+			e,
+			Event::PayloadPosted { by, hash, .. }
+				if *by == auditor && *hash == polkadot_sdk::sp_io::hashing::blake2_256(b"the payload")
+		)));
+		// Once: the executor cannot replace it, and the seats stay as drawn.
+		assert_noop!(post(EXECUTOR, b"the payload"), Error::<Test>::NothingToPost);
+		let dispute = Disputes::<Test>::get(0, id).expect("open");
+		assert_eq!(dispute.seats.iter().map(|(v, _)| *v).collect::<Vec<_>>(), seats);
+		assert_eq!(
+			dispute.claim,
+			Claim::Fail {
+				position: 3,
+				payload_hash: polkadot_sdk::sp_io::hashing::blake2_256(b"the payload")
+			}
+		);
+		// The votes decide as before.
+		assert_ok!(vote(seats[0], &receipts[i], true));
+		assert_ok!(vote(seats[1], &receipts[i], true));
+		assert_eq!(resolutions()[0].0, Resolution::Fraud);
+		assert_noop!(post(EXECUTOR, b"the payload"), Error::<Test>::NothingToPost);
+	});
+}
+
+#[test]
+fn the_executor_may_post_a_fails_payload_too() {
+	new_test_ext().execute_with(|| {
+		let (receipts, i, _, _) = failed();
+		let id = receipts[i].id();
+		assert_ok!(Audits::post_payload(
+			RuntimeOrigin::signed(EXECUTOR),
+			0,
+			id,
+			b"the payload".to_vec().try_into().expect("short")
+		));
+		assert!(Payloads::<Test>::contains_key(0, id));
+	});
+}
+
+#[test]
 fn an_auditor_opens_a_bounded_number_of_disputes() {
 	new_test_ext().execute_with(|| {
 		let receipts = settled(200);
