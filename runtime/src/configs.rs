@@ -30,9 +30,9 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Audit, Aura, Balance, Balances, Block, BlockNumber, Collateral, Emission, Hash,
-	Inference, Nonce, OriginCaller, PalletInfo, Poc, Runtime, RuntimeCall, RuntimeEvent,
-	RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System,
-	EXISTENTIAL_DEPOSIT, MILLI_SPR, SLOT_DURATION, SPR, VERSION,
+	Inference, Nonce, OriginCaller, PalletInfo, Poc, Preimage, Referenda, Runtime, RuntimeCall,
+	RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, Scheduler,
+	System, Treasury, EXISTENTIAL_DEPOSIT, MILLI_SPR, SLOT_DURATION, SPR, VERSION,
 };
 
 /// 75% of each block is for ordinary transactions; the rest is kept for operational ones.
@@ -206,6 +206,10 @@ parameter_types! {
 	/// On-initialize's share of each block for the seat draw and the tally: a quarter of the
 	/// block, so that transactions keep most of it (SPEC.md §2: bounded steps).
 	pub PocHookBudget: Weight = Perbill::from_percent(25) * RuntimeBlockWeights::get().max_block;
+	/// Accepted weights are kept 64 epochs: a referendum votes with those of the latest epoch
+	/// that accepted anyone when it was submitted, and lives far fewer epochs (a runtime test
+	/// checks the longest track against the shortest epoch).
+	pub const KeepWeights: u32 = 64;
 }
 
 impl pallet_poc::Config for Runtime {
@@ -216,9 +220,11 @@ impl pallet_poc::Config for Runtime {
 	/// 16,384 participants per epoch: the SPEC's 10,000-host scale with room.
 	type MaxParticipants = ConstU32<16_384>;
 	type HookBudget = PocHookBudget;
+	type KeepWeights = KeepWeights;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkFunder;
 	type WeightInfo = pallet_poc::weights::SubstrateWeight<Runtime>;
+	type ParamsOrigin = crate::governance::ParamsOrigin;
 }
 
 impl pallet_collateral::Config for Runtime {
@@ -228,6 +234,7 @@ impl pallet_collateral::Config for Runtime {
 	type CommunityFund = CommunityFundAccount;
 	type UnvestedRewards = Emission;
 	type WeightInfo = pallet_collateral::weights::SubstrateWeight<Runtime>;
+	type ParamsOrigin = crate::governance::ParamsOrigin;
 }
 
 parameter_types! {
@@ -240,6 +247,7 @@ impl pallet_emission::Config for Runtime {
 	type PalletId = EmissionPalletId;
 	type EpochInfo = Poc;
 	type WeightInfo = pallet_emission::weights::SubstrateWeight<Runtime>;
+	type ParamsOrigin = crate::governance::ParamsOrigin;
 }
 
 parameter_types! {
@@ -253,7 +261,7 @@ impl pallet_inference::Config for Runtime {
 	type EpochInfo = Poc;
 	type CommunityFund = CommunityFundAccount;
 	/// Governance's `params` track once it lands (SPEC.md §8); root (sudo on dev) until then.
-	type ModelOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
+	type ParamsOrigin = crate::governance::ParamsOrigin;
 	/// A host's proof key signs its receipts too.
 	type SigningKeys = Poc;
 	type Collateral = Collateral;
@@ -286,3 +294,123 @@ impl pallet_poc::BenchmarkHelper<AccountId> for BenchmarkFunder {
 		let _ = Balances::set_balance(who, 1_000_000 * SPR);
 	}
 }
+
+// Governance (SPEC.md §8): see `governance` for the tracks and origins.
+
+parameter_types! {
+	/// Referenda waiting for a decision deposit time out after this many blocks.
+	pub UndecidingTimeout: BlockNumber = crate::governance::periods().undeciding_timeout;
+	/// What submitting a referendum holds until it ends (refunded unless killed as spam).
+	pub const SubmissionDeposit: Balance = 10 * SPR;
+	/// The scheduler may spend 80% of a block on due calls: a runtime upgrade fits.
+	pub MaximumSchedulerWeight: Weight = Perbill::from_percent(80) * RuntimeBlockWeights::get().max_block;
+	pub const PreimageBaseDeposit: Balance = SPR;
+	pub const PreimageByteDeposit: Balance = MILLI_SPR / 100;
+	pub const PreimageHoldReason: RuntimeHoldReason =
+		RuntimeHoldReason::Preimage(pallet_preimage::HoldReason::Preimage);
+	pub const CommunityFundPalletId: PalletId = sprint_primitives::COMMUNITY_FUND_PALLET_ID;
+	pub const MaxTreasurySpend: Balance = crate::governance::MAX_TREASURY_SPEND;
+	pub const MaxBalance: Balance = Balance::MAX;
+	/// Approved `spend_local`s are paid every day (`spend`s are claimed with `payout`).
+	pub const SpendPeriod: BlockNumber = crate::DAYS;
+	/// An approved `spend` may be claimed for 30 days.
+	pub const PayoutPeriod: BlockNumber = 30 * crate::DAYS;
+}
+
+impl pallet_referenda::Config for Runtime {
+	type RuntimeCall = RuntimeCall;
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = pallet_referenda::weights::SubstrateWeight<Runtime>;
+	type Scheduler = Scheduler;
+	type Currency = Balances;
+	type SubmitOrigin = crate::governance::BondedHost;
+	type CancelOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
+	type KillOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
+	type Slash = Treasury;
+	type Votes = u128;
+	type Tally = pallet_poc_voting::Tally<Runtime>;
+	type SubmissionDeposit = SubmissionDeposit;
+	type MaxQueued = ConstU32<100>;
+	type UndecidingTimeout = UndecidingTimeout;
+	type AlarmInterval = ConstU32<1>;
+	type Tracks = crate::governance::Tracks;
+	type Preimages = Preimage;
+	type BlockNumberProvider = System;
+}
+
+impl pallet_poc_voting::Config for Runtime {
+	type Polls = Referenda;
+	type Power = Poc;
+	type MaxVotes = ConstU32<256>;
+	type WeightInfo = pallet_poc_voting::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_scheduler::Config for Runtime {
+	type RuntimeOrigin = RuntimeOrigin;
+	type RuntimeEvent = RuntimeEvent;
+	type PalletsOrigin = OriginCaller;
+	type RuntimeCall = RuntimeCall;
+	type MaximumWeight = MaximumSchedulerWeight;
+	type ScheduleOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
+	type MaxScheduledPerBlock = ConstU32<50>;
+	type WeightInfo = pallet_scheduler::weights::SubstrateWeight<Runtime>;
+	type OriginPrivilegeCmp = polkadot_sdk::frame_support::traits::EqualPrivilegeOnly;
+	type Preimages = Preimage;
+	type BlockNumberProvider = System;
+}
+
+impl pallet_preimage::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = pallet_preimage::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type ManagerOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
+	type Consideration = polkadot_sdk::frame_support::traits::fungible::HoldConsideration<
+		AccountId,
+		Balances,
+		PreimageHoldReason,
+		polkadot_sdk::frame_support::traits::LinearStoragePrice<
+			PreimageBaseDeposit,
+			PreimageByteDeposit,
+			Balance,
+		>,
+	>;
+}
+
+/// Spends: root without limit, the `treasury` track up to its cap.
+pub type TreasurySpender = polkadot_sdk::frame_support::traits::EitherOf<
+	polkadot_sdk::frame_system::EnsureRootWithSuccess<AccountId, MaxBalance>,
+	polkadot_sdk::frame_system::EnsureWithSuccess<
+		crate::governance::EnsureTreasury,
+		AccountId,
+		MaxTreasurySpend,
+	>,
+>;
+
+impl pallet_treasury::Config for Runtime {
+	type Currency = Balances;
+	type RejectOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
+	type RuntimeEvent = RuntimeEvent;
+	type SpendPeriod = SpendPeriod;
+	type Burn = ();
+	type PalletId = CommunityFundPalletId;
+	type BurnDestination = ();
+	type WeightInfo = pallet_treasury::weights::SubstrateWeight<Runtime>;
+	type SpendFunds = ();
+	type MaxApprovals = ConstU32<100>;
+	type SpendOrigin = TreasurySpender;
+	type AssetKind = ();
+	type Beneficiary = AccountId;
+	type BeneficiaryLookup = polkadot_sdk::sp_runtime::traits::IdentityLookup<AccountId>;
+	type Paymaster = polkadot_sdk::frame_support::traits::tokens::pay::PayFromAccount<
+		Balances,
+		CommunityFundAccount,
+	>;
+	type BalanceConverter =
+		polkadot_sdk::frame_support::traits::tokens::UnityAssetBalanceConversion;
+	type PayoutPeriod = PayoutPeriod;
+	type BlockNumberProvider = System;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ();
+}
+
+impl crate::governance::pallet_governance::Config for Runtime {}

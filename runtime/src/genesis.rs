@@ -3,7 +3,7 @@
 //! - `development` (`sprint-node --dev`): Alice authors and finalizes alone and holds sudo; the
 //!   well-known dev accounts are endowed.
 //! - `local_testnet` (`--chain local`, `make localnet`): Alice, Bob, Charlie and Dave are the
-//!   Aura and GRANDPA authorities; Alice holds sudo.
+//!   Aura and GRANDPA authorities; no sudo key: it changes by referendum, as a real network.
 //! - `mainnet_template`: SPEC.md §6's allocation — [`FOUNDERS_ALLOCATION`] to the founders under
 //!   vesting ([`FOUNDER_CLIFF`], then linear over [`FOUNDER_VESTING_LENGTH`]) and
 //!   [`COMMUNITY_ALLOCATION`] split between the community fund's account and, per genesis
@@ -130,7 +130,7 @@ pub fn dev_secret(seed: &str, epoch: u32) -> H256 {
 	H256(blake2_256(format!("//{seed}//sprint-secret//{epoch}").as_bytes()))
 }
 
-fn testnet_genesis(seeds: &[&str], sudo: AccountId) -> Value {
+fn testnet_genesis(seeds: &[&str], sudo: Option<AccountId>) -> Value {
 	let authorities: Vec<Authority> = seeds.iter().map(|s| authority_from_seed(s)).collect();
 	// The authorities are the genesis validators: they hold the seats until hosts are accepted.
 	let commit = |seed: &str, epoch| H256(blake2_256(dev_secret(seed, epoch).as_bytes()));
@@ -149,8 +149,9 @@ fn testnet_genesis(seeds: &[&str], sudo: AccountId) -> Value {
 		"balances": { "balances": balances },
 		"aura": aura,
 		"grandpa": grandpa,
-		"sudo": { "key": Some(sudo) },
+		"sudo": { "key": sudo },
 		"collateral": collateral_patch(&authorities),
+		"governance": { "periods": crate::governance::Periods::dev() },
 		"poc": poc_patch(PocParams::dev_defaults(), dev_target(), secret_commitments),
 	})
 }
@@ -199,6 +200,7 @@ fn mainnet_template_genesis() -> Value {
 		"aura": aura,
 		"grandpa": grandpa,
 		"collateral": collateral_patch(&validators),
+		"governance": { "periods": crate::governance::Periods::production() },
 		"poc": poc_patch(PocParams::production_defaults(), H256(production_target), secret_commitments),
 	})
 }
@@ -207,12 +209,11 @@ fn mainnet_template_genesis() -> Value {
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => {
-			testnet_genesis(&["Alice"], Sr25519Keyring::Alice.to_account_id())
+			testnet_genesis(&["Alice"], Some(Sr25519Keyring::Alice.to_account_id()))
 		}
-		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => testnet_genesis(
-			&["Alice", "Bob", "Charlie", "Dave"],
-			Sr25519Keyring::Alice.to_account_id(),
-		),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => {
+			testnet_genesis(&["Alice", "Bob", "Charlie", "Dave"], None)
+		}
 		MAINNET_TEMPLATE_PRESET => mainnet_template_genesis(),
 		_ => return None,
 	};

@@ -14,6 +14,10 @@
 //! slashes) and `pallet-emission` (the halving reward and its vesting ledgers), wired through the
 //! traits in `sprint-primitives` (issue #3 adds the seat draw, verdicts and tally).
 //!
+//! Governance (issue #12, SPEC.md §8): `pallet-scheduler`, `pallet-preimage`,
+//! `pallet-referenda` with Sprint's `pallet-poc-voting` (votes weighted by accepted PoC weight)
+//! and `pallet-treasury` as the community fund; the tracks and origins are in [`governance`].
+//!
 //! - [`configs`]: every pallet's configuration and the numbers in it.
 //! - [`genesis`]: the genesis presets `development`, `local_testnet` and `mainnet_template` (SPEC.md
 //!   §6's allocation).
@@ -35,6 +39,7 @@ extern crate alloc;
 pub mod apis;
 pub mod configs;
 pub mod genesis;
+pub mod governance;
 
 use alloc::vec::Vec;
 use polkadot_sdk::{
@@ -80,7 +85,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("sprint"),
 	impl_name: alloc::borrow::Cow::Borrowed("sprint-node"),
 	authoring_version: 1,
-	spec_version: 103,
+	spec_version: 104,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -208,6 +213,24 @@ mod runtime {
 
 	#[runtime::pallet_index(14)]
 	pub type Audit = pallet_audit;
+
+	#[runtime::pallet_index(20)]
+	pub type Scheduler = pallet_scheduler;
+
+	#[runtime::pallet_index(21)]
+	pub type Preimage = pallet_preimage;
+
+	#[runtime::pallet_index(22)]
+	pub type Referenda = pallet_referenda;
+
+	#[runtime::pallet_index(23)]
+	pub type PocVoting = pallet_poc_voting;
+
+	#[runtime::pallet_index(24)]
+	pub type Governance = governance::pallet_governance;
+
+	#[runtime::pallet_index(25)]
+	pub type Treasury = pallet_treasury;
 }
 
 /// The pallets whose benchmarks `sprint-node benchmark pallet` runs (`make bench`).
@@ -225,5 +248,6 @@ mod benches {
 		[pallet_emission, Emission]
 		[pallet_inference, Inference]
 		[pallet_audit, Audit]
+		[pallet_poc_voting, PocVoting]
 	);
 }

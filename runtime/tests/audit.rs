@@ -35,18 +35,7 @@ fn a_confirmed_fail_refunds_the_payer_forfeits_the_fees_slashes_and_jails_the_ex
 		let genesis: [u8; 32] = System::block_hash(0).into();
 
 		// The market: a model, Bob a host serving it, Charlie's deposit and key.
-		assert_ok!(Inference::register_model(
-			RuntimeOrigin::root(),
-			pallet_inference::ModelInfo {
-				name: b"SmolLM2-135M-Instruct.Q4_1".to_vec().try_into().expect("short"),
-				file_sha256: [1; 32],
-				architecture: b"llama".to_vec().try_into().expect("short"),
-				context_length: 8_192,
-				engine_recipe: 1,
-				compute_units_per_token: 1,
-				initial_price: 1_000,
-			}
-		));
+		assert_ok!(Inference::register_model(RuntimeOrigin::root(), common::smollm2()));
 		assert_ok!(Poc::register_host(
 			origin(Sr25519Keyring::Bob),
 			bob_proof.public().0,

@@ -86,19 +86,29 @@ fn every_genesis_validator_holds_its_host_bond_and_a_liquid_balance_for_fees() {
 }
 
 #[test]
-fn mainnet_template_has_no_sudo_key_but_dev_chains_do() {
-	common::genesis_of(MAINNET_TEMPLATE_PRESET)
-		.execute_with(|| assert_eq!(polkadot_sdk::pallet_sudo::Key::<Runtime>::get(), None));
+fn only_the_dev_chain_has_a_sudo_key_the_others_govern_by_referendum() {
+	for preset in [MAINNET_TEMPLATE_PRESET, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET] {
+		common::genesis_of(preset)
+			.execute_with(|| assert_eq!(polkadot_sdk::pallet_sudo::Key::<Runtime>::get(), None));
+	}
+	common::genesis_of(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(
+			polkadot_sdk::pallet_sudo::Key::<Runtime>::get(),
+			Some(polkadot_sdk::sp_keyring::Sr25519Keyring::Alice.to_account_id())
+		)
+	});
+}
+
+#[test]
+fn governance_periods_are_short_on_dev_and_local_chains_and_days_on_mainnet() {
+	use sprint_runtime::governance::{periods, Periods};
 	for preset in
 		[sp_genesis_builder::DEV_RUNTIME_PRESET, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET]
 	{
-		common::genesis_of(preset).execute_with(|| {
-			assert_eq!(
-				polkadot_sdk::pallet_sudo::Key::<Runtime>::get(),
-				Some(polkadot_sdk::sp_keyring::Sr25519Keyring::Alice.to_account_id())
-			)
-		});
+		common::genesis_of(preset).execute_with(|| assert_eq!(periods(), Periods::dev()));
 	}
+	common::genesis_of(MAINNET_TEMPLATE_PRESET)
+		.execute_with(|| assert_eq!(periods(), Periods::production()));
 }
 
 #[test]

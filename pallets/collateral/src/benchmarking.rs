@@ -31,6 +31,22 @@ fn with_chunks<T: Config>(who: &T::AccountId, chunks: u32) {
 mod benchmarks {
 	use super::*;
 
+	/// Governance sets the parameters in force again: the whole check runs.
+	#[benchmark]
+	fn set_params() -> Result<(), BenchmarkError> {
+		let origin = <T::ParamsOrigin as polkadot_sdk::frame_support::traits::EnsureOrigin<
+			T::RuntimeOrigin,
+		>>::try_successful_origin()
+		.map_err(|_| BenchmarkError::Weightless)?;
+		let params = Pallet::<T>::params();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, params.clone());
+
+		assert_eq!(Params::<T>::get(), Some(params));
+		Ok(())
+	}
+
 	#[benchmark]
 	fn deposit() {
 		let caller = funded::<T>();

@@ -97,6 +97,10 @@ pub mod pallet {
 		type UnvestedRewards: UnvestedRewards<Self::AccountId>;
 
 		/// Weights of this pallet's calls.
+		/// Who may change this pallet's parameters ([`Pallet::set_params`]): a passed `params`
+		/// referendum (SPEC.md §8), or root.
+		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
 		type WeightInfo: WeightInfo;
 	}
 
@@ -199,11 +203,9 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			let params = self.params.clone().unwrap_or_else(CollateralParams::gonka_defaults);
-			assert!(
-				params.unbonding_epochs >= 2,
-				"collateral.params.unbondingEpochs must be at least 2: a seat's epoch is tallied \
-				 before its collateral can leave"
-			);
+			if let Err(why) = Pallet::<T>::check_params(&params) {
+				panic!("collateral.params: {why}");
+			}
 			Params::<T>::put(params);
 			for who in &self.host_bonds {
 				if let Err(why) = <Pallet<T> as HostBond<T::AccountId>>::bond_host(who) {
@@ -236,6 +238,8 @@ pub mod pallet {
 		},
 		/// `who` is jailed until `until` (exclusive).
 		Jailed { who: T::AccountId, until: EpochIndex },
+		/// Governance set the parameters to `params` (bonds, slashes and jail from their next use; activation from the next tally).
+		ParamsSet { params: CollateralParams<BalanceOf<T>> },
 	}
 
 	#[pallet::error]
@@ -256,10 +260,30 @@ pub mod pallet {
 		/// The account held a seat in an epoch whose tally has not ended: its collateral stays
 		/// slashable until then (see `SlashableUntil`). Withdraw after that tally.
 		SeatTallyPending,
+		/// Parameters refused as genesis refuses them ([`Pallet::set_params`] says which).
+		InvalidParams,
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
+		/// Sets this pallet's parameters (bonds, slashes and jail from their next use; activation
+		/// from the next tally), checked exactly as genesis checks them.
+		///
+		/// Origin: `ParamsOrigin` (a passed `params` referendum, or root). Emits `ParamsSet`.
+		/// Fails with `InvalidParams`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::set_params())]
+		pub fn set_params(
+			origin: OriginFor<T>,
+			params: CollateralParams<BalanceOf<T>>,
+		) -> DispatchResult {
+			T::ParamsOrigin::ensure_origin(origin)?;
+			Self::check_params(&params).map_err(|_| Error::<T>::InvalidParams)?;
+			Params::<T>::put(params.clone());
+			Self::deposit_event(Event::ParamsSet { params });
+			Ok(())
+		}
+
 		/// Holds `amount` of the caller's free balance as collateral.
 		///
 		/// Origin: signed. Emits `Deposited`. Fails with `ZeroAmount` or `InsufficientBalance`
@@ -330,6 +354,20 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// Whether `params` may be in force: unbonding must outlast a seat's tally (at least
+		/// two epochs), and a host bond of zero would let anyone take seats for free.
+		pub fn check_params(params: &CollateralParams<BalanceOf<T>>) -> Result<(), &'static str> {
+			use polkadot_sdk::sp_runtime::traits::Zero;
+			if params.unbonding_epochs < 2 {
+				return Err("unbonding_epochs must be at least 2: a seat's epoch is tallied \
+				            before its collateral can leave");
+			}
+			if params.min_host_bond.is_zero() {
+				return Err("min_host_bond must be above zero: seats need stake");
+			}
+			Ok(())
+		}
+
 		/// The parameters in force.
 		pub fn params() -> CollateralParams<BalanceOf<T>> {
 			Params::<T>::get().unwrap_or_else(CollateralParams::gonka_defaults)

@@ -100,6 +100,7 @@ impl pallet_collateral::Config for Test {
 	type CommunityFund = Fund;
 	type UnvestedRewards = ();
 	type WeightInfo = ();
+	type ParamsOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
 }
 
 /// Builds test state: `ExtBuilder::default().with_balance(HOST, 2_000 * SPR).build()`.

@@ -285,6 +285,8 @@ pub struct TallyProgress {
 	pub cap: u128,
 	/// W(e): Σ capped activated weight over participants not excluded by their own doing.
 	pub total_weight: u128,
+	/// Σ accepted weight ŵ credited so far: at the end, the epoch's total voting power.
+	pub accepted_weight: u128,
 }
 
 /// An epoch's seat draw in progress.

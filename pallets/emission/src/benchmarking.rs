@@ -26,6 +26,22 @@ fn ledger_with_buckets<T: Config>(who: &T::AccountId, buckets: u32) -> EpochInde
 mod benchmarks {
 	use super::*;
 
+	/// Governance sets the parameters in force again: the whole check runs.
+	#[benchmark]
+	fn set_params() -> Result<(), BenchmarkError> {
+		let origin = <T::ParamsOrigin as polkadot_sdk::frame_support::traits::EnsureOrigin<
+			T::RuntimeOrigin,
+		>>::try_successful_origin()
+		.map_err(|_| BenchmarkError::Weightless)?;
+		let params = Params::<T>::get().unwrap_or_else(EmissionParams::gonka_defaults);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, params.clone());
+
+		assert_eq!(Params::<T>::get(), Some(params));
+		Ok(())
+	}
+
 	#[benchmark]
 	fn claim_rewards() {
 		let caller: T::AccountId = whitelisted_caller();

@@ -93,6 +93,10 @@ pub mod pallet {
 		type EpochInfo: EpochInfo;
 
 		/// Weights of this pallet's calls.
+		/// Who may change this pallet's parameters ([`Pallet::set_params`]): a passed `params`
+		/// referendum (SPEC.md §8), or root.
+		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
 		type WeightInfo: WeightInfo;
 	}
 
@@ -152,6 +156,8 @@ pub mod pallet {
 		RewardsClaimed { who: T::AccountId, amount: BalanceOf<T> },
 		/// `amount` of `who`'s unvested rewards was slashed.
 		UnvestedRewardsSlashed { who: T::AccountId, amount: BalanceOf<T> },
+		/// Governance set the parameters to `params` (from the next epoch's budget on).
+		ParamsSet { params: EmissionParams<BalanceOf<T>> },
 	}
 
 	#[pallet::error]
@@ -161,10 +167,33 @@ pub mod pallet {
 		NothingToClaim,
 		/// The pot holds less than the ledgers say. This is a bug: please report it.
 		PotShortfall,
+		/// Parameters refused as genesis refuses them ([`Pallet::set_params`] says which).
+		InvalidParams,
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
+		/// Sets this pallet's parameters (from the next epoch's budget on; a new `vesting_epochs`
+		/// applies to every bucket still vesting), checked as genesis checks them, and the cap
+		/// never below what was minted already.
+		///
+		/// Origin: `ParamsOrigin` (a passed `params` referendum, or root). Emits `ParamsSet`.
+		/// Fails with `InvalidParams`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::set_params())]
+		pub fn set_params(
+			origin: OriginFor<T>,
+			params: EmissionParams<BalanceOf<T>>,
+		) -> DispatchResult {
+			T::ParamsOrigin::ensure_origin(origin)?;
+			params.validate().map_err(|_| Error::<T>::InvalidParams)?;
+			// A cap below what was minted already would stop emission for good.
+			ensure!(params.emission_cap >= TotalMinted::<T>::get(), Error::<T>::InvalidParams);
+			Params::<T>::put(params.clone());
+			Self::deposit_event(Event::ParamsSet { params });
+			Ok(())
+		}
+
 		/// Moves the caller's vested rewards from the pot to the caller's free balance.
 		///
 		/// Origin: signed, any host with a ledger. Emits `RewardsClaimed`. Fails with

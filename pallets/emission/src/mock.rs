@@ -97,6 +97,7 @@ impl pallet_emission::Config for Test {
 	type PalletId = EmissionPalletId;
 	type EpochInfo = TestEpoch;
 	type WeightInfo = ();
+	type ParamsOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
 }
 
 /// Builds test state: `ExtBuilder::default().with_params(..).with_balance(ALICE, 10).build()`.

@@ -48,7 +48,7 @@ fn service(models: u32) -> ServiceDeclaration {
 }
 
 fn register_models<T: Config>(n: u32) {
-	let origin = T::ModelOrigin::try_successful_origin().expect("governance can register; qed");
+	let origin = T::ParamsOrigin::try_successful_origin().expect("governance can register; qed");
 	for _ in 0..n {
 		Pallet::<T>::register_model(origin.clone(), model::<T>()).expect("valid; qed");
 	}
@@ -131,11 +131,25 @@ fn receipts<T: Config>(
 mod benchmarks {
 	use super::*;
 
+	/// Governance sets the parameters in force again: the whole check runs.
+	#[benchmark]
+	fn set_params() -> Result<(), BenchmarkError> {
+		let origin =
+			T::ParamsOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let params = Pallet::<T>::params();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, params.clone());
+
+		assert_eq!(Params::<T>::get(), Some(params));
+		Ok(())
+	}
+
 	#[benchmark]
 	fn register_model() -> Result<(), BenchmarkError> {
 		register_models::<T>(MAX_MODELS - 1);
 		let origin =
-			T::ModelOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::ParamsOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, model::<T>());

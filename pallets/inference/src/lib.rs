@@ -122,8 +122,9 @@ pub mod pallet {
 		/// Where the community's share of each settled cost goes.
 		type CommunityFund: Get<Self::AccountId>;
 
-		/// Who registers models: governance (`EnsureRoot` until governance lands).
-		type ModelOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Who registers models and sets the market's parameters: a passed `params`
+		/// referendum (SPEC.md §8), or root.
+		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// The key each executor signs receipts with (pallet-poc's proof key).
 		type SigningKeys: SigningKeys<Self::AccountId>;
@@ -410,6 +411,8 @@ pub mod pallet {
 		},
 		/// `executor` claimed `amount` of fees whose audit windows have closed.
 		FeesClaimed { executor: T::AccountId, amount: BalanceOf<T> },
+		/// Governance set the parameters to `params` (from the next settlement, ticket and price step on).
+		ParamsSet { params: InferenceParams<BalanceOf<T>> },
 	}
 
 	#[pallet::error]
@@ -500,13 +503,33 @@ pub mod pallet {
 		NothingToClaim,
 		/// The executor holds fees of too many epochs at once: claim the ones that are due.
 		TooManyFeeBuckets,
+		/// Parameters refused as genesis refuses them ([`Pallet::set_params`] says which).
+		InvalidParams,
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
+		/// Sets this pallet's parameters (from the next settlement, ticket and price step on),
+		/// checked exactly as genesis checks them.
+		///
+		/// Origin: `ParamsOrigin` (a passed `params` referendum, or root). Emits `ParamsSet`.
+		/// Fails with `InvalidParams`.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::set_params())]
+		pub fn set_params(
+			origin: OriginFor<T>,
+			params: InferenceParams<BalanceOf<T>>,
+		) -> DispatchResult {
+			T::ParamsOrigin::ensure_origin(origin)?;
+			settle::check_params(&params).map_err(|_| Error::<T>::InvalidParams)?;
+			Params::<T>::put(params.clone());
+			Self::deposit_event(Event::ParamsSet { params });
+			Ok(())
+		}
+
 		/// Registers a model, which its hosts may then declare and its tickets name.
 		///
-		/// Origin: [`Config::ModelOrigin`] (governance). Emits `ModelRegistered`. Fails with
+		/// Origin: [`Config::ParamsOrigin`] (governance). Emits `ModelRegistered`. Fails with
 		/// `InvalidModel` (a zero field or a starting price above `max_price`) or
 		/// `TooManyModels`.
 		#[pallet::call_index(0)]
@@ -515,7 +538,7 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			model: ModelInfo<BalanceOf<T>>,
 		) -> DispatchResult {
-			T::ModelOrigin::ensure_origin(origin)?;
+			T::ParamsOrigin::ensure_origin(origin)?;
 			let params = Self::params();
 			ensure!(
 				model.context_length > 0

@@ -179,7 +179,7 @@ impl pallet_inference::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type EpochInfo = TestEpoch;
 	type CommunityFund = Fund;
-	type ModelOrigin = EnsureRoot<AccountId>;
+	type ParamsOrigin = EnsureRoot<AccountId>;
 	type SigningKeys = TestSigningKeys;
 	type Collateral = TestCollateral;
 	type OnSettle = ();

@@ -41,6 +41,7 @@ use polkadot_sdk::frame_support::{
 
 /// Weight functions of `pallet_inference`.
 pub trait WeightInfo {
+	fn set_params() -> Weight;
 	fn register_model() -> Weight;
 	fn declare_service() -> Weight;
 	fn deposit() -> Weight;
@@ -58,6 +59,13 @@ pub trait WeightInfo {
 /// Weights measured on the reference machine, with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Storage: `Inference::Params` (r:0 w:1)
+	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
+	fn set_params() -> Weight {
+		// Minimum execution time: 9_968_000 picoseconds.
+		Weight::from_parts(17_542_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 	/// Storage: `Inference::Params` (r:1 w:0)
 	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ModelCount` (r:1 w:1)
@@ -73,8 +81,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Models` (r:0 w:1)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(204), added: 2679, mode: `MaxEncodedLen`)
 	fn register_model() -> Weight {
-		// Minimum execution time: 37_049_000 picoseconds.
-		Weight::from_parts(72_485_000, 1521)
+		// Minimum execution time: 38_462_000 picoseconds.
+		Weight::from_parts(78_015_000, 1521)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -85,20 +93,20 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Capacity` (r:8 w:8)
 	/// Proof: `Inference::Capacity` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	fn declare_service() -> Weight {
-		// Minimum execution time: 105_677_000 picoseconds.
-		Weight::from_parts(177_521_000, 22422)
+		// Minimum execution time: 106_819_000 picoseconds.
+		Weight::from_parts(159_608_000, 22422)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Deposits` (r:1 w:1)
 	/// Proof: `Inference::Deposits` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
-		// Minimum execution time: 77_785_000 picoseconds.
-		Weight::from_parts(109_173_000, 3593)
+		// Minimum execution time: 79_077_000 picoseconds.
+		Weight::from_parts(96_680_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -109,8 +117,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Params` (r:1 w:0)
 	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
 	fn request_withdrawal() -> Weight {
-		// Minimum execution time: 27_511_000 picoseconds.
-		Weight::from_parts(48_240_000, 3550)
+		// Minimum execution time: 28_272_000 picoseconds.
+		Weight::from_parts(33_473_000, 3550)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -121,10 +129,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		// Minimum execution time: 78_827_000 picoseconds.
-		Weight::from_parts(111_568_000, 3593)
+		// Minimum execution time: 79_268_000 picoseconds.
+		Weight::from_parts(125_795_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -135,8 +143,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::ApiKeyCount` (r:1 w:1)
 	/// Proof: `Inference::ApiKeyCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn add_api_key() -> Weight {
-		// Minimum execution time: 91_891_000 picoseconds.
-		Weight::from_parts(157_483_000, 3590)
+		// Minimum execution time: 83_676_000 picoseconds.
+		Weight::from_parts(121_416_000, 3590)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -145,8 +153,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Poc::CurrentEpoch` (r:1 w:0)
 	/// Proof: `Poc::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn revoke_api_key() -> Weight {
-		// Minimum execution time: 33_844_000 picoseconds.
-		Weight::from_parts(62_136_000, 3590)
+		// Minimum execution time: 31_659_000 picoseconds.
+		Weight::from_parts(65_602_000, 3590)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -173,7 +181,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Deposits` (r:1024 w:1024)
 	/// Proof: `Inference::Deposits` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1024 w:1024)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1026 w:1026)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::PendingFees` (r:1 w:1)
@@ -194,9 +202,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Batches` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 1024]`.
 	fn settle(n: u32, ) -> Weight {
-		// Minimum execution time: 419_112_000 picoseconds.
-		Weight::from_parts(763_003_671, 6196)
-			.saturating_add(Weight::from_parts(307_182_737, 0).saturating_mul(n.into()))
+		// Minimum execution time: 484_584_000 picoseconds.
+		Weight::from_parts(515_511_000, 6196)
+			.saturating_add(Weight::from_parts(310_543_938, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
@@ -210,8 +218,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn claim_fees() -> Weight {
-		// Minimum execution time: 88_215_000 picoseconds.
-		Weight::from_parts(127_628_000, 3674)
+		// Minimum execution time: 89_998_000 picoseconds.
+		Weight::from_parts(146_734_000, 3674)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -233,9 +241,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::EpochPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 64]`.
 	fn update_prices(m: u32, ) -> Weight {
-		// Minimum execution time: 37_229_000 picoseconds.
-		Weight::from_parts(39_951_801, 3493)
-			.saturating_add(Weight::from_parts(21_588_626, 0).saturating_mul(m.into()))
+		// Minimum execution time: 38_001_000 picoseconds.
+		Weight::from_parts(32_530_970, 3493)
+			.saturating_add(Weight::from_parts(17_406_670, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -261,12 +269,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Collateral::Collaterals` (r:1 w:1)
 	/// Proof: `Collateral::Collaterals` (`max_values`: None, `max_size`: Some(401), added: 2876, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:0)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Standings` (r:1 w:1)
 	/// Proof: `Audit::Standings` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
 	fn report_missed_ticket() -> Weight {
-		// Minimum execution time: 208_579_000 picoseconds.
-		Weight::from_parts(318_654_000, 4833)
+		// Minimum execution time: 209_320_000 picoseconds.
+		Weight::from_parts(337_049_000, 4833)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -284,9 +292,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[1, 256]`.
 	fn prune_step(k: u32, ) -> Weight {
-		// Minimum execution time: 47_959_000 picoseconds.
-		Weight::from_parts(90_732_304, 3529)
-			.saturating_add(Weight::from_parts(3_676_972, 0).saturating_mul(k.into()))
+		// Minimum execution time: 52_548_000 picoseconds.
+		Weight::from_parts(93_602_012, 3529)
+			.saturating_add(Weight::from_parts(4_373_005, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -298,44 +306,48 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// For tests and runtimes without their own measurements: the same figures with ParityDB's
 /// database weights.
 impl WeightInfo for () {
+	fn set_params() -> Weight {
+		Weight::from_parts(17_542_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
 	fn register_model() -> Weight {
-		Weight::from_parts(72_485_000, 1521)
+		Weight::from_parts(78_015_000, 1521)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn declare_service() -> Weight {
-		Weight::from_parts(177_521_000, 22422)
+		Weight::from_parts(159_608_000, 22422)
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(109_173_000, 3593)
+		Weight::from_parts(96_680_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn request_withdrawal() -> Weight {
-		Weight::from_parts(48_240_000, 3550)
+		Weight::from_parts(33_473_000, 3550)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(111_568_000, 3593)
+		Weight::from_parts(125_795_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn add_api_key() -> Weight {
-		Weight::from_parts(157_483_000, 3590)
+		Weight::from_parts(121_416_000, 3590)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn revoke_api_key() -> Weight {
-		Weight::from_parts(62_136_000, 3590)
+		Weight::from_parts(65_602_000, 3590)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn settle(n: u32, ) -> Weight {
-		Weight::from_parts(763_003_671, 6196)
-			.saturating_add(Weight::from_parts(307_182_737, 0).saturating_mul(n.into()))
+		Weight::from_parts(515_511_000, 6196)
+			.saturating_add(Weight::from_parts(310_543_938, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(16_u64))
 			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
@@ -343,13 +355,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(n.into()))
 	}
 	fn claim_fees() -> Weight {
-		Weight::from_parts(127_628_000, 3674)
+		Weight::from_parts(146_734_000, 3674)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn update_prices(m: u32, ) -> Weight {
-		Weight::from_parts(39_951_801, 3493)
-			.saturating_add(Weight::from_parts(21_588_626, 0).saturating_mul(m.into()))
+		Weight::from_parts(32_530_970, 3493)
+			.saturating_add(Weight::from_parts(17_406_670, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -357,13 +369,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3001).saturating_mul(m.into()))
 	}
 	fn report_missed_ticket() -> Weight {
-		Weight::from_parts(318_654_000, 4833)
+		Weight::from_parts(337_049_000, 4833)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn prune_step(k: u32, ) -> Weight {
-		Weight::from_parts(90_732_304, 3529)
-			.saturating_add(Weight::from_parts(3_676_972, 0).saturating_mul(k.into()))
+		Weight::from_parts(93_602_012, 3529)
+			.saturating_add(Weight::from_parts(4_373_005, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))

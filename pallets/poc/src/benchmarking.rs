@@ -185,6 +185,23 @@ mod benchmarks {
 		assert!(SecretCommitments::<T>::contains_key(2, &caller));
 	}
 
+	/// Governance sets the parameters: checked as genesis checks them (the hook-work model at
+	/// the cap included).
+	#[benchmark]
+	fn set_params() -> Result<(), BenchmarkError> {
+		let origin = <T::ParamsOrigin as polkadot_sdk::frame_support::traits::EnsureOrigin<
+			T::RuntimeOrigin,
+		>>::try_successful_origin()
+		.map_err(|_| BenchmarkError::Weightless)?;
+		let params = PocParams::production_defaults();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, params.clone());
+
+		assert_eq!(Params::<T>::get(), Some(params));
+		Ok(())
+	}
+
 	#[benchmark]
 	fn reveal_secret() {
 		enter_phase::<T>(0, Phase::Validation);
@@ -435,7 +452,7 @@ mod benchmarks {
 
 		#[block]
 		{
-			Pallet::<T>::credit_participant(0, &host, &progress);
+			Pallet::<T>::credit_participant(0, &host, &mut progress);
 		}
 
 		assert_eq!(AcceptedWeights::<T>::get(0, &host), Some(10));
@@ -521,5 +538,6 @@ fn fresh_progress() -> TallyProgress {
 		accepted_nonces: 0,
 		cap: u128::MAX,
 		total_weight: 0,
+		accepted_weight: 0,
 	}
 }

@@ -77,8 +77,11 @@ impl<T: Config> Pallet<T> {
 			w(T::WeightInfo::prune_step),
 		];
 		let steps_fit = steps.iter().all(|step| step.all_lte(budget));
-		let entries = n.saturating_mul(10 + k);
-		let prune_steps = entries.div_ceil(u64::from(PRUNE_PER_BLOCK)) + 1;
+		// The epoch's maps (accepted weights aside) and its single values, then, epochs later,
+		// its accepted weights on their own cursor.
+		let entries = n.saturating_mul(9 + k);
+		let prune_steps = entries.div_ceil(u64::from(PRUNE_PER_BLOCK))
+			+ 1 + n.div_ceil(u64::from(PRUNE_PER_BLOCK));
 
 		let windows_to_check = u64::from(p.generation_window)
 			+ u64::from(p.commit_window)

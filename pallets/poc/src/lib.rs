@@ -71,6 +71,7 @@ pub mod runtime_api;
 pub use sprint_core::sampling;
 pub mod seats;
 pub mod tally;
+pub mod voting;
 /// The SCALE types pallet-poc stores, from sprint-core (the worker decodes the same ones).
 pub use sprint_core::types;
 mod verdicts;
@@ -130,6 +131,16 @@ pub mod pallet {
 		/// that most of each block stays for transactions.
 		#[pallet::constant]
 		type HookBudget: Get<Weight>;
+
+		/// How many epochs each epoch's accepted weights are kept after it (never fewer than the
+		/// three the protocol reads them): governance votes with a past epoch's weights
+		/// (SPEC.md §8), so this must cover a referendum's whole life.
+		#[pallet::constant]
+		type KeepWeights: Get<u32>;
+
+		/// Who may change the protocol parameters ([`Pallet::set_params`]): a passed `params`
+		/// referendum (SPEC.md §8), or root.
+		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Weights of this pallet's calls and steps.
 		type WeightInfo: WeightInfo;
@@ -321,6 +332,21 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
+	/// Σ accepted weight ŵ of each epoch that accepted anyone: the total voting power of a
+	/// referendum that takes its snapshot there. Kept as long as [`AcceptedWeights`].
+	#[pallet::storage]
+	pub type AcceptedPower<T: Config> = StorageMap<_, Twox64Concat, EpochIndex, u128, OptionQuery>;
+
+	/// The latest tallied epoch that accepted anyone: where a referendum submitted now takes
+	/// its voting power from (SPEC.md §8).
+	#[pallet::storage]
+	pub type LastAccepted<T: Config> = StorageValue<_, EpochIndex, OptionQuery>;
+
+	/// The oldest epoch whose accepted weights are not deleted yet: they are kept
+	/// [`Config::KeepWeights`] epochs, longer than the rest of an epoch's state.
+	#[pallet::storage]
+	pub type WeightsPruneNext<T: Config> = StorageValue<_, EpochIndex, ValueQuery>;
+
 	/// Accounts that earn nothing for an epoch, and why.
 	#[pallet::storage]
 	pub type Forfeited<T: Config> = StorageDoubleMap<
@@ -389,15 +415,7 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			let params = self.params.clone();
-			if let Err(why) = phases::validate(&params) {
-				panic!("invalid PoC parameters in the chain spec: {why}");
-			}
-			assert!(
-				params.max_participants <= T::MaxParticipants::get(),
-				"invalid PoC parameters in the chain spec: max_participants is above the \
-				 runtime's MaxParticipants"
-			);
-			if let Err(why) = Pallet::<T>::check_hook_work(&params) {
+			if let Err(why) = Pallet::<T>::check_params(&params) {
 				panic!("invalid PoC parameters in the chain spec: {why}");
 			}
 			assert!(self.initial_target != H256::zero(), "poc.initialTarget must be above zero");
@@ -424,6 +442,9 @@ pub mod pallet {
 	pub enum Event<T: Config> {
 		/// Epoch `epoch` started at `block` with sprint seed `seed`.
 		EpochStarted { epoch: EpochIndex, block: BlockNumberFor<T>, seed: H256 },
+		/// Governance set the protocol parameters: epochs from the next one on run with
+		/// `params`.
+		ParamsSet { params: PocParams },
 		/// `host` registered (and bonded its host bond).
 		HostRegistered { host: T::AccountId },
 		/// `host` deregistered (its bond unbonds).
@@ -563,13 +584,20 @@ pub mod pallet {
 		AlreadyVoted,
 		/// A confirming vote must name the claimed index (claims) or a posted index (answers).
 		BadVoteIndex,
+		/// Parameters refused as genesis refuses them: windows that do not fit the epoch, an
+		/// invalid model shape, `max_participants` above the runtime's cap, or hook work that
+		/// does not fit its budget at that cap (see `phases::validate` and `budget`).
+		InvalidParams,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			let epoch_length: BlockNumberFor<T> =
-				Params::<T>::get().map_or(u32::MAX, |p| p.epoch_length).into();
+			// The running epoch ends as it began, whatever governance set since.
+			let epoch_length: BlockNumberFor<T> = EpochParams::<T>::get(CurrentEpoch::<T>::get())
+				.or_else(Params::<T>::get)
+				.map_or(u32::MAX, |p| p.epoch_length)
+				.into();
 			let due = match EpochStart::<T>::get() {
 				None => true,
 				Some(start) => now.saturating_sub(start) >= epoch_length,
@@ -773,6 +801,22 @@ pub mod pallet {
 			Ok(Pays::No.into())
 		}
 
+		/// Sets the protocol parameters (SPEC.md §2–§4). The running epoch keeps the
+		/// parameters it started with; the next one starts with these. Checked exactly as
+		/// genesis checks them, so a referendum cannot set an epoch whose windows do not fit.
+		///
+		/// Origin: `ParamsOrigin` (a passed `params` referendum, or root). Emits `ParamsSet`.
+		/// Fails with `InvalidParams`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::set_params())]
+		pub fn set_params(origin: OriginFor<T>, params: PocParams) -> DispatchResult {
+			T::ParamsOrigin::ensure_origin(origin)?;
+			Self::check_params(&params).map_err(|_| Error::<T>::InvalidParams)?;
+			Params::<T>::put(params.clone());
+			Self::deposit_event(Event::ParamsSet { params });
+			Ok(())
+		}
+
 		/// Answers `validator`'s `Unavailable` challenge against the caller: the signed openings
 		/// of exactly the challenged indices, in order. Each is checked (signature, path, order,
 		/// target); in the check period the challenger must recompute the posted leaves and vote
@@ -823,6 +867,17 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// Whether `params` may run: the phases fit the epoch and the model shape is valid,
+		/// `max_participants` is within the runtime's cap, and the hooks' work at that cap fits
+		/// their budget. Genesis and [`Pallet::set_params`] both require it.
+		pub fn check_params(params: &PocParams) -> Result<(), &'static str> {
+			phases::validate(params)?;
+			if params.max_participants > T::MaxParticipants::get() {
+				return Err("max_participants is above the runtime's MaxParticipants");
+			}
+			Self::check_hook_work(params).map(|_| ())
+		}
+
 		/// The current epoch's phase (`None` before the first epoch starts, at block 1).
 		pub fn current_phase() -> Option<Phase> {
 			let start = EpochStart::<T>::get()?;

@@ -93,6 +93,7 @@ impl pallet_collateral::Config for Test {
 	type CommunityFund = Fund;
 	type UnvestedRewards = Emission;
 	type WeightInfo = ();
+	type ParamsOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
 }
 
 impl pallet_emission::Config for Test {
@@ -100,6 +101,7 @@ impl pallet_emission::Config for Test {
 	type PalletId = EmissionPot;
 	type EpochInfo = Poc;
 	type WeightInfo = ();
+	type ParamsOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
 }
 
 impl pallet_poc::Config for Test {
@@ -109,6 +111,8 @@ impl pallet_poc::Config for Test {
 	type Rewards = Emission;
 	type MaxParticipants = ConstU32<16_384>;
 	type HookBudget = HookBudget;
+	type KeepWeights = ConstU32<8>;
+	type ParamsOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Funder;

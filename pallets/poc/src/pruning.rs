@@ -10,6 +10,11 @@
 //!
 //! One step per block because the host's bounded `clear_prefix` counts keys of the committed
 //! state: a second call in the same block would find the keys the first one just deleted.
+//!
+//! Accepted weights ([`AcceptedWeights`], [`AcceptedPower`]) are the exception: governance
+//! votes with them long after their epoch (SPEC.md §8), so they have a cursor of their own,
+//! [`WeightsPruneNext`], and go [`Config::KeepWeights`] epochs after theirs, one step per block
+//! beside the main one (a different prefix, so the two never count each other's deletions).
 
 use polkadot_sdk::frame_support::weights::WeightMeter;
 
@@ -21,7 +26,7 @@ pub const PRUNE_PER_BLOCK: u32 = 500;
 /// Clears up to `limit` entries of one per-epoch map; returns `(deleted, finished)`.
 type Clear = fn(EpochIndex, u32) -> (u32, bool);
 
-fn clear_maps<T: Config>() -> [Clear; 11] {
+fn clear_maps<T: Config>() -> [Clear; 10] {
 	fn done(r: polkadot_sdk::sp_io::MultiRemovalResults) -> (u32, bool) {
 		(r.backend, r.maybe_cursor.is_none())
 	}
@@ -34,7 +39,6 @@ fn clear_maps<T: Config>() -> [Clear; 11] {
 		|e, n| done(Seats::<T>::clear_prefix(e, n, None)),
 		|e, n| done(Assignments::<T>::clear_prefix((e,), n, None)),
 		|e, n| done(Outcomes::<T>::clear_prefix(e, n, None)),
-		|e, n| done(AcceptedWeights::<T>::clear_prefix(e, n, None)),
 		|e, n| done(Forfeited::<T>::clear_prefix(e, n, None)),
 		|e, _| {
 			// The single values, once every map of the epoch is empty.
@@ -74,6 +78,38 @@ impl<T: Config> Pallet<T> {
 		if Self::prunable().is_some() && Self::take_step(meter, T::WeightInfo::prune_step()) {
 			Self::prune_step();
 		}
+		// Another prefix: a second clear in the same block is safe.
+		if Self::weights_prunable().is_some() && Self::take_step(meter, T::WeightInfo::prune_step())
+		{
+			Self::prune_weights_step();
+		}
+	}
+
+	/// The oldest epoch whose accepted weights are still kept, if they may go now: it ended
+	/// more than `max(KeepWeights, 2)` epochs ago, and its per-epoch state is pruned already.
+	pub fn weights_prunable() -> Option<EpochIndex> {
+		let next = WeightsPruneNext::<T>::get();
+		use polkadot_sdk::frame_support::traits::Get;
+		let keep = T::KeepWeights::get().max(2);
+		if EpochStart::<T>::get().is_none()
+			|| next.saturating_add(keep).saturating_add(1) > CurrentEpoch::<T>::get()
+			|| next >= PruneNext::<T>::get()
+		{
+			return None;
+		}
+		Some(next)
+	}
+
+	/// Deletes up to [`PRUNE_PER_BLOCK`] accepted weights of the oldest epoch that keeps them,
+	/// then its total (and [`WeightsPruneNext`] moves on); returns how many it deleted.
+	pub(crate) fn prune_weights_step() -> u32 {
+		let Some(old) = Self::weights_prunable() else { return 0 };
+		let result = AcceptedWeights::<T>::clear_prefix(old, PRUNE_PER_BLOCK, None);
+		if result.maybe_cursor.is_none() {
+			AcceptedPower::<T>::remove(old);
+			WeightsPruneNext::<T>::put(old.saturating_add(1));
+		}
+		result.backend
 	}
 
 	/// Deletes up to [`PRUNE_PER_BLOCK`] entries of the oldest prunable epoch, and its single

@@ -197,6 +197,7 @@ impl<T: Config> Pallet<T> {
 					accepted_nonces: 0,
 					cap: u128::MAX,
 					total_weight: 0,
+					accepted_weight: 0,
 				},
 			);
 			Tallying::<T>::put(epoch);
@@ -239,7 +240,9 @@ impl<T: Config> Pallet<T> {
 					TallyStage::Weigh => {
 						Self::weigh_participant(epoch, &participant, &mut progress)
 					}
-					TallyStage::Credit => Self::credit_participant(epoch, &participant, &progress),
+					TallyStage::Credit => {
+						Self::credit_participant(epoch, &participant, &mut progress)
+					}
 					TallyStage::Reveals | TallyStage::Done => {}
 				}
 			}
@@ -360,7 +363,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn credit_participant(
 		epoch: EpochIndex,
 		participant: &T::AccountId,
-		progress: &TallyProgress,
+		progress: &mut TallyProgress,
 	) {
 		let Some(line) = Outcomes::<T>::get(epoch, participant) else { return };
 		if line.outcome != Outcome::Accepted {
@@ -368,6 +371,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let weight = line.activated.min(progress.cap);
 		AcceptedWeights::<T>::insert(epoch, participant, weight);
+		progress.accepted_weight = progress.accepted_weight.saturating_add(weight);
 		if weight > 0 {
 			// Bounded by MaxParticipants like the participants themselves: it always fits.
 			let _ = ValidatorPool::<T>::try_append(
@@ -382,6 +386,11 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn finish_tally(epoch: EpochIndex, progress: &TallyProgress) {
 		Tallying::<T>::kill();
+		// Governance votes with the weights of the latest epoch that accepted anyone.
+		if progress.accepted_weight > 0 {
+			AcceptedPower::<T>::insert(epoch, progress.accepted_weight);
+			LastAccepted::<T>::put(epoch);
+		}
 		// A tally that ends after the next epoch began leaves that epoch's target alone: its
 		// sprint is already under way.
 		let next_target = if CurrentEpoch::<T>::get() == epoch {

@@ -287,6 +287,27 @@ pub trait AuditValidators<AccountId> {
 	);
 }
 
+/// Where governance's voting power comes from (SPEC.md §8), implemented by pallet-poc: an
+/// account's accepted, activated, capped weight ŵ in one epoch — the same epoch for every voter
+/// of a referendum, and for its total.
+pub trait VotingPower<AccountId> {
+	/// The snapshot a referendum submitted now votes with: the latest tallied epoch that
+	/// accepted anyone, or `None` before any did (then each genesis validator has power 1).
+	fn snapshot() -> Option<EpochIndex>;
+
+	/// `who`'s power in `snapshot`; zero if it had none (or that epoch's weights are no longer
+	/// kept).
+	fn power(snapshot: Option<EpochIndex>, who: &AccountId) -> u128;
+
+	/// The power of every account in `snapshot`, summed: the base of the quorum.
+	fn total(snapshot: Option<EpochIndex>) -> u128;
+
+	/// Benchmarks only: gives `who` `power` in a fresh snapshot (epoch `epoch`), which becomes
+	/// the one referenda submitted from now on vote with.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_power(epoch: EpochIndex, who: &AccountId, power: u128);
+}
+
 /// What a confirmed inference fraud does to the market (SPEC.md §7), implemented by
 /// pallet-inference, called by pallet-audit.
 pub trait AuditedMarket<AccountId> {

@@ -57,3 +57,16 @@ pub fn genesis_of(name: &str) -> TestExternalities {
 		.unwrap_or_else(|e| panic!("preset {name} does not build: {e}"));
 	TestExternalities::new(storage)
 }
+
+/// SmolLM2 as a model registration (a made-up file hash).
+pub fn smollm2() -> pallet_inference::ModelInfo<u128> {
+	pallet_inference::ModelInfo {
+		name: b"SmolLM2-135M-Instruct.Q4_1".to_vec().try_into().expect("short"),
+		file_sha256: [1; 32],
+		architecture: b"llama".to_vec().try_into().expect("short"),
+		context_length: 8_192,
+		engine_recipe: 1,
+		compute_units_per_token: 1,
+		initial_price: 1_000,
+	}
+}

@@ -17,7 +17,11 @@ export function send(tx, signer, what) {
       } else if (status.isInBlock) {
         clearTimeout(timer);
         const sudid = events.find(({ event }) => event.section === 'sudo' && event.method === 'Sudid' && event.data[0].isErr);
-        if (sudid) reject(new Error(`${what} failed under sudo: ${sudid.event.data[0].toString()}`));
+        if (sudid) {
+          const error = sudid.event.data[0].asErr;
+          const { section, name } = error.isModule ? tx.registry.findMetaError(error.asModule) : {};
+          reject(new Error(`${what} failed under sudo: ${section ? `${section}.${name}` : error.toString()}`));
+        }
         else resolve(events);
       }
     }).catch((e) => { clearTimeout(timer); reject(e); });

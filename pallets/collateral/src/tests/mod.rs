@@ -3,5 +3,6 @@
 mod activation;
 mod deposits;
 mod invariants;
+mod params;
 mod pruning;
 mod slashing;

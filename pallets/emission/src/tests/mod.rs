@@ -3,4 +3,5 @@
 mod caps;
 mod claims;
 mod invariants;
+mod params;
 mod slashing;

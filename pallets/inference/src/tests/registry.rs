@@ -100,3 +100,22 @@ fn a_declaration_of_no_model_an_unknown_model_or_a_model_twice_is_refused() {
 fn genesis_refuses_an_audit_window_longer_than_the_fee_buckets_hold() {
 	ExtBuilder::default().with_params(|p| p.audit_window_epochs = 7).build();
 }
+
+#[test]
+fn only_governance_sets_the_market_parameters_and_never_ones_genesis_refuses() {
+	ExtBuilder::default().build().execute_with(|| {
+		let params = InferenceParams { ticket_lifetime: 50, ..InferenceParams::defaults() };
+		assert_noop!(
+			Inference::set_params(RuntimeOrigin::signed(EXECUTOR), params.clone()),
+			DispatchError::BadOrigin
+		);
+		let long_window = InferenceParams { audit_window_epochs: 7, ..params.clone() };
+		assert_noop!(
+			Inference::set_params(RuntimeOrigin::root(), long_window),
+			Error::<Test>::InvalidParams
+		);
+		assert_ok!(Inference::set_params(RuntimeOrigin::root(), params.clone()));
+		assert_eq!(Params::<Test>::get(), Some(params.clone()));
+		assert_eq!(inference_events().last(), Some(&Event::ParamsSet { params }));
+	});
+}

@@ -239,3 +239,37 @@ fn genesis_refuses_a_participant_cap_whose_hook_work_overruns_the_epoch() {
 fn genesis_refuses_a_model_shape_the_gpu_cannot_pack() {
 	build_genesis_with(|p| p.model.n_heads = 32);
 }
+
+#[test]
+fn governance_sets_the_parameters_of_the_next_epoch_not_the_running_one() {
+	use crate::{EpochParams, Error, Params};
+	use polkadot_sdk::frame_support::{assert_noop, assert_ok};
+	ExtBuilder::default().build().execute_with(|| {
+		run_to_block(5);
+		let longer = crate::PocParams { epoch_length: 70, ..dev_params() };
+		assert_noop!(
+			Poc::set_params(RuntimeOrigin::signed(HOST), longer.clone()),
+			polkadot_sdk::sp_runtime::DispatchError::BadOrigin
+		);
+		let short = crate::PocParams { epoch_length: 40, ..dev_params() };
+		assert_noop!(Poc::set_params(RuntimeOrigin::root(), short), Error::<Test>::InvalidParams);
+		let mut bad_shape = dev_params();
+		bad_shape.model.n_heads = 3;
+		assert_noop!(
+			Poc::set_params(RuntimeOrigin::root(), bad_shape),
+			Error::<Test>::InvalidParams
+		);
+		assert_ok!(Poc::set_params(RuntimeOrigin::root(), longer.clone()));
+		System::assert_last_event(Event::ParamsSet { params: longer.clone() }.into());
+		assert_eq!(Params::<Test>::get(), Some(longer));
+		// Epoch 0 keeps its 60 blocks; epoch 1 runs 70.
+		run_to_block(1 + 60);
+		assert_eq!((CurrentEpoch::<Test>::get(), EpochStart::<Test>::get()), (1, Some(61)));
+		assert_eq!(EpochParams::<Test>::get(0).map(|p| p.epoch_length), Some(60));
+		assert_eq!(EpochParams::<Test>::get(1).map(|p| p.epoch_length), Some(70));
+		run_to_block(61 + 69);
+		assert_eq!(CurrentEpoch::<Test>::get(), 1);
+		run_to_block(61 + 70);
+		assert_eq!((CurrentEpoch::<Test>::get(), EpochStart::<Test>::get()), (2, Some(131)));
+	});
+}

@@ -9,6 +9,7 @@ mod seats;
 mod secrets;
 mod tally;
 mod verdicts;
+mod voting;
 
 use polkadot_sdk::frame_support::BoundedVec;
 

@@ -1,0 +1,32 @@
+//! Governance sets the parameters (SPEC.md §8), checked as genesis checks them.
+
+use polkadot_sdk::{
+	frame_support::{assert_noop, assert_ok},
+	sp_runtime::DispatchError,
+};
+
+use crate::{mock::*, CollateralParams, Error, Event, Params};
+
+#[test]
+fn only_governance_sets_the_parameters_and_never_ones_genesis_refuses() {
+	ExtBuilder::default().build().execute_with(|| {
+		let params = CollateralParams { jail_epochs: 3, ..CollateralParams::gonka_defaults() };
+		assert_noop!(
+			Collateral::set_params(RuntimeOrigin::signed(HOST), params.clone()),
+			DispatchError::BadOrigin
+		);
+		let short = CollateralParams { unbonding_epochs: 1, ..params.clone() };
+		assert_noop!(
+			Collateral::set_params(RuntimeOrigin::root(), short),
+			Error::<Test>::InvalidParams
+		);
+		let free = CollateralParams { min_host_bond: 0, ..params.clone() };
+		assert_noop!(
+			Collateral::set_params(RuntimeOrigin::root(), free),
+			Error::<Test>::InvalidParams
+		);
+		assert_ok!(Collateral::set_params(RuntimeOrigin::root(), params.clone()));
+		assert_eq!(Params::<Test>::get(), Some(params.clone()));
+		assert_eq!(collateral_events().last(), Some(&Event::ParamsSet { params }));
+	});
+}
