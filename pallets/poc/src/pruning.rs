@@ -86,14 +86,17 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The oldest epoch whose accepted weights are still kept, if they may go now: it ended
-	/// more than `max(KeepWeights, 2)` epochs ago, and its per-epoch state is pruned already.
+	/// more than `max(KeepWeights, 2)` epochs ago, its per-epoch state is pruned already, and
+	/// it is not [`LastAccepted`] — the snapshot new referenda take stays however old it is
+	/// (the epochs behind it accepted no one, so nothing piles up behind the cursor).
 	pub fn weights_prunable() -> Option<EpochIndex> {
-		let next = WeightsPruneNext::<T>::get();
 		use polkadot_sdk::frame_support::traits::Get;
+		let next = WeightsPruneNext::<T>::get();
 		let keep = T::KeepWeights::get().max(2);
 		if EpochStart::<T>::get().is_none()
 			|| next.saturating_add(keep).saturating_add(1) > CurrentEpoch::<T>::get()
 			|| next >= PruneNext::<T>::get()
+			|| LastAccepted::<T>::get() == Some(next)
 		{
 			return None;
 		}

@@ -4,7 +4,7 @@
 use sprint_primitives::VotingPower;
 
 use super::*;
-use crate::{AcceptedPower, AcceptedWeights, CurrentEpoch, LastAccepted, Phase, Seeds};
+use crate::{AcceptedPower, AcceptedWeights, LastAccepted, Phase, Seeds};
 
 fn power(snapshot: Option<u32>, who: AccountId) -> u128 {
 	<Poc as VotingPower<AccountId>>::power(snapshot, &who)
@@ -64,15 +64,22 @@ fn accepted_weights_outlive_the_rest_of_their_epoch_by_keep_weights_epochs() {
 		run_to_block(System::block_number() + 1);
 		assert!(Seeds::<Test>::get(0).is_none(), "the epoch's other state is pruned at e + 3");
 		assert_eq!(power(Some(0), 13), 32, "its weights stay for governance");
-		// KeepWeights is 8 in the mock: they go once epoch 9 begins.
-		run_to_epoch(8);
-		assert_eq!(CurrentEpoch::<Test>::get(), 8);
-		run_to_block(System::block_number() + 10);
+		// KeepWeights is 8 in the mock: past epoch 9 they could go, but epoch 0 is still the
+		// latest that accepted anyone — the snapshot a referendum takes now — so they stay.
+		run_to_epoch(10);
+		run_to_block(System::block_number() + 5);
 		assert_eq!(total(Some(0)), 62);
-		run_to_epoch(9);
-		run_to_block(System::block_number() + 1);
+		assert_eq!(crate::WeightsPruneNext::<Test>::get(), 0, "the cursor waits at the snapshot");
+		// Once a later epoch accepts someone, epoch 0's weights go, and the cursor stops again
+		// at the new snapshot.
+		AcceptedWeights::<Test>::insert(1, 10, 5);
+		AcceptedPower::<Test>::insert(1, 5);
+		LastAccepted::<Test>::put(1);
+		run_to_block(System::block_number() + 3);
 		assert_eq!(AcceptedWeights::<Test>::iter_prefix(0).count(), 0);
 		assert_eq!(total(Some(0)), 0);
 		assert_eq!(power(Some(0), 13), 0, "a snapshot past its keep has no power left");
+		assert_eq!(crate::WeightsPruneNext::<Test>::get(), 1);
+		assert_eq!(total(Some(1)), 5);
 	});
 }
