@@ -2,7 +2,8 @@
 //!
 //! `run` follows a sprint-node, runs the Sprint proof-of-work each epoch (GPU through wgpu, or
 //! the bit-exact CPU reference), commits and serves proofs, and validates the hosts in its seats
-//! (SPEC.md §3–§5); `keys` makes and shows its key file; `bench` measures the PoW on this machine.
+//! (docs/protocol.md §3–§5); `keys` makes and shows its key file; `bench` measures the PoW on this
+//! machine.
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -65,8 +66,8 @@ enum Command {
 	/// Serve a model through the OpenAI-compatible API, alone (no chain): `GET /v1/models`,
 	/// `POST /v1/chat/completions`, `POST /v1/completions`.
 	Serve(ServeArgs),
-	/// Run a transfer agent alone (SPEC §7's local gateway): the OpenAI API on LISTEN, each
-	/// request turned into a ticket signed with the API key — the Bearer token, or the key in
+	/// Run a transfer agent alone (docs/protocol.md §7's local gateway): the OpenAI API on LISTEN,
+	/// each request turned into a ticket signed with the API key — the Bearer token, or the key in
 	/// --api-key-file / $SPRINT_API_KEY for a requester who gives its key to no one — and sent to
 	/// an executor the chain lists.
 	Gateway {

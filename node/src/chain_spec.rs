@@ -65,8 +65,8 @@ pub fn local_testnet() -> Result<ChainSpec, String> {
 	)
 }
 
-/// `--chain mainnet-template`: SPEC.md §6's allocation with placeholder accounts, the starting
-/// point of a new network's spec (chain-specs/README.md).
+/// `--chain mainnet-template`: docs/protocol.md §6's allocation with placeholder accounts, the
+/// starting point of a new network's spec (chain-specs/README.md).
 pub fn mainnet_template() -> Result<ChainSpec, String> {
 	from_preset(
 		"Sprint",

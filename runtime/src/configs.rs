@@ -40,7 +40,7 @@ const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
 parameter_types! {
 	/// Block hashes kept by `frame_system` (about 4 hours at 6 s blocks). Anything that needs an
-	/// older hash, such as the sprint seed, must store it (SPEC.md §2).
+	/// older hash, such as the sprint seed, must store it (docs/protocol.md §2).
 	pub const BlockHashCount: BlockNumber = 2400;
 	pub const Version: RuntimeVersion = VERSION;
 
@@ -119,8 +119,8 @@ impl pallet_balances::Config for Runtime {
 }
 
 parameter_types! {
-	/// The community fund's account (SPEC.md §8), derived from its `PalletId`. It exists from
-	/// genesis; transaction fees are paid into it.
+	/// The community fund's account (docs/protocol.md §8), derived from its `PalletId`. It exists
+	/// from genesis; transaction fees are paid into it.
 	pub CommunityFundAccount: AccountId =
 		sprint_primitives::COMMUNITY_FUND_PALLET_ID.into_account_truncating();
 
@@ -204,7 +204,7 @@ impl pallet_sudo::Config for Runtime {
 
 parameter_types! {
 	/// On-initialize's share of each block for the seat draw and the tally: a quarter of the
-	/// block, so that transactions keep most of it (SPEC.md §2: bounded steps).
+	/// block, so that transactions keep most of it (docs/protocol.md §2: bounded steps).
 	pub PocHookBudget: Weight = Perbill::from_percent(25) * RuntimeBlockWeights::get().max_block;
 	/// Accepted weights are kept 64 epochs: a referendum votes with those of the latest epoch
 	/// that accepted anyone when it was submitted, and lives far fewer epochs (a runtime test
@@ -217,7 +217,7 @@ impl pallet_poc::Config for Runtime {
 	type Slasher = Collateral;
 	type WeightActivation = Collateral;
 	type Rewards = Emission;
-	/// 16,384 participants per epoch: the SPEC's 10,000-host scale with room.
+	/// 16,384 participants per epoch: the protocol's 10,000-host scale with room.
 	type MaxParticipants = ConstU32<16_384>;
 	type HookBudget = PocHookBudget;
 	type KeepWeights = KeepWeights;
@@ -260,7 +260,8 @@ impl pallet_inference::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type EpochInfo = Poc;
 	type CommunityFund = CommunityFundAccount;
-	/// Governance's `params` track once it lands (SPEC.md §8); root (sudo on dev) until then.
+	/// Governance's `params` track once it lands (docs/protocol.md §8); root (sudo on dev) until
+	/// then.
 	type ParamsOrigin = crate::governance::ParamsOrigin;
 	/// A host's proof key signs its receipts too.
 	type SigningKeys = Poc;
@@ -295,7 +296,7 @@ impl pallet_poc::BenchmarkHelper<AccountId> for BenchmarkFunder {
 	}
 }
 
-// Governance (SPEC.md §8): see `governance` for the tracks and origins.
+// Governance (docs/protocol.md §8): see `governance` for the tracks and origins.
 
 parameter_types! {
 	/// Referenda waiting for a decision deposit time out after this many blocks.

@@ -4,8 +4,8 @@
 //!   well-known dev accounts are endowed.
 //! - `local_testnet` (`--chain local`, `make localnet`): Alice, Bob, Charlie and Dave are the
 //!   Aura and GRANDPA authorities; no sudo key: it changes by referendum, as a real network.
-//! - `mainnet_template`: SPEC.md §6's allocation — [`FOUNDERS_ALLOCATION`] to the founders under
-//!   vesting ([`FOUNDER_CLIFF`], then linear over [`FOUNDER_VESTING_LENGTH`]) and
+//! - `mainnet_template`: docs/protocol.md §6's allocation — [`FOUNDERS_ALLOCATION`] to the founders
+//!   under vesting ([`FOUNDER_CLIFF`], then linear over [`FOUNDER_VESTING_LENGTH`]) and
 //!   [`COMMUNITY_ALLOCATION`] split between the community fund's account and, per genesis
 //!   validator, its host bond ([`GENESIS_HOST_BOND`], held from genesis) and a small liquid
 //!   balance for fees ([`VALIDATOR_FEE_BALANCE`]); no sudo key. Its accounts and keys are
@@ -13,12 +13,12 @@
 //!   (chain-specs/README.md says how), keeping the sums.
 //!
 //! In every preset the genesis validators hold their host bond from genesis (pallet-collateral's
-//! `hostBonds`), so that every seat has stake from the first epoch (SPEC.md §4). Every preset
-//! also sets pallet-poc's parameters: SPEC.md §2's dev column (60-block epochs, dev
+//! `hostBonds`), so that every seat has stake from the first epoch (docs/protocol.md §4). Every
+//! preset also sets pallet-poc's parameters: docs/protocol.md §2's dev column (60-block epochs, dev
 //! model shape) on dev and local chains, whose authorities are the genesis validators with
 //! epoch-0 and epoch-1 commitments to their public [`dev_secret`]s, the production column on the
 //! mainnet template (with placeholder epoch-0 and epoch-1 secret commitments for its genesis
-//! validators). pallet-collateral and pallet-emission take SPEC.md §5–§6's defaults.
+//! validators). pallet-collateral and pallet-emission take docs/protocol.md §5–§6's defaults.
 //!
 //! Everything else is minted later by emission, under the [`crate::TOTAL_ISSUANCE_CAP`].
 
@@ -37,7 +37,7 @@ use serde_json::{json, Value};
 
 use crate::{AccountId, Balance, BlockNumber, SPR, YEARS};
 
-/// The name of the preset that implements SPEC.md §6's genesis allocation.
+/// The name of the preset that implements docs/protocol.md §6's genesis allocation.
 pub const MAINNET_TEMPLATE_PRESET: &str = "mainnet_template";
 
 /// What each well-known dev account holds in the `development` and `local_testnet` presets.
@@ -54,8 +54,8 @@ pub const COMMUNITY_ALLOCATION: Balance = 120_000_000 * SPR;
 /// allocation.
 pub const VALIDATOR_FEE_BALANCE: Balance = 1_000 * SPR;
 
-/// The host bond each genesis validator holds from genesis: SPEC.md §4's `min_host_bond`, the
-/// default of pallet-collateral's parameters.
+/// The host bond each genesis validator holds from genesis: docs/protocol.md §4's `min_host_bond`,
+/// the default of pallet-collateral's parameters.
 pub const GENESIS_HOST_BOND: Balance = 1_000 * SPR;
 
 /// Founders' vesting begins after a one-year cliff: nothing unlocks before this block.
@@ -64,7 +64,7 @@ pub const FOUNDER_CLIFF: BlockNumber = YEARS;
 /// After the cliff, founders' balances unlock linearly over four years.
 pub const FOUNDER_VESTING_LENGTH: BlockNumber = 4 * YEARS;
 
-/// The community fund's account (a `PalletId`-derived account, SPEC.md §8).
+/// The community fund's account (a `PalletId`-derived account, docs/protocol.md §8).
 pub fn community_fund_account() -> AccountId {
 	sprint_primitives::COMMUNITY_FUND_PALLET_ID.into_account_truncating()
 }
@@ -156,7 +156,8 @@ fn testnet_genesis(seeds: &[&str], sudo: Option<AccountId>) -> Value {
 	})
 }
 
-/// SPEC.md §6's allocation, with placeholder founders and validators (see the module docs).
+/// docs/protocol.md §6's allocation, with placeholder founders and validators (see the module
+/// docs).
 fn mainnet_template_genesis() -> Value {
 	let founders: Vec<AccountId> = (1..=4)
 		.map(|i| {

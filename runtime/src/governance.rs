@@ -1,4 +1,4 @@
-//! Governance and the community fund (SPEC.md §8), on polkadot-sdk's own pallets so that
+//! Governance and the community fund (docs/protocol.md §8), on polkadot-sdk's own pallets so that
 //! polkadot-js apps and other tools show them as they are: `pallet-referenda` (tracks,
 //! deciding, confirming), `pallet-scheduler` (enactment), `pallet-preimage` (proposals' calls)
 //! and `pallet-treasury` (the community fund, whose account is the `spr/fund` account that holds
@@ -271,7 +271,7 @@ pub type EnsureParams = EnsureTrack<ParamsTrackOrigin>;
 pub type EnsureTreasury = EnsureTrack<TreasuryTrackOrigin>;
 
 /// Who may submit a referendum on any track: a signed account holding a host bond that is not
-/// unbonding (SPEC.md §8).
+/// unbonding (docs/protocol.md §8).
 pub struct BondedHost;
 
 impl EnsureOriginWithArg<RuntimeOrigin, OriginCaller> for BondedHost {

@@ -9,18 +9,19 @@
 //! token: 9 decimals, existential deposit [`EXISTENTIAL_DEPOSIT`]), `pallet-transaction-payment`
 //! (fees, paid into the community fund, with the runtime API behind polkadot-js `paymentInfo`),
 //! `pallet-vesting` (founders' allocation), `pallet-utility` and `pallet-sudo` (whose key is set
-//! only in the `development` and `local_testnet` presets); and Sprint's own `pallet-poc` (epochs,
-//! sprint phases, host registry, commitments), `pallet-collateral` (host bond, collateral,
-//! slashes) and `pallet-emission` (the halving reward and its vesting ledgers), wired through the
-//! traits in `sprint-primitives` (issue #3 adds the seat draw, verdicts and tally).
+//! only in the `development` preset: other chains change by referendum); and Sprint's own
+//! `pallet-poc` (epochs, sprint phases, host registry, commitments), `pallet-collateral` (host
+//! bond, collateral, slashes) and `pallet-emission` (the halving reward and its vesting ledgers),
+//! wired through the traits in `sprint-primitives` (issue #3 adds the seat draw, verdicts and
+//! tally).
 //!
-//! Governance (issue #12, SPEC.md §8): `pallet-scheduler`, `pallet-preimage`,
+//! Governance (issue #12, docs/protocol.md §8): `pallet-scheduler`, `pallet-preimage`,
 //! `pallet-referenda` with Sprint's `pallet-poc-voting` (votes weighted by accepted PoC weight)
 //! and `pallet-treasury` as the community fund; the tracks and origins are in [`governance`].
 //!
 //! - [`configs`]: every pallet's configuration and the numbers in it.
-//! - [`genesis`]: the genesis presets `development`, `local_testnet` and `mainnet_template` (SPEC.md
-//!   §6's allocation).
+//! - [`genesis`]: the genesis presets `development`, `local_testnet` and `mainnet_template`
+//!   (docs/protocol.md §6's allocation).
 //! - [`apis`]: the runtime APIs the node, polkadot-js and the worker call.
 //!
 //! The one protocol number that is a constant rather than chain state is the total-issuance cap,

@@ -1,5 +1,5 @@
-//! The inference audit wired through the real runtime (SPEC.md §7): pallet-audit reads settled
-//! batches from pallet-inference, secrets and power from pallet-poc, and slashes through
+//! The inference audit wired through the real runtime (docs/protocol.md §7): pallet-audit reads
+//! settled batches from pallet-inference, secrets and power from pallet-poc, and slashes through
 //! pallet-collateral. On the dev genesis (built by the WASM runtime), Bob registers as a host,
 //! serves Charlie's tickets and settles them; in the next epoch Alice audits one, its `Fail` is
 //! confirmed by two of the three re-run seats, and Charlie is refunded, Bob's fees are forfeited,

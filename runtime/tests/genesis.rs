@@ -1,4 +1,4 @@
-//! Every preset builds, and mainnet_template allocates exactly what SPEC.md §6 says.
+//! Every preset builds, and mainnet_template allocates exactly what docs/protocol.md §6 says.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Governance through the real runtime (SPEC.md §8): referenda on three tracks, decided by
+//! Governance through the real runtime (docs/protocol.md §8): referenda on three tracks, decided by
 //! PoC-weighted votes, enacted by the scheduler; the community fund as pallet-treasury. On the
 //! dev genesis (built by the WASM runtime), Alice — the genesis validator, bonded — submits and
 //! votes; with no accepted epoch yet, she votes with the genesis validators' power.

@@ -1,5 +1,5 @@
-//! The hooks' work at the runtime's real weights and budget (SPEC.md §2): the seat draw, the
-//! tally and the pruning of `max_participants` hosts fit an epoch, at the production parameters
+//! The hooks' work at the runtime's real weights and budget (docs/protocol.md §2): the seat draw,
+//! the tally and the pruning of `max_participants` hosts fit an epoch, at the production parameters
 //! (16,384 hosts) and at the dev chain's. Genesis refuses parameters that do not
 //! (`pallet_poc::budget`); this shows the presets pass with room to spare.
 

@@ -1,4 +1,4 @@
-//! The pool's view of `poc.answer_challenge` (SPEC.md §4): top priority only for an open
+//! The pool's view of `poc.answer_challenge` (docs/protocol.md §4): top priority only for an open
 //! challenge, so that an answer with nothing to answer cannot borrow it, while every other
 //! transaction validates as before.
 

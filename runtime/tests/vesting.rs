@@ -1,5 +1,5 @@
-//! Founders' vesting (SPEC.md §6): nothing unlocks before the one-year cliff, then the balance
-//! unlocks linearly over four years, claimed with `vesting.vest`.
+//! Founders' vesting (docs/protocol.md §6): nothing unlocks before the one-year cliff, then the
+//! balance unlocks linearly over four years, claimed with `vesting.vest`.
 
 mod common;
 

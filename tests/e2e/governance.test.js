@@ -1,4 +1,4 @@
-// Governance on the dev chain as token holders and hosts meet it with @polkadot/api (SPEC.md §8):
+// Governance on the dev chain as token holders and hosts meet it with @polkadot/api (docs/protocol.md §8):
 // pallet-referenda's tracks, decided by PoC-weighted votes (pallet-poc-voting), the community
 // fund as pallet-treasury. Alice is the dev chain's genesis validator and, before any epoch has
 // accepted a host, votes with the genesis validators' power; every other account has none.

@@ -1,5 +1,5 @@
 // The inference market on the dev node, driven by @polkadot/api as a requester, a transfer agent
-// and an executor would drive it (SPEC.md §7): governance (sudo on dev) registers a model, Bob
+// and an executor would drive it (docs/protocol.md §7): governance (sudo on dev) registers a model, Bob
 // registers as a host and declares his service, Charlie funds a deposit and an API key, tickets
 // signed with the key and receipts signed with Bob's proof key settle in one batch — Charlie's
 // deposit falls by exactly (prompt + completion tokens) × price, the community fund gets 20% at

@@ -1,4 +1,4 @@
-// The inference market end to end with the clients its users have (SPEC.md §7): @polkadot/api
+// The inference market end to end with the clients its users have (docs/protocol.md §7): @polkadot/api
 // for the chain, the unmodified `openai` Python package for answers.
 //
 // On the dev node, governance (sudo) registers SmolLM2 by its file's sha256; Charlie funds a

@@ -1,5 +1,5 @@
 // One PoC epoch on the dev node, driven by @polkadot/api with hand-built commitments and openings
-// (SPEC.md §4): Bob and Charlie register as hosts and commit; Alice, the dev chain's genesis
+// (docs/protocol.md §4): Bob and Charlie register as hosts and commit; Alice, the dev chain's genesis
 // validator, sits in both their seats, reveals her dev secret, says `Valid` for Bob and submits a
 // signed opening of Charlie's whose path does not lead to his root — fraud that proves itself.
 // After the tally: Bob's weight is accepted and his reward vests; Charlie's weight is zero, his

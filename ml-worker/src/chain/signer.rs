@@ -1,5 +1,5 @@
 //! The worker's two sr25519 keys: the *account* key signs extrinsics (it holds the host's bond),
-//! the *proof* key signs openings (SPEC.md §4), so a leaked proof key cannot move funds.
+//! the *proof* key signs openings (docs/protocol.md §4), so a leaked proof key cannot move funds.
 
 use polkadot_sdk::sp_core::{crypto::Pair as _, sr25519};
 use subxt::{

@@ -1,4 +1,4 @@
-//! Fixed-point arithmetic and tables of the integer engine (SPEC.md §7).
+//! Fixed-point arithmetic and tables of the integer engine (docs/protocol.md §7).
 //!
 //! Every activation is an `i32` with [`ACT_FRAC`] fractional bits. Products that need more than
 //! 32 bits go through [`mul_shift`], `⌊a·b / 2^k⌋` reduced mod 2^32 — exact, and what a WGSL

@@ -1,5 +1,5 @@
-//! Inference (SPEC.md §7): a Llama-family model from a GGUF file, run on Sprint's integer engine
-//! so that every backend gives the same bits, with its tokenizer and chat template.
+//! Inference (docs/protocol.md §7): a Llama-family model from a GGUF file, run on Sprint's integer
+//! engine so that every backend gives the same bits, with its tokenizer and chat template.
 //!
 //! - [`gguf`]: the file format; [`weights`]: the weights in integer form, a pure function of the
 //!   file; [`fixed`]: fixed-point helpers and tables; [`ops`]: the integer ops (the CPU
@@ -32,7 +32,7 @@ use thiserror::Error;
 pub use engine::{Cache, LlamaConfig, Model, Step};
 pub use sampler::{Sampler, SamplingParams};
 
-/// The engine recipe's version (SPEC.md §7): bumped whenever any op, table or weight
+/// The engine recipe's version (docs/protocol.md §7): bumped whenever any op, table or weight
 /// conversion changes a single bit of the output. A model is registered with the recipe
 /// version its audits replay under.
 pub const ENGINE_RECIPE: u32 = 1;

@@ -1,5 +1,5 @@
-//! The integer ops of the inference engine (SPEC.md §7): the CPU reference, which defines them.
-//! Activations are `i32` with [`ACT_FRAC`] fractional bits; every op works row by row, so a
+//! The integer ops of the inference engine (docs/protocol.md §7): the CPU reference, which defines
+//! them. Activations are `i32` with [`ACT_FRAC`] fractional bits; every op works row by row, so a
 //! token's numbers never depend on which other tokens share its batch.
 //!
 //! **Block quantization** (before every matrix product, to the matrix's `b` = 12 or 8 bits):

@@ -1,4 +1,5 @@
-//! Teacher-forced replay and the output commitment (SPEC.md §7): what an auditor recomputes.
+//! Teacher-forced replay and the output commitment (docs/protocol.md §7): what an auditor
+//! recomputes.
 //!
 //! One prefill pass over prompt + output gives the logits at every output position; from them
 //! come each position's integer top-5 log-probabilities — the commitment is

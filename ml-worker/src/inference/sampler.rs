@@ -1,5 +1,5 @@
 //! Choosing the next token from the integer logits, and their log-probabilities — integer
-//! arithmetic only, so an audit replays a sampled answer exactly (SPEC.md §7).
+//! arithmetic only, so an audit replays a sampled answer exactly (docs/protocol.md §7).
 //!
 //! **Log-softmax** (logits `l` with [`ACT_FRAC`] fractional bits, vocabulary `V`):
 //!
@@ -51,9 +51,9 @@ impl SamplingParams {
 	/// Greedy decoding.
 	pub const GREEDY: Self = Self { temperature_q8: 0, top_p_q16: 65_536, seed: 0 };
 
-	/// Parameters from a ticket's integers (SPEC.md §7): temperature and `top_p` in thousandths,
-	/// turned into the sampler's fixed point by integer arithmetic only, so that an executor and
-	/// every auditor get the same parameters from the same ticket.
+	/// Parameters from a ticket's integers (docs/protocol.md §7): temperature and `top_p` in
+	/// thousandths, turned into the sampler's fixed point by integer arithmetic only, so that an
+	/// executor and every auditor get the same parameters from the same ticket.
 	pub fn from_milli(
 		temperature_milli: u32,
 		top_p_milli: u32,

@@ -1,4 +1,4 @@
-//! The model's weights in integer form: a pure function of the GGUF's bytes (SPEC.md §7).
+//! The model's weights in integer form: a pure function of the GGUF's bytes (docs/protocol.md §7).
 //!
 //! Every matrix becomes blocks of 32 int8 `q` with two 16-bit integers per block, `D` and `M`,
 //! and one exponent `G` per row, so that weight `i` of block `j` of row `r` is

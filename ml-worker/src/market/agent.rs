@@ -1,5 +1,5 @@
-//! The transfer agent (SPEC.md §7, §9): turns an OpenAI request whose Bearer token is an API
-//! key's secret into a ticket signed with that key, for an executor it picks, and streams the
+//! The transfer agent (docs/protocol.md §7, §9): turns an OpenAI request whose Bearer token is an
+//! API key's secret into a ticket signed with that key, for an executor it picks, and streams the
 //! executor's answer back unchanged.
 //!
 //! Per request: the key's on-chain terms (registered, not revoked, not expired, its price cap,

@@ -1,5 +1,5 @@
-//! The auditor (SPEC.md §7): receipts settled in epoch `e` are audited in `e + 1` with this
-//! validator's secret of `e + 1`, once it is revealed.
+//! The auditor (docs/protocol.md §7): receipts settled in epoch `e` are audited in `e + 1` with
+//! this validator's secret of `e + 1`, once it is revealed.
 //!
 //! - **Settlements** are read from finalized block bodies (the chain keeps only each batch's
 //!   root): every `Inference.settle` call's receipts, placed in their batch by matching the
@@ -14,7 +14,8 @@
 //!   parameters, the stop rule, the counts and the commitment. Results go on chain in chunks.
 //! - **Evidence**: the payload of every `Fail` is kept on disk and, once the dispute is open,
 //!   posted on chain (`post_payload`), so the re-run voters can read it even when the executor
-//!   withholds it from them (SPEC.md §7: voters fetch it from the auditor or the executor).
+//!   withholds it from them (docs/protocol.md §7: voters fetch it from the auditor or the
+//!   executor).
 //! - **Re-run votes**: in disputes where this validator holds a seat, the payload (posted on
 //!   chain, or fetched from the executor and matched to the claimed hash) is judged the same
 //!   way; a `Fail` whose payload cannot be had by the check period is voted down.

@@ -1,7 +1,7 @@
-//! The executor (SPEC.md §7): takes a ticket from a transfer agent, checks it against the chain
-//! before running anything — its signature by a registered, unrevoked key, this chain and this
-//! executor, an unexpired block, a price within the key's cap, a nonce not used before, and room
-//! under the key's spending cap and its owner's deposit for the worst case (the prompt plus
+//! The executor (docs/protocol.md §7): takes a ticket from a transfer agent, checks it against the
+//! chain before running anything — its signature by a registered, unrevoked key, this chain and
+//! this executor, an unexpired block, a price within the key's cap, a nonce not used before, and
+//! room under the key's spending cap and its owner's deposit for the worst case (the prompt plus
 //! `max_tokens`) — signs its acceptance, answers it on the integer engine with the ticket's
 //! sampling parameters and seed, and, before the answer's last chunk leaves, signs the receipt
 //! (the ticket, the token counts and the output commitment) with its proof key and keeps the

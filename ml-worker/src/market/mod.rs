@@ -1,4 +1,4 @@
-//! The inference market's worker side (SPEC.md §7): the worker as **transfer agent** (an
+//! The inference market's worker side (docs/protocol.md §7): the worker as **transfer agent** (an
 //! OpenAI request with an API key's secret as Bearer token becomes a ticket signed with that
 //! key, sent to an executor chosen from the chain's service declarations: [`agent`]), as
 //! **executor** (checks a ticket against the chain, signs its acceptance, answers it on the

@@ -176,7 +176,7 @@ impl Store {
 /// A transfer agent's record of the tickets executors accepted, under
 /// `data_dir/<genesis>/market/accepted/<ticket epoch>/<ticket hash>`: SCALE of (ticket, the
 /// key's signature, the executor's acceptance). A ticket with no settled receipt two epochs
-/// later is reported missed (SPEC.md §7, inference downtime).
+/// later is reported missed (docs/protocol.md §7, inference downtime).
 #[derive(Clone, Debug)]
 pub struct Acceptances {
 	root: PathBuf,

@@ -1,4 +1,4 @@
-//! The PoW model (SPEC.md §3): its shape and its weights, generated from the epoch's seed.
+//! The PoW model (docs/protocol.md §3): its shape and its weights, generated from the epoch's seed.
 
 pub mod prng;
 pub mod shape;

@@ -1,4 +1,4 @@
-//! The keyed counter-based PRNG behind the PoW's weights and inputs (SPEC.md §3).
+//! The keyed counter-based PRNG behind the PoW's weights and inputs (docs/protocol.md §3).
 //!
 //! `word(key, i)` is a pure function of a 128-bit key and a 32-bit counter, built only from
 //! 32-bit wrapping multiplies, xors and shifts — no 64-bit integers, so a WGSL kernel computes it

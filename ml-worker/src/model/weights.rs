@@ -1,4 +1,4 @@
-//! The epoch's int8 weights (SPEC.md §3): the same for every host, from the sprint seed.
+//! The epoch's int8 weights (docs/protocol.md §3): the same for every host, from the sprint seed.
 //!
 //! Per layer `l`, six row-major matrices named `layer{l}.{wq,wk,wv,wo}` (d_model × d_model),
 //! `layer{l}.w1` (d_model × d_ff) and `layer{l}.w2` (d_ff × d_model); element `(i, j)` of an

@@ -1,5 +1,5 @@
-//! Proofs: a committed sprint (its leaves and Merkle tree, SPEC.md §4), the signed openings cut
-//! from it, and the HTTP server that hands them to validators.
+//! Proofs: a committed sprint (its leaves and Merkle tree, docs/protocol.md §4), the signed
+//! openings cut from it, and the HTTP server that hands them to validators.
 
 pub mod server;
 

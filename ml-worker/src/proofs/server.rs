@@ -1,5 +1,5 @@
 //! The proof server: `POST /v1/poc/proofs` hands validators signed openings of this host's
-//! committed leaves (SPEC.md §4).
+//! committed leaves (docs/protocol.md §4).
 //!
 //! Request: `{"epoch": 3, "indices": [17, 4]}` (1 to 64 indices). Response:
 //!

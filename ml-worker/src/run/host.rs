@@ -181,7 +181,7 @@ impl Worker {
 		Ok(())
 	}
 
-	/// Posts the openings a validator marked `Unavailable` (SPEC.md §4).
+	/// Posts the openings a validator marked `Unavailable` (docs/protocol.md §4).
 	pub(super) async fn answer_challenges(
 		&mut self,
 		view: &BlockView,

@@ -1,5 +1,5 @@
 //! `sprint-worker run`: follows the chain's finalized blocks and does, each block, what the
-//! epoch's phase asks of this worker (SPEC.md §2–§4):
+//! epoch's phase asks of this worker (docs/protocol.md §2–§4):
 //!
 //! | phase | as a host | as a validator |
 //! |---|---|---|
@@ -383,8 +383,8 @@ impl Worker {
 		view: &BlockView,
 		status: &EpochStatus<BlockNumber>,
 	) -> anyhow::Result<()> {
-		// Two epochs ahead (SPEC.md §4): the chain takes epoch e+2's commitment during epoch e
-		// only, from an account whose host bond is held (genesis commits epochs 0 and 1).
+		// Two epochs ahead (docs/protocol.md §4): the chain takes epoch e+2's commitment during
+		// epoch e only, from an account whose host bond is held (genesis commits epochs 0 and 1).
 		let epoch = status.epoch.saturating_add(2);
 		if read::secret_commitment(&view.at, epoch, &self.me).await?.is_some() {
 			return Ok(());

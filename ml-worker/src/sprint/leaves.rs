@@ -1,5 +1,5 @@
-//! The valid leaves of a sprint, kept on disk as they are found (SPEC.md §4; issue #4: "a crash or
-//! restart mid-sprint resumes and loses none").
+//! The valid leaves of a sprint, kept on disk as they are found (docs/protocol.md §4; issue #4: "a
+//! crash or restart mid-sprint resumes and loses none").
 //!
 //! One append-only file per (epoch, account): a sequence of 40-byte records
 //! `nonce (u64 LE) ‖ digest (32 bytes)`, flushed and synced after every batch. On open, every

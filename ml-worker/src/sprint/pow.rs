@@ -1,5 +1,5 @@
-//! The PoW function (SPEC.md §3): a bit-exact integer transformer. This CPU reference is the
-//! definition; the GPU kernels must produce the same bytes.
+//! The PoW function (docs/protocol.md §3): a bit-exact integer transformer. This CPU reference is
+//! the definition; the GPU kernels must produce the same bytes.
 //!
 //! For `(seed, account, nonce)`:
 //!

@@ -1,4 +1,4 @@
-//! Validation (SPEC.md §4): what a worker does in its seats.
+//! Validation (docs/protocol.md §4): what a worker does in its seats.
 //!
 //! - In the validation window, for each participant P it checks: derive P's sample indices from
 //!   this worker's secret ([`sprint_core::sampling::sample_indices`], the runtime's own function),

@@ -1,5 +1,5 @@
 //! Checking all of a validator's seats in an epoch, so that no host can stall the others
-//! (SPEC.md §4: a verdict must land in the validation window).
+//! (docs/protocol.md §4: a verdict must land in the validation window).
 //!
 //! - Every seat is checked at once (up to [`PARALLEL_SEATS`]): fetching is I/O, so a host that
 //!   accepts connections and never replies holds one slot, not the queue; recomputing digests is

@@ -1,5 +1,5 @@
-//! The validator's per-epoch secret (SPEC.md §4): committed as `blake2_256(secret_e)` before
-//! epoch e's commit window, revealed with the first verdict chunk.
+//! The validator's per-epoch secret (docs/protocol.md §4): committed as `blake2_256(secret_e)`
+//! before epoch e's commit window, revealed with the first verdict chunk.
 //!
 //! The worker derives it from its account's secret key rather than drawing and storing it:
 //! `secret_e = blake2_256(SCALE(("sprint/validator-secret", account secret, genesis, e)))`. No

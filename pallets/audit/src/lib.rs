@@ -1,10 +1,10 @@
 //! # pallet-audit
 //!
-//! The random audit of inference (SPEC.md §7): every receipt settled in epoch `e` may be audited
-//! by any validator, with a probability set by its power, the epoch's traffic and the executor's
-//! reputation, drawn with the validator's secret of epoch `e + 1` — committed two epochs ahead
-//! and revealed only in `e + 1`'s validation window, after `e`'s settlements are final, so nobody
-//! knows while cheating still pays which receipts will be audited.
+//! The random audit of inference (docs/protocol.md §7): every receipt settled in epoch `e` may be
+//! audited by any validator, with a probability set by its power, the epoch's traffic and the
+//! executor's reputation, drawn with the validator's secret of epoch `e + 1` — committed two epochs
+//! ahead and revealed only in `e + 1`'s validation window, after `e`'s settlements are final, so
+//! nobody knows while cheating still pays which receipts will be audited.
 //!
 //! The timeline of epoch `e`'s receipts, in epoch `e + 1` (pallet-poc's periods):
 //! - **validation and answer periods**: an auditor that revealed its secret replays each receipt
@@ -457,7 +457,7 @@ fn signed_by(key: &[u8; 32], message: &[u8], signature: &SignatureBytes) -> bool
 
 impl<T: Config> Pallet<T> {
 	/// The probability, in ppb, that a validator of power `power` in `epoch + 1` audits a
-	/// receipt of `executor` settled in `epoch` (SPEC.md §7).
+	/// receipt of `executor` settled in `epoch` (docs/protocol.md §7).
 	pub fn audit_probability(
 		epoch: EpochIndex,
 		executor: &T::AccountId,

@@ -9,7 +9,7 @@ pub use sprint_core::{
 	EpochIndex,
 };
 
-/// Most re-run voters of one dispute (SPEC.md §7: min(3, eligible)).
+/// Most re-run voters of one dispute (docs/protocol.md §7: min(3, eligible)).
 pub const MAX_RERUN_SEATS: u32 = 3;
 
 /// Most levels of a receipt's inclusion proof: batches hold at most 1,024 receipts.

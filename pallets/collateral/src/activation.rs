@@ -1,6 +1,7 @@
-//! Weight activation by collateral (SPEC.md §5): `base_weight_ratio` of a host's weight counts
-//! with no collateral beyond its bond; the rest counts only as far as collateral beyond the bond
-//! covers it, at `collateral_per_weight_unit` per unit. Before `grace_epochs`, all of it counts.
+//! Weight activation by collateral (docs/protocol.md §5): `base_weight_ratio` of a host's weight
+//! counts with no collateral beyond its bond; the rest counts only as far as collateral beyond the
+//! bond covers it, at `collateral_per_weight_unit` per unit. Before `grace_epochs`, all of it
+//! counts.
 
 use crate::types::{CollateralParams, EpochIndex};
 

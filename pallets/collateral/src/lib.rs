@@ -1,8 +1,8 @@
 //! # pallet-collateral
 //!
-//! What a Sprint host puts at stake (SPEC.md §5). Collateral is held from the host's free balance
-//! (a `fungible` hold, `HoldReason::Collateral`), so it stays in the host's account, counts in
-//! total issuance, and can be slashed. It has three uses:
+//! What a Sprint host puts at stake (docs/protocol.md §5). Collateral is held from the host's free
+//! balance (a `fungible` hold, `HoldReason::Collateral`), so it stays in the host's account, counts
+//! in total issuance, and can be slashed. It has three uses:
 //!
 //! - the **host bond** (`min_host_bond`, default 1,000 SPR) that registration requires, so that a
 //!   commitment always has something at stake ([`HostBond`], called by pallet-poc);
@@ -98,7 +98,7 @@ pub mod pallet {
 
 		/// Weights of this pallet's calls.
 		/// Who may change this pallet's parameters ([`Pallet::set_params`]): a passed `params`
-		/// referendum (SPEC.md §8), or root.
+		/// referendum (docs/protocol.md §8), or root.
 		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		type WeightInfo: WeightInfo;
@@ -111,7 +111,7 @@ pub mod pallet {
 		Collateral,
 	}
 
-	/// The parameters (SPEC.md §5), set from genesis.
+	/// The parameters (docs/protocol.md §5), set from genesis.
 	#[pallet::storage]
 	pub type Params<T: Config> = StorageValue<_, CollateralParams<BalanceOf<T>>, OptionQuery>;
 
@@ -383,7 +383,8 @@ pub mod pallet {
 			Collaterals::<T>::get(who).map_or(0, |l| l.active.saturating_sub(l.host_bond))
 		}
 
-		/// `weight` as it counts for `who` in `epoch`, after collateral activation (SPEC.md §5).
+		/// `weight` as it counts for `who` in `epoch`, after collateral activation
+		/// (docs/protocol.md §5).
 		pub fn activated_weight(who: &T::AccountId, weight: u128, epoch: EpochIndex) -> u128 {
 			activation::activated_weight(
 				weight,
@@ -505,7 +506,8 @@ impl<T: Config> Slasher<T::AccountId> for Pallet<T> {
 		let fund = T::CommunityFund::get();
 		let to_fund = Self::pay_out(offender, &fund, amount - bounty);
 		let slashed = bounty + to_fund;
-		// SPEC.md §5: fraud also costs the same fraction of the offender's unvested rewards.
+		// docs/protocol.md §5: fraud also costs the same fraction of the offender's unvested
+		// rewards.
 		let unvested = if kind.takes_unvested_rewards() {
 			T::UnvestedRewards::slash_unvested(
 				offender,
@@ -598,7 +600,7 @@ impl<T: Config> HostBond<T::AccountId> for Pallet<T> {
 }
 
 impl CollateralParams<u128> {
-	/// SPEC.md §5's defaults (Gonka's mainnet values).
+	/// docs/protocol.md §5's defaults (Gonka's mainnet values).
 	pub fn gonka_defaults() -> Self {
 		use sprint_primitives::SPR;
 		Self {

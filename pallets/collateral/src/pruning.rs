@@ -1,4 +1,5 @@
-//! Pruning (SPEC.md §2): expired jails and old offence records, in bounded steps each block.
+//! Pruning (docs/protocol.md §2): expired jails and old offence records, in bounded steps each
+//! block.
 //!
 //! - **Jails.** Each jail is also listed under its release epoch ([`JailReleases`]). From that
 //!   epoch on the account is free, so its [`JailedUntil`] entry goes (unless a later jail

@@ -8,7 +8,8 @@ use polkadot_sdk::{
 use scale_info::TypeInfo;
 pub use sprint_primitives::{EpochIndex, OffenceKind};
 
-/// Collateral parameters (SPEC.md §5, Gonka's values as defaults): chain state, set from genesis.
+/// Collateral parameters (docs/protocol.md §5, Gonka's values as defaults): chain state, set from
+/// genesis.
 #[derive(
 	Clone,
 	PartialEq,

@@ -1,6 +1,6 @@
-//! The inference market's signed messages (SPEC.md §7), shared by pallet-inference (which checks
-//! and settles them) and the worker (which signs and serves them), so both encode and hash them
-//! exactly alike.
+//! The inference market's signed messages (docs/protocol.md §7), shared by pallet-inference (which
+//! checks and settles them) and the worker (which signs and serves them), so both encode and hash
+//! them exactly alike.
 //!
 //! - A **ticket** is what a transfer agent signs with the requester's API key before an executor
 //!   runs a request: who runs it, which model, the request's hash, `max_tokens`, the sampling
@@ -72,7 +72,7 @@ pub struct Sampling {
 	pub seed: u64,
 }
 
-/// A request's ticket, signed by the requester's API key (SPEC.md §7).
+/// A request's ticket, signed by the requester's API key (docs/protocol.md §7).
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
@@ -174,7 +174,7 @@ pub fn batch_path(ids: &[Hash32], index: u32) -> Vec<Hash32> {
 
 /// What an executor signs when it accepts a ticket, before running it: SCALE of
 /// (`"sprint/accept"`, the ticket's hash). The transfer agent keeps it: an accepted ticket with
-/// no settled receipt counts as missed (SPEC.md §7, inference downtime).
+/// no settled receipt counts as missed (docs/protocol.md §7, inference downtime).
 pub fn acceptance_payload(ticket_hash: &Hash32) -> Vec<u8> {
 	(ACCEPT_TAG, ticket_hash).encode()
 }
@@ -190,7 +190,7 @@ pub fn payload_statement(receipt_id: &Hash32, payload_hash: &Hash32) -> Vec<u8> 
 pub const PPB: u64 = 1_000_000_000;
 
 /// Settled receipts of at least [`AUDIT_MIN_TOKENS`] tokens in an epoch at and above which the
-/// minimum audit rate is 1% (SPEC.md §7).
+/// minimum audit rate is 1% (docs/protocol.md §7).
 pub const BUSY_TRAFFIC: u64 = 10_000;
 /// Settled receipts in an epoch at and below which every receipt is audited.
 pub const QUIET_TRAFFIC: u64 = 100;

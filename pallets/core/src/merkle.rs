@@ -1,5 +1,5 @@
-//! The commitment tree (SPEC.md §4), shared by pallet-poc (which checks openings) and the worker
-//! (which builds trees and serves openings), so both hash exactly alike.
+//! The commitment tree (docs/protocol.md §4), shared by pallet-poc (which checks openings) and the
+//! worker (which builds trees and serves openings), so both hash exactly alike.
 //!
 //! - Leaves are a host's valid `(nonce, digest)` pairs, sorted strictly by nonce.
 //! - `leaf = blake2_256("sprint/leaf" ‖ nonce (u64 LE) ‖ digest)`;

@@ -1,4 +1,4 @@
-//! Signed openings (SPEC.md §4) and the checks the runtime makes on them.
+//! Signed openings (docs/protocol.md §4) and the checks the runtime makes on them.
 //!
 //! An opening of index `i` is `(i, leaf_i, path_i, leaf_{i+1}, path_{i+1})`; the last leaf has no
 //! successor. The host signs it with its registered proof key (sr25519) over
@@ -13,7 +13,7 @@
 //!
 //! A validly signed opening is the host's own statement, so when it fails a check that needs no
 //! PoW it proves fraud by itself, with no vote. Two kinds, because they prove different things
-//! (SPEC.md §4):
+//! (docs/protocol.md §4):
 //! - a broken path or broken order ([`Fault::BrokenProof`]) proves the host signed a lie, but
 //!   not what its tree holds at that index: it makes no other seat lazy (otherwise a throwaway
 //!   host could serve one seat a broken opening and get every honest `Valid` seat slashed);

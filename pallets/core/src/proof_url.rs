@@ -1,5 +1,5 @@
-//! The proof-server URL a host registers (SPEC.md §4), checked on chain at registration: every
-//! validator fetches it, so it must be a plain `http(s)://host[:port][/path]` — no user info
+//! The proof-server URL a host registers (docs/protocol.md §4), checked on chain at registration:
+//! every validator fetches it, so it must be a plain `http(s)://host[:port][/path]` — no user info
 //! (credentials, or a host that hides behind `user@`), no query or fragment (a second request
 //! smuggled into the first), printable ASCII only, at most [`MAX_PROOF_URL`] bytes. Where the
 //! host points (a private address, say) is the validator's to refuse: it depends on the network.

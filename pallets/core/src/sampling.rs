@@ -1,4 +1,5 @@
-//! Seats and samples (SPEC.md §4), as pure functions the runtime and the worker compute alike.
+//! Seats and samples (docs/protocol.md §4), as pure functions the runtime and the worker compute
+//! alike.
 //!
 //! - [`sample_indices`]: the validator in seat `j` of participant `P` opens
 //!   `index_{j,t} = H(secret_e ‖ P ‖ root ‖ count ‖ j ‖ t) mod count`, `t = 0..samples`. The host

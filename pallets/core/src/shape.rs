@@ -1,12 +1,12 @@
-//! The PoW model's shape (SPEC.md §3) — one type for the chain (genesis, `PocParams`) and the
-//! engine (the CPU reference and the WGSL kernels) — and the fixed-point scales that follow from
-//! it. [`ModelShape::validate`] holds every rule the engine needs, so the chain refuses at
+//! The PoW model's shape (docs/protocol.md §3) — one type for the chain (genesis, `PocParams`) and
+//! the engine (the CPU reference and the WGSL kernels) — and the fixed-point scales that follow
+//! from it. [`ModelShape::validate`] holds every rule the engine needs, so the chain refuses at
 //! genesis any shape a worker could not run.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 
-/// d_model, n_layers, n_heads, d_ff, seq_len (SPEC.md §3): dev/test 64, 2, 4, 256, 4.
+/// d_model, n_layers, n_heads, d_ff, seq_len (docs/protocol.md §3): dev/test 64, 2, 4, 256, 4.
 #[derive(
 	Clone,
 	Copy,

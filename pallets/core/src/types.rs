@@ -9,10 +9,10 @@ use scale_info::TypeInfo;
 
 pub use crate::shape::ModelShape;
 
-/// An epoch's index (SPEC.md §2): epochs are counted from 0 at genesis.
+/// An epoch's index (docs/protocol.md §2): epochs are counted from 0 at genesis.
 pub type EpochIndex = u32;
 
-/// The sprint's parameters (SPEC.md §2–§4): chain state, set from genesis, snapshotted per
+/// The sprint's parameters (docs/protocol.md §2–§4): chain state, set from genesis, snapshotted per
 /// epoch. Windows are in blocks and follow each other from the epoch's first block.
 #[derive(
 	Clone,
@@ -50,9 +50,9 @@ pub struct PocParams {
 	/// Indices each seat opens (default 32, at most [`MAX_SAMPLES`]).
 	pub samples_per_seat: u32,
 	/// With at least `power_cap_min_hosts` accepted hosts, none counts for more than this share
-	/// of the accepted total (SPEC.md §5: 25%).
+	/// of the accepted total (docs/protocol.md §5: 25%).
 	pub power_cap: Perbill,
-	/// How many accepted hosts switch the power cap on (SPEC.md §5: 4).
+	/// How many accepted hosts switch the power cap on (docs/protocol.md §5: 4).
 	pub power_cap_min_hosts: u32,
 	/// The most hosts that commit in one epoch, and the most secret committers (at most the
 	/// runtime's `MaxParticipants`): genesis checks that the seat draw, the tally and the
@@ -95,8 +95,8 @@ pub struct Leaf {
 /// A sibling path, bottom-up.
 pub type Path = BoundedVec<H256, ConstU32<MAX_DEPTH>>;
 
-/// An opening of index `index` (SPEC.md §4): the leaf and its path, and — unless it is the last
-/// leaf — its successor and the successor's path, which prove strict order.
+/// An opening of index `index` (docs/protocol.md §4): the leaf and its path, and — unless it is the
+/// last leaf — its successor and the successor's path, which prove strict order.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
@@ -118,7 +118,7 @@ pub struct SignedOpening {
 	pub signature: [u8; 64],
 }
 
-/// What a seat says about its participant (SPEC.md §4, verdicts).
+/// What a seat says about its participant (docs/protocol.md §4, verdicts).
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub enum Verdict {
 	/// Every sampled leaf checked out.
@@ -186,7 +186,7 @@ pub struct Seat<AccountId> {
 	pub votes: BoundedVec<(u32, Option<u32>), ConstU32<MAX_SEATS>>,
 }
 
-/// The tally's decision for one participant (SPEC.md §4).
+/// The tally's decision for one participant (docs/protocol.md §4).
 #[derive(
 	Clone,
 	Copy,
@@ -312,7 +312,7 @@ pub struct DrawProgress {
 	pub done: bool,
 }
 
-/// Where an epoch is (SPEC.md §2), in order.
+/// Where an epoch is (docs/protocol.md §2), in order.
 #[derive(
 	Clone,
 	Copy,
@@ -377,8 +377,8 @@ pub struct Commitment {
 }
 
 impl PocParams {
-	/// SPEC.md §2's production column and §3–§4's defaults, with the production model shape
-	/// (1024, 16, 16, 4096, 16).
+	/// docs/protocol.md §2's production column and §3–§4's defaults, with the production model
+	/// shape (1024, 16, 16, 4096, 16).
 	pub fn production_defaults() -> Self {
 		Self {
 			epoch_length: 14_400,
@@ -398,7 +398,8 @@ impl PocParams {
 		}
 	}
 
-	/// SPEC.md §2's dev column (60-block epochs) with the dev/test model shape (64, 2, 4, 256, 4).
+	/// docs/protocol.md §2's dev column (60-block epochs) with the dev/test model shape (64, 2, 4,
+	/// 256, 4).
 	pub fn dev_defaults() -> Self {
 		Self {
 			epoch_length: 60,
@@ -431,7 +432,8 @@ pub struct EpochStatus<BlockNumber> {
 	pub params: PocParams,
 }
 
-/// Why an account earns nothing for an epoch although its weight may be accepted (SPEC.md §4).
+/// Why an account earns nothing for an epoch although its weight may be accepted (docs/protocol.md
+/// §4).
 #[derive(
 	Clone,
 	Copy,

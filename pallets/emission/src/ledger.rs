@@ -1,5 +1,5 @@
-//! Per-host reward ledgers: linear vesting over `vesting_epochs`, one bucket per epoch (SPEC.md
-//! §6). Pure functions over [`RewardLedger`]; the pallet moves the funds.
+//! Per-host reward ledgers: linear vesting over `vesting_epochs`, one bucket per epoch
+//! (docs/protocol.md §6). Pure functions over [`RewardLedger`]; the pallet moves the funds.
 
 use polkadot_sdk::sp_arithmetic::{
 	helpers_128bit::multiply_by_rational_with_rounding, Perbill, Rounding,

@@ -1,6 +1,6 @@
 //! # pallet-emission
 //!
-//! Sprint's halving emission (SPEC.md §6). Each epoch `e` may mint
+//! Sprint's halving emission (docs/protocol.md §6). Each epoch `e` may mint
 //! `reward(e) = R0 · exp(−λ · (e − e0))` SPR, computed directly from `e` in integer fixed point
 //! ([`schedule`]). An accepted host earns `reward(e) · ŵ_i / W(e)` — its activated, capped weight
 //! over the epoch's denominator, both decided by the PoC tally, which calls
@@ -94,13 +94,13 @@ pub mod pallet {
 
 		/// Weights of this pallet's calls.
 		/// Who may change this pallet's parameters ([`Pallet::set_params`]): a passed `params`
-		/// referendum (SPEC.md §8), or root.
+		/// referendum (docs/protocol.md §8), or root.
 		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		type WeightInfo: WeightInfo;
 	}
 
-	/// The schedule's parameters (SPEC.md §6), set from genesis.
+	/// The schedule's parameters (docs/protocol.md §6), set from genesis.
 	#[pallet::storage]
 	pub type Params<T: Config> = StorageValue<_, EmissionParams<BalanceOf<T>>, OptionQuery>;
 
@@ -174,8 +174,9 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Sets this pallet's parameters (from the next epoch's budget on; a new `vesting_epochs`
-		/// applies to every bucket still vesting), checked as genesis checks them, and the cap
-		/// never below what was minted already.
+		/// applies to rewards credited from then on, buckets already vesting keep their
+		/// schedule), checked as genesis checks them, and the cap never below what was minted
+		/// already.
 		///
 		/// Origin: `ParamsOrigin` (a passed `params` referendum, or root). Emits `ParamsSet`.
 		/// Fails with `InvalidParams`.
@@ -319,7 +320,7 @@ pub mod pallet {
 
 		/// Takes `fraction` of `who`'s unvested rewards out of the pot and returns them as a
 		/// credit for the caller (pallet-collateral) to route: to the confirmers and the
-		/// community fund (SPEC.md §5). Vested rewards are not touched.
+		/// community fund (docs/protocol.md §5). Vested rewards are not touched.
 		pub fn slash_unvested(
 			who: &T::AccountId,
 			fraction: Perbill,
@@ -398,8 +399,8 @@ impl<T: Config> UnvestedRewards<T::AccountId> for Pallet<T> {
 }
 
 impl EmissionParams<u128> {
-	/// SPEC.md §6's defaults (Gonka's mainnet values): R0 = 323,000 SPR, λ = 0.000475, e0 = 0,
-	/// cap 680,000,000 SPR, 180-epoch vesting.
+	/// docs/protocol.md §6's defaults (Gonka's mainnet values): R0 = 323,000 SPR, λ = 0.000475, e0
+	/// = 0, cap 680,000,000 SPR, 180-epoch vesting.
 	pub fn gonka_defaults() -> Self {
 		use sprint_primitives::SPR;
 		Self {

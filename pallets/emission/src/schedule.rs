@@ -1,6 +1,6 @@
-//! The emission schedule: `reward(e) = R0 · exp(−λ · (e − e0))` (SPEC.md §6), in deterministic
-//! integer fixed point, each epoch's value computed directly from `e` — never by multiplying the
-//! previous epoch's value, which would accumulate rounding over ~17,000 epochs.
+//! The emission schedule: `reward(e) = R0 · exp(−λ · (e − e0))` (docs/protocol.md §6), in
+//! deterministic integer fixed point, each epoch's value computed directly from `e` — never by
+//! multiplying the previous epoch's value, which would accumulate rounding over ~17,000 epochs.
 //!
 //! # How
 //!

@@ -9,7 +9,7 @@ use scale_info::TypeInfo;
 
 pub use sprint_primitives::EpochIndex;
 
-/// The schedule's parameters: chain state, set from genesis (SPEC.md §6, Gonka's values as
+/// The schedule's parameters: chain state, set from genesis (docs/protocol.md §6, Gonka's values as
 /// defaults), read at each epoch's distribution.
 #[derive(
 	Clone,

@@ -1,6 +1,6 @@
 //! # pallet-inference
 //!
-//! The inference market (SPEC.md §7): models registered by governance, hosts' service
+//! The inference market (docs/protocol.md §7): models registered by governance, hosts' service
 //! declarations, requesters' deposits and API keys, and the settlement of signed receipts in
 //! batches, with a price per token that follows utilization.
 //!
@@ -12,10 +12,10 @@
 //!   **executor** runs it and signs a **receipt** ([`Receipt`]): the ticket, the token counts and
 //!   the output commitment.
 //! - [`Pallet::settle`] takes up to [`MAX_RECEIPTS_PER_SETTLE`] receipts of one executor, checks
-//!   every rule of SPEC §7, charges `(prompt + completion tokens) × price` to each key owner's
-//!   deposit, gives the community fund its share at once and the executor the rest as pending
-//!   fees, claimable ([`Pallet::claim_fees`]) once the receipts' audit window has closed; it
-//!   stores one [`BatchRecord`] per call — the Merkle root of the receipts, not the receipts.
+//!   every rule of docs/protocol.md §7, charges `(prompt + completion tokens) × price` to each key
+//!   owner's deposit, gives the community fund its share at once and the executor the rest as
+//!   pending fees, claimable ([`Pallet::claim_fees`]) once the receipts' audit window has closed;
+//!   it stores one [`BatchRecord`] per call — the Merkle root of the receipts, not the receipts.
 //! - The **price** per token of each model moves every block with the tokens settled in the
 //!   last `utilization_window` blocks against the capacity hosts declare ([`price`]).
 //!
@@ -123,7 +123,7 @@ pub mod pallet {
 		type CommunityFund: Get<Self::AccountId>;
 
 		/// Who registers models and sets the market's parameters: a passed `params`
-		/// referendum (SPEC.md §8), or root.
+		/// referendum (docs/protocol.md §8), or root.
 		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// The key each executor signs receipts with (pallet-poc's proof key).
@@ -155,7 +155,7 @@ pub mod pallet {
 		InferenceDeposit,
 	}
 
-	/// The market's parameters (SPEC.md §7), set from genesis.
+	/// The market's parameters (docs/protocol.md §7), set from genesis.
 	#[pallet::storage]
 	pub type Params<T: Config> = StorageValue<_, InferenceParams<BalanceOf<T>>, OptionQuery>;
 

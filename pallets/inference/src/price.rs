@@ -1,4 +1,4 @@
-//! The price per token of each model, moved every block with utilization (SPEC.md §7).
+//! The price per token of each model, moved every block with utilization (docs/protocol.md §7).
 //!
 //! `utilization = tokens settled in the last utilization_window blocks / (declared tokens/s ×
 //! utilization_window × block_seconds)`. In 40–60% the price stays; below 40% it falls by
@@ -7,8 +7,9 @@
 //! rounds up, so even a price of a few planck moves; the price stays between 1 planck and
 //! `max_price`. A model that no host declares keeps its price: there is no market to read.
 //!
-//! The capacity is what every declaring host claims; SPEC.md counts only hosts accepted in the
-//! last PoC tally, which needs pallet-poc's tally through a trait (left for the runtime wiring).
+//! The capacity is what every declaring host claims; docs/protocol.md counts only hosts accepted in
+//! the last PoC tally, which needs pallet-poc's tally through a trait (left for the runtime
+//! wiring).
 
 use polkadot_sdk::sp_arithmetic::{traits::Saturating, FixedPointNumber, FixedU128};
 

@@ -1,4 +1,4 @@
-//! Settling receipts (SPEC.md §7) and pruning what settlement remembers.
+//! Settling receipts (docs/protocol.md §7) and pruning what settlement remembers.
 //!
 //! The rules, each with what it stops:
 //! 1. Every ticket names the caller as executor — nobody settles another's work.

@@ -11,7 +11,7 @@ pub use sprint_core::{
 	EpochIndex,
 };
 
-/// The market's parameters (SPEC.md §7), chain state set from genesis.
+/// The market's parameters (docs/protocol.md §7), chain state set from genesis.
 #[derive(
 	Clone,
 	PartialEq,
@@ -47,8 +47,9 @@ pub struct InferenceParams<Balance> {
 }
 
 impl<Balance: From<u64>> InferenceParams<Balance> {
-	/// SPEC.md §7's defaults: 20% to the fund, 100 blocks of ticket lifetime, one epoch of audit
-	/// window, a one-minute utilization window at 6 s per block, and a ceiling of 1 SPR per token.
+	/// docs/protocol.md §7's defaults: 20% to the fund, 100 blocks of ticket lifetime, one epoch of
+	/// audit window, a one-minute utilization window at 6 s per block, and a ceiling of 1 SPR per
+	/// token.
 	pub fn defaults() -> Self {
 		Self {
 			community_fee_share: Perbill::from_percent(20),
@@ -64,7 +65,7 @@ impl<Balance: From<u64>> InferenceParams<Balance> {
 /// Bytes of a model's name and architecture.
 pub type ModelName = BoundedVec<u8, ConstU32<64>>;
 
-/// A registered model (SPEC.md §7): workers serve it only with a matching engine recipe.
+/// A registered model (docs/protocol.md §7): workers serve it only with a matching engine recipe.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
@@ -85,8 +86,8 @@ pub struct ModelInfo<Balance> {
 	pub initial_price: Balance,
 }
 
-/// Where a host's power comes from (SPEC.md §9): the one energy declaration, read by the carbon
-/// certificates.
+/// Where a host's power comes from (docs/protocol.md §9): the one energy declaration, read by the
+/// carbon certificates.
 #[derive(
 	Clone,
 	Copy,
@@ -117,7 +118,7 @@ pub enum EnergySource {
 /// Most models one host serves.
 pub const MAX_MODELS_PER_HOST: u32 = 8;
 
-/// A host's inference service (SPEC.md §7, §9).
+/// A host's inference service (docs/protocol.md §7, §9).
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
@@ -154,7 +155,7 @@ pub struct DepositLedger<Balance> {
 	pub withdrawal: Option<(Balance, EpochIndex)>,
 }
 
-/// An API key's terms (SPEC.md §7).
+/// An API key's terms (docs/protocol.md §7).
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]

@@ -1,6 +1,6 @@
 //! # pallet-poc-voting
 //!
-//! Governance by proven compute (SPEC.md §8): the voting side of `pallet-referenda`, as
+//! Governance by proven compute (docs/protocol.md §8): the voting side of `pallet-referenda`, as
 //! `pallet-conviction-voting` is for token votes. An account votes `Aye`, `Nay` or `Abstain` on
 //! a referendum with its **voting power**: its accepted, activated, capped PoC weight ŵ in the
 //! referendum's **snapshot epoch** — the latest tallied epoch that accepted anyone when the

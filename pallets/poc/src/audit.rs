@@ -1,6 +1,6 @@
-//! What the inference audit (pallet-audit) reads of the validators (SPEC.md §7): the epoch's
-//! stage, revealed secrets, and each validator's power — its weight in the epoch's seat draw,
-//! over validators with a committed secret.
+//! What the inference audit (pallet-audit) reads of the validators (docs/protocol.md §7): the
+//! epoch's stage, revealed secrets, and each validator's power — its weight in the epoch's seat
+//! draw, over validators with a committed secret.
 //!
 //! The pool and its total are fixed when the epoch's seat draw starts ([`AuditPool`],
 //! [`AuditPower`]); a validator's own power is read in O(1) from its accepted weight of the

@@ -1,5 +1,6 @@
-//! Whether the hooks' work fits an epoch (SPEC.md §2: genesis refuses parameters under which the
-//! seat draw, the tally and the pruning at the participant cap cannot finish inside an epoch).
+//! Whether the hooks' work fits an epoch (docs/protocol.md §2: genesis refuses parameters under
+//! which the seat draw, the tally and the pruning at the participant cap cannot finish inside an
+//! epoch).
 //!
 //! Every hook step has a benchmarked weight ([`WeightInfo`]); a block runs as many steps as
 //! [`Config::HookBudget`] holds (at least one). At `max_participants` participants, each of them

@@ -1,4 +1,4 @@
-//! Difficulty (SPEC.md §3): `target(e+1) = clamp(target(e) · goal / accepted_total(e),
+//! Difficulty (docs/protocol.md §3): `target(e+1) = clamp(target(e) · goal / accepted_total(e),
 //! target(e)/4, target(e)·4)`, computed with a 512-bit intermediate and saturated at 2^256 − 1;
 //! unchanged when nothing was accepted. Accepted totals, not committed counts, drive it, so an
 //! inflated commitment cannot starve others.

@@ -1,7 +1,7 @@
 //! # pallet-poc
 //!
-//! Sprint's proof of compute (SPEC.md §2–§4): epochs and their sprint phases, the host registry,
-//! PoW commitments, the seat draw, verdicts, challenges, the tally and difficulty.
+//! Sprint's proof of compute (docs/protocol.md §2–§4): epochs and their sprint phases, the host
+//! registry, PoW commitments, the seat draw, verdicts, challenges, the tally and difficulty.
 //!
 //! Each epoch starts with the **generation window** — the Sprint, in which hosts search nonces
 //! of the integer transformer PoW — then the **commit window**, in which each host submits one
@@ -38,7 +38,7 @@
 //! ## Terms
 //! - *participant*: a host that committed in the epoch. *seat*: a validator drawn to check one.
 //! - *W(e)*: Σ activated, capped weight over participants not excluded by their own doing
-//!   (confirmed fraud, unanswered challenge) — a rejected host stays in it (SPEC.md §6).
+//!   (confirmed fraud, unanswered challenge) — a rejected host stays in it (docs/protocol.md §6).
 //! - *forfeit*: an account earns nothing for the epoch (silent seat, refuted claim, lazy `Valid`).
 //!
 //! ## Example (from `tests/tally.rs`)
@@ -134,12 +134,12 @@ pub mod pallet {
 
 		/// How many epochs each epoch's accepted weights are kept after it (never fewer than the
 		/// three the protocol reads them): governance votes with a past epoch's weights
-		/// (SPEC.md §8), so this must cover a referendum's whole life.
+		/// (docs/protocol.md §8), so this must cover a referendum's whole life.
 		#[pallet::constant]
 		type KeepWeights: Get<u32>;
 
 		/// Who may change the protocol parameters ([`Pallet::set_params`]): a passed `params`
-		/// referendum (SPEC.md §8), or root.
+		/// referendum (docs/protocol.md §8), or root.
 		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Weights of this pallet's calls and steps.
@@ -150,7 +150,7 @@ pub mod pallet {
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
-	/// The parameters new epochs take (SPEC.md §2–§5), set from genesis.
+	/// The parameters new epochs take (docs/protocol.md §2–§5), set from genesis.
 	#[pallet::storage]
 	pub type Params<T: Config> = StorageValue<_, PocParams, OptionQuery>;
 
@@ -183,7 +183,7 @@ pub mod pallet {
 		StorageMap<_, Blake2_128Concat, T::AccountId, HostInfo, OptionQuery>;
 
 	/// The genesis validators: they stand in for the seat draw until `2 · k_v` accepted hosts
-	/// are eligible (SPEC.md §4).
+	/// are eligible (docs/protocol.md §4).
 	#[pallet::storage]
 	pub type GenesisValidators<T: Config> =
 		StorageValue<_, BoundedVec<T::AccountId, ConstU32<MAX_GENESIS_VALIDATORS>>, ValueQuery>;
@@ -201,7 +201,7 @@ pub mod pallet {
 	>;
 
 	/// Each epoch's secret committers in commit order: the tally walks them in steps and
-	/// charges a silent seat to each that never revealed (SPEC.md §4).
+	/// charges a silent seat to each that never revealed (docs/protocol.md §4).
 	#[pallet::storage]
 	pub type SecretCommitters<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, EpochIndex, Twox64Concat, u32, T::AccountId, OptionQuery>;
@@ -319,8 +319,8 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// Accepted weight ŵ per host and epoch: activated by collateral and capped (SPEC.md §5).
-	/// The reward share, the next seat draw and voting power follow it.
+	/// Accepted weight ŵ per host and epoch: activated by collateral and capped (docs/protocol.md
+	/// §5). The reward share, the next seat draw and voting power follow it.
 	#[pallet::storage]
 	pub type AcceptedWeights<T: Config> = StorageDoubleMap<
 		_,
@@ -338,7 +338,7 @@ pub mod pallet {
 	pub type AcceptedPower<T: Config> = StorageMap<_, Twox64Concat, EpochIndex, u128, OptionQuery>;
 
 	/// The latest tallied epoch that accepted anyone: where a referendum submitted now takes
-	/// its voting power from (SPEC.md §8).
+	/// its voting power from (docs/protocol.md §8).
 	#[pallet::storage]
 	pub type LastAccepted<T: Config> = StorageValue<_, EpochIndex, OptionQuery>;
 
@@ -359,7 +359,7 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// Each epoch's validators for inference audits (SPEC.md §7): the seat draw's eligible
+	/// Each epoch's validators for inference audits (docs/protocol.md §7): the seat draw's eligible
 	/// pool as it started (accepted hosts with a committed secret, or the stand-ins), kept for
 	/// the re-run draws of audit disputes.
 	#[pallet::storage]
@@ -385,7 +385,7 @@ pub mod pallet {
 
 	#[pallet::genesis_config]
 	pub struct GenesisConfig<T: Config> {
-		/// The parameters (default: SPEC.md §2's production column).
+		/// The parameters (default: docs/protocol.md §2's production column).
 		pub params: PocParams,
 		/// Epoch 0's target (big-endian 256-bit; default 2^236 − 1, one nonce in ~2^20 valid).
 		pub initial_target: H256,
@@ -522,7 +522,7 @@ pub mod pallet {
 		/// `MaxParticipants` hosts have committed this epoch already; try again next epoch.
 		TooManyParticipants,
 		/// A secret commitment for another epoch than two ahead: commit to epoch e's secret
-		/// during epoch e−2, before any receipt it could audit exists (SPEC.md §4).
+		/// during epoch e−2, before any receipt it could audit exists (docs/protocol.md §4).
 		SecretCommitmentOutOfTime,
 		/// The validator already committed to a secret for this epoch.
 		SecretAlreadyCommitted,
@@ -563,7 +563,7 @@ pub mod pallet {
 		/// A vote call with no votes records nothing and is refused (it would be free).
 		NoVotes,
 		/// The opening's signature is not the participant's proof key's over this epoch and
-		/// commitment (SPEC.md §4). It proves nothing; report `Unavailable` instead.
+		/// commitment (docs/protocol.md §4). It proves nothing; report `Unavailable` instead.
 		BadOpeningSignature,
 		/// Challenges are answered only in the validation window and answer period.
 		AnswerOutsideWindow,
@@ -668,9 +668,10 @@ pub mod pallet {
 		}
 
 		/// Commits the caller to `blake2_256(secret_epoch)`, the secret from which its seat
-		/// samples in `epoch` (and later its audits) are derived, two epochs ahead (SPEC.md §4).
-		/// A validator without one is skipped when seats are drawn. The secret must be revealed
-		/// in `epoch`'s validation window — with the first verdict chunk, or with
+		/// samples in `epoch` (and later its audits) are derived, two epochs ahead
+		/// (docs/protocol.md §4). A validator without one is skipped when seats are drawn. The
+		/// secret must be revealed in `epoch`'s validation window — with the first verdict chunk,
+		/// or with
 		/// `reveal_secret` when it holds no seat — or the tally charges it a silent seat.
 		///
 		/// Origin: signed, an account whose host bond is held and not unbonding (a registered
@@ -704,7 +705,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Commits the caller's sprint: the committed root (count bound in, SPEC.md §4) of its
+		/// Commits the caller's sprint: the committed root (count bound in, docs/protocol.md §4) of
+		/// its
 		/// `count` valid leaves for `epoch`.
 		///
 		/// Origin: signed, a registered host that is not jailed. Only in the current epoch's
@@ -742,7 +744,8 @@ pub mod pallet {
 			Ok(Pays::No.into())
 		}
 
-		/// Submits a chunk of the caller's verdicts for `epoch` (SPEC.md §4), one per seat:
+		/// Submits a chunk of the caller's verdicts for `epoch` (docs/protocol.md §4), one per
+		/// seat:
 		/// `Valid`; `Fraud` with the participant-signed opening of one of the seat's sampled
 		/// indices (checked here: a bad signature is refused; a broken path or order is fraud at
 		/// once, and so is a verifying opening of a leaf above the target — a leaf proven bad as
@@ -792,7 +795,7 @@ pub mod pallet {
 			let validator = ensure_signed(origin)?;
 			ensure!(epoch == CurrentEpoch::<T>::get(), Error::<T>::WrongEpoch);
 			ensure!(Self::in_phase(epoch, Phase::Validation), Error::<T>::RevealOutsideWindow);
-			// A free call must record something new (SPEC.md §4).
+			// A free call must record something new (docs/protocol.md §4).
 			ensure!(
 				!RevealedSecrets::<T>::contains_key(epoch, &validator),
 				Error::<T>::SecretAlreadyRevealed
@@ -801,7 +804,7 @@ pub mod pallet {
 			Ok(Pays::No.into())
 		}
 
-		/// Sets the protocol parameters (SPEC.md §2–§4). The running epoch keeps the
+		/// Sets the protocol parameters (docs/protocol.md §2–§4). The running epoch keeps the
 		/// parameters it started with; the next one starts with these. Checked exactly as
 		/// genesis checks them, so a referendum cannot set an epoch whose windows do not fit.
 		///

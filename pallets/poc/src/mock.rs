@@ -1,6 +1,6 @@
 //! A small runtime for pallet-poc's tests: System, Balances, the real pallet-collateral (bond,
 //! activation, slashes, jail) and pallet-emission (rewards), and Poc with the dev spec's short
-//! windows (SPEC.md §2): 20 + 5 + 15 + 10 + 5 blocks in a 60-block epoch.
+//! windows (docs/protocol.md §2): 20 + 5 + 15 + 10 + 5 blocks in a 60-block epoch.
 
 use codec::Encode;
 use polkadot_sdk::{
@@ -129,7 +129,7 @@ impl crate::BenchmarkHelper<AccountId> for Funder {
 	}
 }
 
-/// SPEC.md §2's dev column: 20 + 5 + 15 + 10 + 5 blocks in a 60-block epoch.
+/// docs/protocol.md §2's dev column: 20 + 5 + 15 + 10 + 5 blocks in a 60-block epoch.
 pub fn dev_params() -> PocParams {
 	PocParams::dev_defaults()
 }

@@ -1,5 +1,5 @@
-//! Signed openings (SPEC.md §4): sprint-core's checks, with the runtime's sr25519 verification
-//! (sp-io's host function, through `sp_runtime::traits::Verify`).
+//! Signed openings (docs/protocol.md §4): sprint-core's checks, with the runtime's sr25519
+//! verification (sp-io's host function, through `sp_runtime::traits::Verify`).
 
 use codec::Encode;
 use polkadot_sdk::{

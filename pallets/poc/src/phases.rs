@@ -1,4 +1,5 @@
-//! The epoch timeline (SPEC.md §2): which phase a block is in, and which parameters are sound.
+//! The epoch timeline (docs/protocol.md §2): which phase a block is in, and which parameters are
+//! sound.
 
 use crate::types::{Phase, PocParams, MAX_SAMPLES, MAX_SEATS};
 

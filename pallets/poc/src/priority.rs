@@ -1,6 +1,6 @@
 //! [`PrioritizeChallengeAnswers`]: the transaction extension that gives
 //! [`Pallet::answer_challenge`] the pool's top priority, and only while its challenge is open
-//! (SPEC.md §4).
+//! (docs/protocol.md §4).
 //!
 //! An unanswered challenge is slashed as fraud, so a host's answer must land in the answer period
 //! whatever else is in the pool: a flood of paid transactions (large `system.remark`s, say) must

@@ -1,6 +1,6 @@
 //! Per-epoch storage is keyed by epoch first and pruned once nothing can read it any more
-//! (SPEC.md §2): epoch e from the first block of e+3 on, and never while e's tally is still
-//! running (its disputes and seat penalties read everything of e).
+//! (docs/protocol.md §2): epoch e from the first block of e+3 on, and never while e's tally is
+//! still running (its disputes and seat penalties read everything of e).
 //!
 //! Pruning walks the epochs in order from [`PruneNext`], one step per block inside the hook
 //! budget, after the tally and the seat draw (which are due at fixed times; pruning is not):
@@ -12,9 +12,9 @@
 //! state: a second call in the same block would find the keys the first one just deleted.
 //!
 //! Accepted weights ([`AcceptedWeights`], [`AcceptedPower`]) are the exception: governance
-//! votes with them long after their epoch (SPEC.md §8), so they have a cursor of their own,
-//! [`WeightsPruneNext`], and go [`Config::KeepWeights`] epochs after theirs, one step per block
-//! beside the main one (a different prefix, so the two never count each other's deletions).
+//! votes with them long after their epoch (docs/protocol.md §8), so they have a cursor of their
+//! own, [`WeightsPruneNext`], and go [`Config::KeepWeights`] epochs after theirs, one step per
+//! block beside the main one (a different prefix, so the two never count each other's deletions).
 
 use polkadot_sdk::frame_support::weights::WeightMeter;
 

@@ -1,5 +1,5 @@
-//! The seat draw (SPEC.md §4, seats and samples), run in bounded steps from the first block after
-//! the commit window closes.
+//! The seat draw (docs/protocol.md §4, seats and samples), run in bounded steps from the first
+//! block after the commit window closes.
 //!
 //! - Candidates: the hosts the previous epoch's tally accepted ([`ValidatorPool`]), by accepted
 //!   weight, that are *eligible*: a secret commitment for this epoch, not jailed, and stake at

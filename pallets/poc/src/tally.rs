@@ -1,5 +1,5 @@
-//! The tally (SPEC.md §4 "Decision for P", §5 order of operations, §6 the denominator), run after
-//! the check period in bounded steps: passes over the epoch's participants and its secret
+//! The tally (docs/protocol.md §4 "Decision for P", §5 order of operations, §6 the denominator),
+//! run after the check period in bounded steps: passes over the epoch's participants and its secret
 //! committers.
 //!
 //! 1. **Decide** each participant P from its seats ([`decide`]):
@@ -37,9 +37,9 @@
 //!
 //! Finally the next epoch's target follows from the accepted leaves ([`difficulty`]).
 //!
-//! Readings where SPEC.md is silent, chosen to keep it sound: a posted leaf is proven bad when
-//! it is named bad as a claim would be confirmed (a lying minority inside a majority cannot make
-//! an honest seat look lazy); a participant with no seats cannot be accepted; a refuted claim
+//! Readings where docs/protocol.md is silent, chosen to keep it sound: a posted leaf is proven bad
+//! when it is named bad as a claim would be confirmed (a lying minority inside a majority cannot
+//! make an honest seat look lazy); a participant with no seats cannot be accepted; a refuted claim
 //! counts as `Valid` for acceptance; a challenger whose own "bad" vote on a posted leaf is
 //! refuted by a majority is a refuted claimant.
 
@@ -74,7 +74,7 @@ fn confirmed(bad: &[&(u32, Option<u32>)], claimant: u32, seats: usize) -> bool {
 	majority(bad.len(), seats) && bad.iter().filter(|(voter, _)| *voter != claimant).count() >= 2
 }
 
-/// Decides one participant from its seats (pure: the rules of SPEC.md §4).
+/// Decides one participant from its seats (pure: the rules of docs/protocol.md §4).
 pub fn decide<AccountId: Clone + PartialEq>(seats: &[Seat<AccountId>]) -> Decision<AccountId> {
 	let n = seats.len();
 	let mut d = Decision {
@@ -324,8 +324,8 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// A committed secret never revealed in the validation window is a silent seat (SPEC.md
-	/// §4): without it nobody can recompute the validator's samples or audits.
+	/// A committed secret never revealed in the validation window is a silent seat
+	/// (docs/protocol.md §4): without it nobody can recompute the validator's samples or audits.
 	pub(crate) fn check_reveal(epoch: EpochIndex, validator: &T::AccountId) {
 		if !RevealedSecrets::<T>::contains_key(epoch, validator) {
 			Self::penalise_seat(epoch, validator, ForfeitReason::SilentSeat);

@@ -1,4 +1,4 @@
-//! Verdicts, challenge answers and votes (SPEC.md §4): the checks behind
+//! Verdicts, challenge answers and votes (docs/protocol.md §4): the checks behind
 //! [`Pallet::submit_verdicts`], [`Pallet::answer_challenge`] and [`Pallet::vote`].
 //!
 //! Each call is all-or-nothing: a dispatch that returns an error leaves storage untouched.
@@ -75,7 +75,7 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		ensure!(epoch == CurrentEpoch::<T>::get(), Error::<T>::WrongEpoch);
 		ensure!(Self::in_phase(epoch, Phase::Validation), Error::<T>::VerdictOutsideWindow);
-		// A free call must record something new (SPEC.md §4).
+		// A free call must record something new (docs/protocol.md §4).
 		ensure!(!verdicts.is_empty(), Error::<T>::NoVerdicts);
 		Self::reveal(epoch, &validator, secret)?;
 		let genesis = Self::genesis_hash();
@@ -233,7 +233,7 @@ impl<T: Config> Pallet<T> {
 		let on_claims = Self::in_phase(epoch, Phase::Answer);
 		let on_answers = Self::in_phase(epoch, Phase::Check);
 		ensure!(on_claims || on_answers, Error::<T>::VoteOutsideWindow);
-		// A free call must record something new (SPEC.md §4).
+		// A free call must record something new (docs/protocol.md §4).
 		ensure!(!votes.is_empty(), Error::<T>::NoVotes);
 		let mine =
 			Assignments::<T>::get((epoch, &voter, &participant)).ok_or(Error::<T>::NotASeat)?;

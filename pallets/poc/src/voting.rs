@@ -1,4 +1,4 @@
-//! Voting power for governance (SPEC.md §8): an account's accepted weight ŵ in the
+//! Voting power for governance (docs/protocol.md §8): an account's accepted weight ŵ in the
 //! referendum's snapshot epoch — the latest tallied epoch that accepted anyone when the
 //! referendum was submitted. One epoch for every voter and for the total, so weight moved to a
 //! fresh account afterwards counts nowhere and support can never exceed 100%. Before any epoch

@@ -1,8 +1,8 @@
 //! # Sprint primitives
 //!
 //! Types, constants and (as the protocol pallets arrive) the small traits through which Sprint's
-//! pallets talk to each other — `WeightProvider`, `Slasher`, `EpochInfo` in SPEC.md §1 — wired
-//! together in `sprint-runtime`, so that a researcher can fork one pallet and keep the rest.
+//! pallets talk to each other — `WeightProvider`, `Slasher`, `EpochInfo` in docs/protocol.md §1 —
+//! wired together in `sprint-runtime`, so that a researcher can fork one pallet and keep the rest.
 //!
 //! This crate is deliberately tiny and `no_std`: it is compiled into the WASM runtime, the node
 //! and the worker alike.
@@ -48,7 +48,8 @@ pub const TOKEN_DECIMALS: u8 = 9;
 /// The token's symbol, as polkadot-js shows it.
 pub const TOKEN_SYMBOL: &str = "SPR";
 
-/// SS58 address format: 42, the generic Substrate prefix (SPEC.md: "unless a reason appears").
+/// SS58 address format: 42, the generic Substrate prefix (docs/protocol.md: "unless a reason
+/// appears").
 pub const SS58_PREFIX: u16 = 42;
 
 /// One planck, the smallest unit of SPR.
@@ -61,14 +62,15 @@ pub const SPR: Balance = 1_000_000_000;
 pub const MILLI_SPR: Balance = SPR / 1_000;
 
 /// The cap on total issuance: 1,000,000,000 SPR. The one protocol number that is a runtime
-/// constant rather than chain state (SPEC.md, preamble): pallets that mint must never pass it.
+/// constant rather than chain state (docs/protocol.md, preamble): pallets that mint must never pass
+/// it.
 pub const TOTAL_ISSUANCE_CAP: Balance = 1_000_000_000 * SPR;
 
 /// The community fund's `PalletId`. Its account (`into_account_truncating`) exists from genesis,
 /// before `pallet-community-fund` does, so the genesis allocation can be paid into it.
 pub const COMMUNITY_FUND_PALLET_ID: PalletId = PalletId(*b"spr/fund");
 
-/// An epoch's index (SPEC.md §2): epochs are counted from 0 at genesis.
+/// An epoch's index (docs/protocol.md §2): epochs are counted from 0 at genesis.
 pub use sprint_core::EpochIndex;
 
 /// Where a pallet learns the current epoch (implemented by pallet-poc).
@@ -84,7 +86,7 @@ pub trait EpochInfo {
 	fn set_current_epoch(epoch: EpochIndex);
 }
 
-/// The offences that cost collateral (SPEC.md §4–§5). Fraud jails; the other kinds do not.
+/// The offences that cost collateral (docs/protocol.md §4–§5). Fraud jails; the other kinds do not.
 #[derive(
 	Clone,
 	Copy,
@@ -103,12 +105,13 @@ pub enum OffenceKind {
 	/// collateral and of unvested rewards, jail.
 	PocFraud,
 	/// An inference audit's `Fail` confirmed by re-runs, or a payload withheld from an auditor
-	/// and never posted (SPEC.md §7): 20% of collateral and of unvested rewards, jail.
+	/// and never posted (docs/protocol.md §7): 20% of collateral and of unvested rewards, jail.
 	InferenceFraud,
-	/// More than 5% of an executor's accepted inference tickets missed in an epoch (SPEC.md §7):
-	/// 10%, no jail.
+	/// More than 5% of an executor's accepted inference tickets missed in an epoch
+	/// (docs/protocol.md §7): 10%, no jail.
 	Downtime,
-	/// A seat penalty: a `Valid` over a leaf proven bad as committed (SPEC.md §4): 10%, no jail.
+	/// A seat penalty: a `Valid` over a leaf proven bad as committed (docs/protocol.md §4): 10%, no
+	/// jail.
 	LazyValidation,
 	/// A seat penalty: no verdict in the window, no vote where one was due, or a committed
 	/// secret never revealed: 1%, no jail.
@@ -153,7 +156,7 @@ pub trait Slasher<AccountId> {
 	fn is_jailed(who: &AccountId) -> bool;
 }
 
-/// The host bond behind registration (SPEC.md §4: `min_host_bond`, held and slashable).
+/// The host bond behind registration (docs/protocol.md §4: `min_host_bond`, held and slashable).
 pub trait HostBond<AccountId> {
 	/// Holds the host bond from `who`'s free balance; a bond already held for `who` (a genesis
 	/// validator's, held at genesis) is kept as it is.
@@ -166,7 +169,7 @@ pub trait HostBond<AccountId> {
 	fn has_bond(who: &AccountId) -> bool;
 
 	/// Keeps all of `who`'s collateral slashable until the tally of `epoch`, in which it holds
-	/// a seat, has ended: no withdrawal completes before (SPEC.md §4, seat eligibility).
+	/// a seat, has ended: no withdrawal completes before (docs/protocol.md §4, seat eligibility).
 	fn keep_slashable(who: &AccountId, epoch: EpochIndex);
 }
 
@@ -181,15 +184,16 @@ pub trait SigningKeys<AccountId> {
 	fn set_signing_key(who: &AccountId, key: [u8; 32]);
 }
 
-/// Collateral activation (SPEC.md §5), implemented by pallet-collateral, asked by the PoC tally.
+/// Collateral activation (docs/protocol.md §5), implemented by pallet-collateral, asked by the PoC
+/// tally.
 pub trait WeightActivation<AccountId> {
 	/// The part of `weight` that counts for `who` in `epoch`: the base share, plus what its
 	/// collateral beyond the bond covers, or all of it during the grace period.
 	fn activated_weight(who: &AccountId, weight: u128, epoch: EpochIndex) -> u128;
 }
 
-/// Rewards by accepted weight (SPEC.md §6), implemented by pallet-emission, called by the PoC
-/// tally once per accepted host.
+/// Rewards by accepted weight (docs/protocol.md §6), implemented by pallet-emission, called by the
+/// PoC tally once per accepted host.
 pub trait RewardSink<AccountId> {
 	/// Credits `host` `reward(epoch) · weight / total_weight`, vesting; returns what was credited
 	/// (less than the share only when a cap is reached).
@@ -197,8 +201,8 @@ pub trait RewardSink<AccountId> {
 		-> u128;
 }
 
-/// Unvested rewards that a fraud slash also takes (SPEC.md §5: "20% of collateral and of unvested
-/// rewards"), implemented by pallet-emission, called by pallet-collateral.
+/// Unvested rewards that a fraud slash also takes (docs/protocol.md §5: "20% of collateral and of
+/// unvested rewards"), implemented by pallet-emission, called by pallet-collateral.
 pub trait UnvestedRewards<AccountId> {
 	/// Takes `fraction` of `who`'s unvested rewards; pays `confirmers_share` of it to
 	/// `confirmers` in equal parts and the rest to `fund`. Returns the amount taken.
@@ -238,9 +242,9 @@ impl<AccountId> RewardSink<AccountId> for () {
 	}
 }
 
-/// Where the current epoch is in its timeline (SPEC.md §2), as pallets other than pallet-poc
-/// see it: the audit of epoch `e`'s receipts runs in epoch `e + 1`'s validation, answer and
-/// check periods.
+/// Where the current epoch is in its timeline (docs/protocol.md §2), as pallets other than
+/// pallet-poc see it: the audit of epoch `e`'s receipts runs in epoch `e + 1`'s validation, answer
+/// and check periods.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum EpochStage {
 	/// Hosts run the sprint.
@@ -257,8 +261,8 @@ pub enum EpochStage {
 	Tally,
 }
 
-/// The validators of an epoch as the inference audit sees them (SPEC.md §7), implemented by
-/// pallet-poc: their revealed secrets and their power — the weight they hold in the epoch's
+/// The validators of an epoch as the inference audit sees them (docs/protocol.md §7), implemented
+/// by pallet-poc: their revealed secrets and their power — the weight they hold in the epoch's
 /// seat draw, over validators with a committed secret.
 pub trait AuditValidators<AccountId> {
 	/// The current epoch and its stage.
@@ -287,7 +291,7 @@ pub trait AuditValidators<AccountId> {
 	);
 }
 
-/// Where governance's voting power comes from (SPEC.md §8), implemented by pallet-poc: an
+/// Where governance's voting power comes from (docs/protocol.md §8), implemented by pallet-poc: an
 /// account's accepted, activated, capped weight ŵ in one epoch — the same epoch for every voter
 /// of a referendum, and for its total.
 pub trait VotingPower<AccountId> {
@@ -308,7 +312,7 @@ pub trait VotingPower<AccountId> {
 	fn set_power(epoch: EpochIndex, who: &AccountId, power: u128);
 }
 
-/// What a confirmed inference fraud does to the market (SPEC.md §7), implemented by
+/// What a confirmed inference fraud does to the market (docs/protocol.md §7), implemented by
 /// pallet-inference, called by pallet-audit.
 pub trait AuditedMarket<AccountId> {
 	/// The amount type.

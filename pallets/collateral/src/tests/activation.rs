@@ -1,4 +1,4 @@
-//! Weight activation by collateral (SPEC.md §5).
+//! Weight activation by collateral (docs/protocol.md §5).
 
 use polkadot_sdk::frame_support::assert_ok;
 

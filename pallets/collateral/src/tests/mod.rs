@@ -1,4 +1,4 @@
-//! pallet-collateral's tests, by topic (SPEC.md §5).
+//! pallet-collateral's tests, by topic (docs/protocol.md §5).
 
 mod activation;
 mod deposits;

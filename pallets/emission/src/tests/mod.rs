@@ -1,4 +1,4 @@
-//! pallet-emission's tests, by topic (SPEC.md §6).
+//! pallet-emission's tests, by topic (docs/protocol.md §6).
 
 mod caps;
 mod claims;

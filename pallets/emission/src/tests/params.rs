@@ -1,4 +1,4 @@
-//! Governance sets the parameters (SPEC.md §8), checked as genesis checks them.
+//! Governance sets the parameters (docs/protocol.md §8), checked as genesis checks them.
 
 use polkadot_sdk::{
 	frame_support::{assert_noop, assert_ok},

@@ -1,4 +1,5 @@
-//! Inference downtime (SPEC.md §7): accepted tickets never settled, reported, and the 5% rule.
+//! Inference downtime (docs/protocol.md §7): accepted tickets never settled, reported, and the 5%
+//! rule.
 
 use polkadot_sdk::{
 	frame_support::{assert_noop, assert_ok},

@@ -1,4 +1,4 @@
-//! Settlement: every rule of SPEC.md §7, each with the receipt that breaks it.
+//! Settlement: every rule of docs/protocol.md §7, each with the receipt that breaks it.
 
 use polkadot_sdk::{
 	frame_support::{

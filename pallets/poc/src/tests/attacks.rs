@@ -1,6 +1,6 @@
-//! The attacks an audit of the landed pallets found (SPEC.md revision 3, §4–§5), one test each:
-//! the cheater's moves, then the assertion that they failed. Every test here failed on the code
-//! before revision 3.
+//! The attacks an audit of the landed pallets found (docs/protocol.md revision 3, §4–§5), one test
+//! each: the cheater's moves, then the assertion that they failed. Every test here failed on the
+//! code before revision 3.
 
 use polkadot_sdk::{
 	frame_support::{dispatch::Pays, pallet_prelude::ConstU32, traits::fungible::Inspect},

@@ -1,4 +1,4 @@
-//! `commit` (SPEC.md §4): only in the commit window, once, with 1 ≤ count ≤ max_count.
+//! `commit` (docs/protocol.md §4): only in the commit window, once, with 1 ≤ count ≤ max_count.
 
 use polkadot_sdk::{
 	frame_support::{assert_noop, assert_ok},

@@ -1,4 +1,4 @@
-//! Epochs, phases and the sprint seed (SPEC.md §2).
+//! Epochs, phases and the sprint seed (docs/protocol.md §2).
 
 use polkadot_sdk::{frame_support::traits::Get, frame_system, sp_core::H256};
 

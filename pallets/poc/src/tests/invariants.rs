@@ -127,7 +127,7 @@ fn run_until(books: &mut Books, behaviours: &[Behaviour; 4], done: impl Fn() -> 
 fn play_epoch(books: &mut Books, behaviours: [Behaviour; 4], counts: [u64; 4]) {
 	let epoch = crate::CurrentEpoch::<Test>::get();
 	let sprints: Vec<Sprint> = HOSTS.iter().zip(counts).map(|(h, c)| Sprint::new(*h, c)).collect();
-	// Everyone who may sit two epochs on publishes its secret now (SPEC.md §4).
+	// Everyone who may sit two epochs on publishes its secret now (docs/protocol.md §4).
 	let ahead = epoch + 2;
 	for v in VALIDATORS.iter().chain(HOSTS.iter()) {
 		let _ = Poc::commit_secret(

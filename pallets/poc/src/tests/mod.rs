@@ -1,4 +1,4 @@
-//! pallet-poc's tests, by topic (SPEC.md §2–§5).
+//! pallet-poc's tests, by topic (docs/protocol.md §2–§5).
 
 mod attacks;
 mod commit;

@@ -1,4 +1,4 @@
-//! Host registration holds the host bond (SPEC.md §4).
+//! Host registration holds the host bond (docs/protocol.md §4).
 
 use polkadot_sdk::frame_support::{assert_noop, assert_ok};
 

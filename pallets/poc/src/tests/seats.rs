@@ -1,5 +1,5 @@
-//! The seat draw (SPEC.md §4, seats and samples): when, from whom, stored both ways, in bounded
-//! steps.
+//! The seat draw (docs/protocol.md §4, seats and samples): when, from whom, stored both ways, in
+//! bounded steps.
 
 use super::*;
 use crate::{mock::*, AcceptedWeights, DrawStatus, Event, Phase, ValidatorPool, MAX_SEATS};

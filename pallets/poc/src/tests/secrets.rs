@@ -1,6 +1,6 @@
-//! Validators' secrets (SPEC.md §4): committed two epochs ahead by bonded hosts (epochs 0 and 1
-//! in genesis), revealed in their epoch's validation window — with the first verdict chunk, or
-//! alone with `reveal_secret` — and a committed secret never revealed is a silent seat.
+//! Validators' secrets (docs/protocol.md §4): committed two epochs ahead by bonded hosts (epochs 0
+//! and 1 in genesis), revealed in their epoch's validation window — with the first verdict chunk,
+//! or alone with `reveal_secret` — and a committed secret never revealed is a silent seat.
 
 use polkadot_sdk::{
 	frame_support::{assert_noop, assert_ok, dispatch::Pays},

@@ -1,5 +1,6 @@
-//! The tally (SPEC.md §4 "Decision for P", §5, §6): acceptance, fraud, downtime, penalties, the
-//! reward denominator, the power cap, difficulty, and bounded steps. One test per rule.
+//! The tally (docs/protocol.md §4 "Decision for P", §5, §6): acceptance, fraud, downtime,
+//! penalties, the reward denominator, the power cap, difficulty, and bounded steps. One test per
+//! rule.
 
 use polkadot_sdk::{frame_support::assert_noop, sp_core::H256};
 use sprint_primitives::Slasher;

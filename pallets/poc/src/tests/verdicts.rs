@@ -1,5 +1,5 @@
-//! Verdict chunks (SPEC.md §4, verdicts): who may submit, when, with which secret and indices,
-//! and what the runtime checks in a signed opening.
+//! Verdict chunks (docs/protocol.md §4, verdicts): who may submit, when, with which secret and
+//! indices, and what the runtime checks in a signed opening.
 
 use polkadot_sdk::{frame_support::assert_noop, sp_core::H256};
 

@@ -1,5 +1,5 @@
-//! Voting power for governance (SPEC.md §8): the latest accepted epoch's weights, one epoch
-//! for every voter and the total, the genesis validators before any, kept long enough.
+//! Voting power for governance (docs/protocol.md §8): the latest accepted epoch's weights, one
+//! epoch for every voter and the total, the genesis validators before any, kept long enough.
 
 use sprint_primitives::VotingPower;
 
