@@ -74,8 +74,11 @@ test-rust: ## Rust tests: the pallets with debug assertions (and their benchmark
 test-api: ## The OpenAI-compatible API: the openai Python package against sprint-worker serve on the real model.
 	$(PY_VENV)/bin/python -m unittest discover -s tests/api -v
 
+# The local net's forkless-upgrade test needs the runtime one spec_version later: only its WASM,
+# built in a target directory of its own ($(CARGO_TARGET_DIR)-upgrade) so neither evicts the other.
 test-e2e: ## End-to-end tests: the real sprint-node driven by @polkadot/api (and the openai package for the market).
-	cd tests && SPRINT_PYTHON=$(PY_VENV)/bin/python node --test --test-concurrency=1 --test-timeout=600000 e2e/
+	wasm=$$(tests/scripts/build-upgrade-runtime.sh) && cd tests && SPRINT_UPGRADE_WASM=$$wasm \
+		SPRINT_PYTHON=$(PY_VENV)/bin/python node --test --test-concurrency=1 --test-timeout=600000 e2e/
 
 lint: ## rustfmt and clippy (-D warnings).
 	$(CARGO) fmt --all -- --check

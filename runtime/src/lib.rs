@@ -81,12 +81,30 @@ pub use opaque::SessionKeys;
 
 /// The runtime's version. Bump `spec_version` with every change of runtime logic, and
 /// `transaction_version` whenever the encoding of calls or transaction extensions changes.
+#[cfg(not(feature = "upgrade-test"))]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("sprint"),
 	impl_name: alloc::borrow::Cow::Borrowed("sprint-node"),
 	authoring_version: 1,
 	spec_version: 104,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 2,
+	system_version: 1,
+};
+
+/// The same runtime one `spec_version` later, for the forkless-upgrade test only (the
+/// `upgrade-test` feature; `tests/scripts/build-upgrade-runtime.sh` builds its WASM): the
+/// version macro takes a literal, so the number cannot come from a build variable. Keep it
+/// `spec_version + 1` of the one above.
+#[cfg(feature = "upgrade-test")]
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("sprint"),
+	impl_name: alloc::borrow::Cow::Borrowed("sprint-node"),
+	authoring_version: 1,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,

@@ -1,16 +1,35 @@
 // Four validators (Aura + GRANDPA) on loopback: blocks finalize; with one killed (-9) the other
 // three keep finalizing; restarted on the same base path, it catches up with no database error.
+// Then a forkless upgrade as governance does it (docs/protocol.md §8): the runtime one spec_version later
+// (built by tests/scripts/build-upgrade-runtime.sh, the `upgrade-test` feature) is noted as a
+// preimage, a `root` referendum to `system.setCode` it is passed by the four genesis validators'
+// votes, and the running nodes switch to it without a restart and keep finalizing.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Keyring } from '@polkadot/keyring';
+import { u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { bestNumber, finalizedNumber, freePort, rpcHttp, startNode, stopAll, tail, waitFor } from './lib/node.js';
+import { send } from './lib/tx.js';
 
 const VALIDATORS = ['alice', 'bob', 'charlie', 'dave'];
 // 6 s slots: finality of a few blocks takes tens of seconds.
 const FINALITY_TIMEOUT = 120_000;
+
+// The upgrade's WASM: `make test-e2e` builds it first and passes its path; run alone, the test
+// builds it (minutes the first time: its own target directory).
+function upgradeWasm() {
+  if (process.env.SPRINT_UPGRADE_WASM) return process.env.SPRINT_UPGRADE_WASM;
+  const script = new URL('../scripts/build-upgrade-runtime.sh', import.meta.url).pathname;
+  return execFileSync(script, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 540_000 }).trim();
+}
+
+const specVersion = async (node, at) => (await rpcHttp(node, 'state_getRuntimeVersion', at ? [at] : [])).result.specVersion;
 
 function nodeKey(index) {
   return (index + 1).toString(16).padStart(64, '0');
@@ -69,5 +88,60 @@ describe('local testnet: 4 validators on loopback', () => {
     assert.ok((await bestNumber(dave)) >= target);
     assert.equal(dave.exited, false);
     assert.doesNotMatch(dave.log(), /(database|Database).*(error|Error|corrupt)/, tail(dave.log()));
+  });
+
+  test('a root referendum upgrades the runtime: the nodes switch without a restart and keep finalizing', async () => {
+    const code = readFileSync(upgradeWasm());
+    await cryptoWaitReady();
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    const voters = Object.fromEntries(VALIDATORS.map((name) => [name, keyring.addFromUri(`//${name[0].toUpperCase()}${name.slice(1)}`)]));
+    const api = await nodes.alice.api();
+    const before = await specVersion(nodes.alice);
+
+    const setCode = api.tx.system.setCode(u8aToHex(code));
+    const started = Date.now();
+    const submittedAt = await bestNumber(nodes.alice);
+    // Anyone may note the call (Bob here; the deposit is per byte); the referendum refers to it by
+    // hash, so a 0.6 MB call is not copied into the referendum's storage.
+    await send(api.tx.preimage.notePreimage(setCode.method.toHex()), voters.bob, 'noting the upgrade\'s preimage');
+    const index = (await api.query.referenda.referendumCount()).toNumber();
+    const proposal = { Lookup: { hash: setCode.method.hash, len: setCode.method.encodedLength } };
+    await send(api.tx.referenda.submit({ system: 'Root' }, proposal, { After: 0 }), voters.alice, 'the root referendum');
+    await send(api.tx.referenda.placeDecisionDeposit(index), voters.alice, 'its decision deposit');
+    // Before any epoch has accepted a host, each genesis validator votes with power 1.
+    await Promise.all(VALIDATORS.map((name) => send(api.tx.pocVoting.vote(index, 'Aye'), voters[name], `${name}'s vote`)));
+
+    await waitFor('the upgrade referendum to be approved', async () => {
+      const info = await api.query.referenda.referendumInfoFor(index);
+      if (info.isSome && !info.unwrap().isOngoing && !info.unwrap().isApproved) throw new Error(info.toString());
+      return info.isSome && info.unwrap().isApproved;
+    }, { timeoutMs: 180_000, intervalMs: 1_000 });
+    const approved = Date.now();
+
+    await waitFor('every node to run the new runtime', async () => {
+      for (const name of VALIDATORS) if ((await specVersion(nodes[name])) !== before + 1) return false;
+      return true;
+    }, { timeoutMs: 120_000, intervalMs: 500 });
+    const switched = Date.now();
+    const upgradedAt = await bestNumber(nodes.alice);
+
+    // Finality goes on past the upgrade on every node: each finalized head runs the new version.
+    await waitFor('three blocks finalized past the upgrade on every node', async () => {
+      for (const name of VALIDATORS) {
+        if ((await finalizedNumber(nodes[name])) < upgradedAt + 3) return false;
+        const { result: head } = await rpcHttp(nodes[name], 'chain_getFinalizedHead', []);
+        if ((await specVersion(nodes[name], head)) !== before + 1) return false;
+      }
+      return true;
+    }, { timeoutMs: FINALITY_TIMEOUT, intervalMs: 1_000 });
+    console.log(`# forkless upgrade ${before} -> ${before + 1}: submission to approval ${((approved - started) / 1000).toFixed(0)} s, `
+      + `approval to the switch ${((switched - approved) / 1000).toFixed(0)} s, ${upgradedAt - submittedAt} blocks in all; `
+      + `3 blocks finalized on the new runtime ${((Date.now() - switched) / 1000).toFixed(0)} s later`);
+
+    for (const name of VALIDATORS) assert.equal(nodes[name].exited, false, `${name} ran throughout, never restarted`);
+    const last = await api.query.system.lastRuntimeUpgrade();
+    assert.equal(last.unwrap().specVersion.toNumber(), before + 1, 'the chain records the upgrade');
+    // The client follows: a transaction signed after the switch (new metadata) lands.
+    await send(api.tx.system.remark('0x5370726974'), voters.charlie, 'a remark on the new runtime');
   });
 });
