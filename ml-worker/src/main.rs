@@ -84,8 +84,9 @@ enum Command {
 	/// Chat with a model in the terminal (a line per message; an empty line or ctrl-d quits).
 	Chat(ModelArgs),
 	/// Measure the inference engine on this machine: prefill and decode tokens/s, first-token
-	/// latency, peak memory; with `--quality`, top-1 agreement and perplexity against the f32
-	/// reference.
+	/// latency, an auditor's replay, peak memory, and the answer's commitment (the same on every
+	/// backend and machine for the same model: compare it); with `--quality`, top-1 agreement
+	/// and perplexity against the f32 reference.
 	BenchModel {
 		/// A Llama-family GGUF file (default: the one `make deps` installs).
 		#[arg(long)]
@@ -574,6 +575,18 @@ fn peak_rss_mib() -> f64 {
 		.map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// Vulkan drivers (Mesa's among them) probe for a Wayland display when wgpu starts, and print
+/// `XDG_RUNTIME_DIR is invalid or not set` on a headless machine where that variable is unset
+/// (or empty). The worker never draws on a display, so pointing the variable at the temporary
+/// directory keeps that line out of its output; a value already set is left alone.
+fn quiet_display_probe() {
+	if std::env::var_os("XDG_RUNTIME_DIR").is_none_or(|v| v.is_empty()) {
+		// Before any other thread exists (the first thing `main` does): nothing reads the
+		// environment concurrently.
+		std::env::set_var("XDG_RUNTIME_DIR", std::env::temp_dir());
+	}
+}
+
 fn bench_model(
 	model: Option<PathBuf>,
 	threads: usize,
@@ -617,6 +630,9 @@ fn bench_model(
 	}
 	let decode = decode_start.elapsed().as_secs_f64();
 	let total = started.elapsed().as_secs_f64();
+	// The replay takes a cache of its own: on the GPU, where the engine has one slot here, the
+	// generation's must be given back first.
+	drop(cache);
 	// An auditor's cost: the teacher-forced replay of prompt + answer (one prefill pass, the
 	// top-5 log-probabilities and the sampler at every position).
 	let request = sprint_worker::inference::generate::GenerationRequest {
@@ -627,10 +643,17 @@ fn bench_model(
 		top_logprobs: 0,
 	};
 	let audit_start = Instant::now();
-	sprint_worker::inference::replay::replay(&lm, &request, &output)?;
+	let replayed = sprint_worker::inference::replay::replay(&lm, &request, &output)?;
 	let audit = audit_start.elapsed().as_secs_f64();
+	if replayed.first_difference.is_some() {
+		anyhow::bail!(
+			"the replay of this engine's own answer differs at position {:?}: the engine is not \
+			 deterministic on this machine",
+			replayed.first_difference
+		);
+	}
 	println!(
-		"{{\"engine\": \"sprint-int{}\", \"backend\": \"{}\", \"isa\": \"{:?}\", \"threads\": {threads}, \"load_s\": {load:.3}, \"prompt_tokens\": {}, \"generated\": {tokens}, \"prefill_tok_s\": {:.1}, \"first_token_ms\": {:.1}, \"decode_tok_s\": {:.1}, \"total_tok_s\": {:.1}, \"audit_ms\": {:.1}, \"audit_s_per_1k_tokens\": {:.2}, \"audit_fraction\": {:.3}, \"peak_rss_mib\": {:.0}}}",
+		"{{\"engine\": \"sprint-int{}\", \"backend\": \"{}\", \"isa\": \"{:?}\", \"threads\": {threads}, \"load_s\": {load:.3}, \"prompt_tokens\": {}, \"generated\": {tokens}, \"prefill_tok_s\": {:.1}, \"first_token_ms\": {:.1}, \"decode_tok_s\": {:.1}, \"total_tok_s\": {:.1}, \"audit_ms\": {:.1}, \"audit_s_per_1k_tokens\": {:.2}, \"audit_fraction\": {:.3}, \"peak_rss_mib\": {:.0}, \"commitment\": \"0x{}\"}}",
 		sprint_worker::inference::ENGINE_RECIPE,
 		lm.model.gpu().map_or_else(|| "cpu".to_owned(), |gpu| gpu.adapter_info().name.clone()),
 		sprint_worker::inference::simd::detect(),
@@ -643,6 +666,7 @@ fn bench_model(
 		audit / tokens as f64 * 1000.0,
 		audit / total,
 		peak_rss_mib(),
+		hex::encode(replayed.commitment),
 	);
 	let Some(text_path) = quality_text else { return Ok(()) };
 	let float = FloatModel::load(&file)?;
@@ -671,6 +695,7 @@ fn bench_model(
 }
 
 fn main() -> ExitCode {
+	quiet_display_probe();
 	let cli = Cli::parse();
 	match cli.command {
 		Command::Bench { shape, backend, threads, batch, seconds, validator } => {

@@ -85,6 +85,13 @@ describe('the Sprint with real workers', () => {
     assert.equal(await held(accounts.Alice), BOND, 'the genesis validator\'s bond, held from genesis, is intact');
     assert.equal(await outcome(accounts.Dave), 'Accepted', logs());
     assert.ok((await api.query.poc.acceptedWeights(0, accounts.Dave)).unwrap().toBigInt() > 0n, 'answering the challenge kept Dave\'s weight');
+
+    // Each host's worker says in one line what the chain decided, and why.
+    const said = (worker, pattern) => waitFor(`${worker.name}'s outcome line`, () => worker.log().match(pattern), { timeoutMs: 30_000 })
+      .catch((e) => { throw new Error(`${e.message}\n${logs()}`); });
+    const daveWeight = (await api.query.poc.acceptedWeights(0, accounts.Dave)).unwrap().toString();
+    await said(workers.dave, new RegExp(`epoch 0: Accepted — \\d+ leaves committed, weight ${daveWeight}, reward \\d+\\.\\d{3} SPR \\(vesting\\); 1 seat: 0 Valid, 1 challenged`));
+    await said(workers.charlie, /epoch 0: Rejected — 1 seat: 0 Valid, 1 fraud claim: acceptance needs/);
   });
 
   test('a worker killed with SIGKILL mid-sprint resumes from its leaves on disk and its commitment lands', async () => {
@@ -149,6 +156,8 @@ describe('the Sprint with real workers', () => {
     assert.equal((await api.query.poc.outcomes(2, accounts.Charlie)).unwrap().outcome.toString(), 'Fraud', logs());
     assert.equal(await held(accounts.Charlie), BOND - BOND / 5n, '20% of the cheater\'s collateral is slashed');
     assert.ok((await api.query.collateral.jailedUntil(accounts.Charlie)).isSome, 'the cheater is jailed');
+    await waitFor('Charlie\'s worker to report the fraud', () => /epoch 2: Fraud — a bad leaf/.test(workers.charlie.log()), { timeoutMs: 30_000 })
+      .catch((e) => { throw new Error(`${e.message}\n${logs()}`); });
     const validators = async (who) => (await api.query.poc.seats(2, who)).unwrap().map((s) => s.validator.toString()).sort();
     assert.deepEqual(await validators(accounts.Bob), [accounts.Alice, accounts.Dave].sort(), 'Dave (a host) checks Bob');
     assert.deepEqual(await validators(accounts.Dave), [accounts.Alice, accounts.Bob].sort(), 'Bob (a host) checks Dave');

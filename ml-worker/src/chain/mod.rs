@@ -15,7 +15,8 @@ pub mod signer;
 use codec::{Decode, Encode};
 use polkadot_sdk::sp_core::H256;
 use sprint_core::{
-	Commitment, DrawProgress, EpochIndex, EpochStatus, HostInfo, Seat, SignedOpening, Verdict,
+	Commitment, DrawProgress, EpochIndex, EpochStatus, ForfeitReason, HostInfo, Seat,
+	SignedOpening, TallyLine, TallyProgress, Verdict,
 };
 use subxt::{
 	client::{ClientAtBlock, OnlineClientAtBlockImpl},
@@ -377,6 +378,58 @@ pub mod read {
 		participant: &AccountId,
 	) -> Result<Vec<Seat<AccountId>>, ChainError> {
 		Ok(poc_storage(at, "Seats", (epoch, account(participant))).await?.unwrap_or_default())
+	}
+
+	/// `who`'s line in `epoch`'s tally: its outcome and activated weight.
+	pub async fn outcome(
+		at: &AtBlock,
+		epoch: EpochIndex,
+		who: &AccountId,
+	) -> Result<Option<TallyLine>, ChainError> {
+		poc_storage(at, "Outcomes", (epoch, account(who))).await
+	}
+
+	/// The epoch whose tally is running, if one is.
+	pub async fn tallying(at: &AtBlock) -> Result<Option<EpochIndex>, ChainError> {
+		poc_storage(at, "Tallying", ()).await
+	}
+
+	/// `epoch`'s tally as it stands (its W(e) once done).
+	pub async fn tally_status(
+		at: &AtBlock,
+		epoch: EpochIndex,
+	) -> Result<Option<TallyProgress>, ChainError> {
+		poc_storage(at, "TallyStatus", (epoch,)).await
+	}
+
+	/// `who`'s accepted weight ŵ in `epoch` (activated, capped).
+	pub async fn accepted_weight(
+		at: &AtBlock,
+		epoch: EpochIndex,
+		who: &AccountId,
+	) -> Result<Option<u128>, ChainError> {
+		poc_storage(at, "AcceptedWeights", (epoch, account(who))).await
+	}
+
+	/// Why `who` earns nothing for `epoch`, if it does not.
+	pub async fn forfeited(
+		at: &AtBlock,
+		epoch: EpochIndex,
+		who: &AccountId,
+	) -> Result<Option<ForfeitReason>, ChainError> {
+		poc_storage(at, "Forfeited", (epoch, account(who))).await
+	}
+
+	/// What pallet-emission may mint for `epoch` (its budget), while it keeps it (two epochs).
+	pub async fn epoch_budget(at: &AtBlock, epoch: EpochIndex) -> Result<Option<u128>, ChainError> {
+		/// pallet-emission's `EpochBudget<u128>`, mirrored field for field.
+		#[derive(Decode)]
+		struct EpochBudget {
+			budget: u128,
+			_minted: u128,
+		}
+		let budget: Option<EpochBudget> = decoded(at, "Emission", "EpochBudgets", (epoch,)).await?;
+		Ok(budget.map(|b| b.budget))
 	}
 
 	/// Whom `validator` checks in `epoch`: `(participant, seat)` (runtime API).

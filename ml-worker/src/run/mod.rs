@@ -19,6 +19,7 @@
 
 mod host;
 mod market;
+mod outcome;
 mod seats;
 
 use std::{
@@ -126,6 +127,7 @@ pub async fn run(
 		settled: false,
 		unrevealable: None,
 		waited: 0,
+		reported: None,
 		market,
 	};
 	tokio::select! {
@@ -179,6 +181,8 @@ struct Worker {
 	unrevealable: Option<EpochIndex>,
 	/// Blocks waited for them so far.
 	waited: u32,
+	/// The last epoch whose outcome for this host was logged (or that it sat out).
+	reported: Option<EpochIndex>,
 	/// The inference market's roles, when configured.
 	market: Option<market::Market>,
 }
@@ -301,6 +305,7 @@ impl Worker {
 		if self.config.host {
 			self.sprint(view, &status).await?;
 			self.answer_challenges(view, &status).await?;
+			self.report_outcomes(view, status.epoch).await?;
 		}
 		match status.phase {
 			Phase::Validation => self.submit_verdicts(view, &status).await?,
