@@ -65,6 +65,11 @@ pub struct Config {
 	pub listen: SocketAddr,
 	/// The proof server's URL as other validators reach it; defaults to `http://{listen}`.
 	pub public_url: Option<String>,
+	/// Where `GET /metrics` (Prometheus) listens; loopback by default, `metrics = false` for
+	/// none.
+	pub metrics_listen: SocketAddr,
+	/// Whether to serve the metrics at all.
+	pub metrics: bool,
 	pub backend: BackendChoice,
 	pub threads: usize,
 	pub host: bool,
@@ -154,6 +159,8 @@ impl Default for Config {
 			data_dir: "sprint-worker-data".into(),
 			listen: SocketAddr::from(([127, 0, 0, 1], 8610)),
 			public_url: None,
+			metrics_listen: SocketAddr::from(([127, 0, 0, 1], 9616)),
+			metrics: true,
 			backend: BackendChoice::Auto,
 			threads: 1,
 			host: true,

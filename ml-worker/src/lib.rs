@@ -12,6 +12,7 @@ pub mod inference;
 pub mod kernels;
 pub mod keys;
 pub mod market;
+pub mod metrics;
 pub mod model;
 pub mod proofs;
 pub mod run;

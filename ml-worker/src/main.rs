@@ -208,6 +208,12 @@ struct RunArgs {
 	/// The proof server's URL as registered on chain (default http://LISTEN).
 	#[arg(long)]
 	public_url: Option<String>,
+	/// Where Prometheus metrics are served, on `GET /metrics` (default 127.0.0.1:9616).
+	#[arg(long, value_name = "ADDR")]
+	metrics_listen: Option<std::net::SocketAddr>,
+	/// Serve no metrics.
+	#[arg(long, conflicts_with = "metrics_listen")]
+	no_metrics: bool,
 	/// auto | gpu | cpu.
 	#[arg(long)]
 	backend: Option<BackendChoice>,
@@ -283,6 +289,12 @@ impl RunArgs {
 		}
 		if let Some(v) = &self.data_dir {
 			config.data_dir = v.clone();
+		}
+		if let Some(v) = self.metrics_listen {
+			config.metrics_listen = v;
+		}
+		if self.no_metrics {
+			config.metrics = false;
 		}
 		if let Some(v) = self.listen {
 			config.listen = v;

@@ -92,6 +92,35 @@ describe('the Sprint with real workers', () => {
     const daveWeight = (await api.query.poc.acceptedWeights(0, accounts.Dave)).unwrap().toString();
     await said(workers.dave, new RegExp(`epoch 0: Accepted — \\d+ leaves committed, weight ${daveWeight}, reward \\d+\\.\\d{3} SPR \\(vesting\\); 1 seat: 0 Valid, 1 challenged`));
     await said(workers.charlie, /epoch 0: Rejected — 1 seat: 0 Valid, 1 fraud claim: acceptance needs/);
+
+    // Their Prometheus metrics say the same (a scrape as Prometheus does it).
+    const scrape = async (worker) => {
+      const response = await fetch(worker.metricsUrl, { signal: AbortSignal.timeout(5_000) });
+      assert.match(response.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
+      const text = await response.text();
+      const value = (name) => {
+        const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+        return line === undefined ? undefined : Number(line.split(' ').pop());
+      };
+      return { text, value };
+    };
+    const bob = await scrape(workers.bob);
+    assert.ok(bob.value('sprint_worker_nonces_total') > 0 && bob.value('sprint_worker_leaves_total') > 0, bob.text);
+    assert.ok(bob.value('sprint_worker_nonces_per_second') > 0, bob.text);
+    assert.ok(bob.value('sprint_worker_commits_total') >= 1, bob.text);
+    assert.ok(bob.value('sprint_worker_proofs_served_total') >= 1, 'Alice fetched Bob\'s openings');
+    assert.ok(bob.value('sprint_worker_outcomes_total{outcome="accepted"}') >= 1, bob.text);
+    assert.ok(bob.value('sprint_worker_epoch') >= 1, bob.text);
+    const alice = await scrape(workers.alice);
+    assert.ok(alice.value('sprint_worker_verdicts_total{kind="valid"}') >= 1, alice.text);
+    assert.ok(alice.value('sprint_worker_verdicts_total{kind="fraud"}') >= 1, 'Alice claimed Charlie\'s faked leaf');
+    assert.ok(alice.value('sprint_worker_verdicts_total{kind="unavailable"}') >= 1, 'Alice challenged Dave');
+    assert.equal(alice.value('sprint_worker_commits_total'), 0, 'a validator-only worker commits nothing');
+    const dave = await scrape(workers.dave);
+    assert.ok(dave.value('sprint_worker_challenges_answered_total') >= 1, dave.text);
+    assert.equal(dave.value('sprint_worker_proofs_served_total'), 0, 'Dave\'s proof server refuses everyone');
+    const charlie = await scrape(workers.charlie);
+    assert.ok(charlie.value('sprint_worker_outcomes_total{outcome="rejected"}') >= 1, charlie.text);
   });
 
   test('a worker killed with SIGKILL mid-sprint resumes from its leaves on disk and its commitment lands', async () => {

@@ -39,11 +39,12 @@ worker() {
 	shift 2
 	"$worker_bin" keys generate --key-file "$dir/$name.json" --dev "${name^}" > /dev/null
 	"$worker_bin" run --node "ws://127.0.0.1:$rpc_port" --key-file "$dir/$name.json" \
-		--data-dir "$dir/$name" --listen "127.0.0.1:$port" "$@" \
+		--data-dir "$dir/$name" --listen "127.0.0.1:$port" --metrics-listen "127.0.0.1:$((port + 1006))" "$@" \
 		> >(sed -u "s/^/[$name] /") 2>&1 &
 	pids+=($!)
 }
 echo "[alice] validator (the dev chain's genesis validator); [bob] host, proofs on http://127.0.0.1:$proof_port"
+echo "Prometheus metrics: http://127.0.0.1:$((proof_port + 1006))/metrics (bob), http://127.0.0.1:$((proof_port + 1007))/metrics (alice)"
 worker alice $((proof_port + 1)) --validator-only --dev-secret Alice
 worker bob "$proof_port"
 echo "the first epoch ends about 60 s from now; Bob's worker then logs its outcome. Ctrl-C stops everything."

@@ -151,10 +151,21 @@ impl Sends {
 					match fate {
 						Fate::Succeeded => {
 							tracing::info!("{name} ({what}) finalized");
+							let metrics = &crate::metrics::METRICS;
+							metrics.calls_landed.with_label_values(&[name]).inc();
+							match what {
+								CallKey::Commit(_) => metrics.commits.inc(),
+								CallKey::Answer(..) => metrics.challenges_answered.inc(),
+								_ => {}
+							}
 							state.insert(what, (State::Landed, now));
 						}
 						Fate::Failed(error) => {
 							tracing::warn!("{name} ({what}) failed on chain: {error}");
+							crate::metrics::METRICS
+								.calls_failed
+								.with_label_values(&[name, &crate::metrics::error_label(&error)])
+								.inc();
 							state.insert(what, (State::Failed, now));
 						}
 						Fate::NotIncluded(why) if already_pooled(&why) => {

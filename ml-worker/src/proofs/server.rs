@@ -143,6 +143,7 @@ async fn proofs(
 			}
 		}
 	}
+	crate::metrics::METRICS.proofs_served.inc_by(openings.len() as u64);
 	Json(ProofResponse {
 		epoch: request.epoch,
 		host: format!("0x{}", hex::encode(committed.host)),

@@ -262,6 +262,9 @@ impl SearchJob {
 		);
 		bar.set_prefix(epoch.to_string());
 		let (started, mut tried, mut logged) = (Instant::now(), 0u64, Instant::now());
+		// Leaves already on disk (a resumed sprint) were counted by the run that found them.
+		let mut counted = store.len();
+		crate::metrics::METRICS.sprint_leaves.set(counted as i64);
 		while !self.stop.load(Ordering::Relaxed) && store.len() < self.max_count {
 			let mut backend = self.backend.lock().unwrap_or_else(|p| p.into_inner());
 			let end = next.saturating_add(backend.batch(&self.weights) as u64);
@@ -277,8 +280,14 @@ impl SearchJob {
 			)?;
 			drop(backend);
 			tried += end - next;
+			let metrics = &crate::metrics::METRICS;
+			metrics.nonces.inc_by(end - next);
 			next = end;
 			let rate = tried as f64 / started.elapsed().as_secs_f64().max(1e-9);
+			metrics.nonce_rate.set(rate);
+			metrics.leaves.inc_by(store.len().saturating_sub(counted) as u64);
+			counted = store.len();
+			metrics.sprint_leaves.set(counted as i64);
 			let message = format!("{tried} nonces, {rate:.0} nonces/s, {} valid", store.len());
 			bar.set_message(message.clone());
 			if logged.elapsed() >= Duration::from_secs(5) {

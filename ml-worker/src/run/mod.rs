@@ -88,6 +88,22 @@ pub async fn run(
 		config.proof_url()
 	);
 
+	if config.metrics {
+		let metrics = crate::metrics::bind(config.metrics_listen).await.with_context(|| {
+			format!(
+				"cannot serve metrics on {}: is another worker running? Set `metrics_listen` \
+				 (--metrics-listen), or `metrics = false` (--no-metrics)",
+				config.metrics_listen
+			)
+		})?;
+		tokio::spawn(async move {
+			if let Err(e) = metrics.await {
+				tracing::error!("metrics server stopped: {e}");
+			}
+		});
+		tracing::info!("Prometheus metrics on http://{}/metrics", config.metrics_listen);
+	}
+
 	let data_dir = config.data_dir.join(hex::encode(&genesis.as_bytes()[..8]));
 	std::fs::create_dir_all(&data_dir)
 		.with_context(|| format!("cannot create data_dir {}", data_dir.display()))?;
@@ -284,6 +300,7 @@ impl Worker {
 	async fn on_block(&mut self, view: &BlockView) -> anyhow::Result<()> {
 		self.clock.observe(view.number, std::time::Instant::now());
 		let Some(status) = view.status.clone() else { return Ok(()) };
+		crate::metrics::METRICS.epoch.set(i64::from(status.epoch));
 		if !self.settled {
 			// Calls a previous run of this worker sent may still be on their way: acting before
 			// they land would send them twice.

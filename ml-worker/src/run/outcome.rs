@@ -138,7 +138,11 @@ impl Worker {
 			match epoch_report(view, epoch, &self.me).await? {
 				Report::NotTallied => return Ok(()),
 				Report::NotCommitted => {}
-				Report::Done(report) => tracing::info!("{}", report.describe()),
+				Report::Done(report) => {
+					tracing::info!("{}", report.describe());
+					let outcome = format!("{:?}", report.line.outcome).to_lowercase();
+					crate::metrics::METRICS.outcomes.with_label_values(&[&outcome]).inc();
+				}
 			}
 			self.reported = Some(epoch);
 		}

@@ -158,6 +158,7 @@ impl Worker {
 					Verdict::Fraud(_) => "Fraud",
 					Verdict::Unavailable(_) => "Unavailable",
 				};
+				crate::metrics::METRICS.verdicts.with_label_values(&[&kind.to_lowercase()]).inc();
 				tracing::info!(
 					"epoch {epoch}: seat {number} of 0x{}: {kind} ({}; {:.0} ms)",
 					hex::encode(participant),

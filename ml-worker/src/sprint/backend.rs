@@ -36,11 +36,22 @@ impl Backend {
 			return Ok(Self::Cpu { threads });
 		}
 		match (gpu::find_adapter(), choice) {
-			(Ok(info), _) => Ok(Self::Gpu {
+			(Ok(info), _) => {
+				crate::metrics::METRICS
+					.gpu_adapter
+					.with_label_values(&[
+						info.name.as_str(),
+						&format!("{:?}", info.backend),
+						&format!("{:?}", info.device_type),
+						&format!("{} {}", info.driver, info.driver_info),
+					])
+					.set(1);
+				Ok(Self::Gpu {
 				batch: 0,
 				engine: None,
 				adapter: format!("{} ({:?}, {:?})", info.name, info.backend, info.device_type),
-			}),
+				})
+			}
 			(Err(e), BackendChoice::Gpu) => Err(e.into()),
 			(Err(e), _) => {
 				tracing::warn!(

@@ -26,16 +26,19 @@ export async function startWorker({ node, name, args = [], dataDir, listenPort }
     writeFileSync(keyFile, JSON.stringify({ account: `//${name}`, proof: `//${name}//proof` }), { mode: 0o600 });
   }
   listenPort ??= await freePort();
+  const metricsPort = await freePort();
   const logPath = join(dir, `worker-${Date.now()}.log`);
   const log = openSync(logPath, 'a');
   const fullArgs = [
     'run', '--node', node.url, '--key-file', keyFile, '--data-dir', join(dir, 'data'),
-    '--listen', `127.0.0.1:${listenPort}`, '--backend', 'cpu', '--threads', '1', ...args,
+    '--listen', `127.0.0.1:${listenPort}`, '--metrics-listen', `127.0.0.1:${metricsPort}`,
+    '--backend', 'cpu', '--threads', '1', ...args,
   ];
   // Below the node's priority: three searching workers must not starve block production.
   const child = spawn('nice', ['-n', '10', workerBinary(), ...fullArgs], { stdio: ['ignore', log, log] });
   const handle = {
-    name, dir, listenPort, logPath, child, exited: false, exitCode: null,
+    name, dir, listenPort, metricsPort, logPath, child, exited: false, exitCode: null,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     log: () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : ''),
     async kill(signal = 'SIGTERM', timeoutMs = 10_000) {
       if (handle.exited) return;
