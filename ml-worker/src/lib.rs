@@ -17,4 +17,5 @@ pub mod model;
 pub mod proofs;
 pub mod run;
 pub mod sprint;
+pub mod status;
 pub mod validate;

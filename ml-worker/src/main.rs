@@ -7,6 +7,7 @@
 
 use std::{path::PathBuf, process::ExitCode};
 
+use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use sprint_worker::{
 	config::{BackendChoice, Config},
@@ -59,6 +60,25 @@ enum Command {
 		/// Measure a validator's cost per sampled leaf instead (signing, checking, recomputing).
 		#[arg(long)]
 		validator: bool,
+	},
+	/// What the chain says about a host: registration, bond, the last epochs' outcomes, weights
+	/// and rewards, rewards claimable and vesting, seats, inference fees (a table, or --json).
+	Status {
+		/// The node's RPC.
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		node: String,
+		/// The host's key file (its account is read from it).
+		#[arg(long, default_value = "keys.json", conflicts_with = "account")]
+		key_file: PathBuf,
+		/// The host's account (SS58), instead of a key file.
+		#[arg(long)]
+		account: Option<String>,
+		/// Epochs to list, the last tallied ones.
+		#[arg(long, default_value_t = 5)]
+		epochs: u32,
+		/// Print JSON instead of a table.
+		#[arg(long)]
+		json: bool,
 	},
 	/// Create or show the worker's key file (account key and proof key).
 	#[command(subcommand)]
@@ -718,6 +738,9 @@ fn main() -> ExitCode {
 			}
 		}
 		Command::Keys(command) => keys(command),
+		Command::Status { node, key_file, account, epochs, json } => {
+			report(status(&node, &key_file, account.as_deref(), epochs, json))
+		}
 		Command::Serve(args) => {
 			init_logs();
 			report(serve(args))
@@ -796,6 +819,47 @@ fn main() -> ExitCode {
 			}
 		}
 	}
+}
+
+fn status(
+	node: &str,
+	key_file: &std::path::Path,
+	account: Option<&str>,
+	epochs: u32,
+	json: bool,
+) -> anyhow::Result<()> {
+	use polkadot_sdk::sp_core::{
+		crypto::{Pair as _, Ss58Codec},
+		sr25519,
+	};
+	let who = match account {
+		Some(text) => {
+			sr25519::Public::from_ss58check(text)
+				.map_err(|e| anyhow::anyhow!("--account {text} is not an SS58 account: {e:?}"))?
+				.0
+		}
+		None => {
+			KeyFile::load(key_file)
+				.with_context(|| {
+					format!(
+						"cannot read the key file {}: pass --key-file, or --account with the \
+						 host's SS58 address",
+						key_file.display()
+					)
+				})?
+				.account
+				.public()
+				.0
+		}
+	};
+	let status = tokio::runtime::Runtime::new()?
+		.block_on(sprint_worker::status::status(node, who, epochs))?;
+	if json {
+		println!("{}", serde_json::to_string_pretty(&status)?);
+	} else {
+		print!("{}", status.table());
+	}
+	Ok(())
 }
 
 fn keys(command: KeysCommand) -> ExitCode {

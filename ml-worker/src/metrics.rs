@@ -149,9 +149,7 @@ pub async fn bind(
 	let listener = tokio::net::TcpListener::bind(listen).await?;
 	let app = Router::new().route(
 		"/metrics",
-		get(|| async {
-			([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], METRICS.render())
-		}),
+		get(|| async { ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], METRICS.render()) }),
 	);
 	Ok(async move { axum::serve(listener, app).await })
 }
@@ -164,7 +162,10 @@ mod tests {
 	fn errors_are_labelled_by_pallet_and_name() {
 		assert_eq!(error_label("Pallet error: Poc::NotInCommitWindow"), "poc.NotInCommitWindow");
 		assert_eq!(error_label("failed: poc.AlreadyCommitted"), "poc.AlreadyCommitted");
-		assert_eq!(error_label("Module error: Collateral::BondTooLow { .. }"), "collateral.BondTooLow");
+		assert_eq!(
+			error_label("Module error: Collateral::BondTooLow { .. }"),
+			"collateral.BondTooLow"
+		);
 		assert_eq!(error_label("the node went away. Retrying"), "other");
 		assert_eq!(error_label("Other: BadOrigin"), "other");
 	}

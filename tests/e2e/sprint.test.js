@@ -22,10 +22,12 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { startNode, stopAll, tail, waitFor } from './lib/node.js';
-import { startWorker, stopWorkers } from './lib/worker.js';
+import { startWorker, stopWorkers, workerBinary } from './lib/worker.js';
 
 const SPR = 10n ** 9n;
 const BOND = 1_000n * SPR;
@@ -121,6 +123,28 @@ describe('the Sprint with real workers', () => {
     assert.equal(dave.value('sprint_worker_proofs_served_total'), 0, 'Dave\'s proof server refuses everyone');
     const charlie = await scrape(workers.charlie);
     assert.ok(charlie.value('sprint_worker_outcomes_total{outcome="rejected"}') >= 1, charlie.text);
+
+    // `sprint-worker status` reads the same from the chain, as JSON or as a table.
+    const status = (...args) => spawnSync(workerBinary(), ['status', '--node', node.url, ...args], { encoding: 'utf8', timeout: 30_000 });
+    const json = status('--key-file', join(workers.bob.dir, 'keys.json'), '--json');
+    assert.equal(json.status, 0, json.stderr);
+    const bobStatus = JSON.parse(json.stdout);
+    assert.equal(bobStatus.account, accounts.Bob);
+    assert.equal(bobStatus.registered, true);
+    assert.equal(BigInt(bobStatus.host_bond), BOND);
+    const line = bobStatus.epochs.find((e) => e.epoch === 0);
+    assert.equal(line.outcome, 'Accepted', json.stdout);
+    assert.equal(BigInt(line.accepted_weight), (await api.query.poc.acceptedWeights(0, accounts.Bob)).unwrap().toBigInt());
+    const bobLedger = (await api.query.emission.ledgers(accounts.Bob)).unwrap();
+    const credited = bobLedger.vested.toBigInt() + bobLedger.buckets.reduce((s, b) => s + b.amount.toBigInt(), 0n);
+    assert.equal(BigInt(line.reward), credited, 'the reward shown is the one credited');
+    assert.equal(BigInt(bobStatus.rewards_claimable) + BigInt(bobStatus.rewards_vesting), credited, 'all of it claimable or vesting');
+    const table = status('--account', accounts.Charlie);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /^\s+0\s+\d+\s+Rejected\s+0\s+0\.000 SPR\s+1 seat: 0 Valid, 1 fraud claim$/m, table.stdout);
+    const unreachable = spawnSync(workerBinary(), ['status', '--node', 'ws://127.0.0.1:9', '--account', accounts.Bob], { encoding: 'utf8', timeout: 60_000 });
+    assert.notEqual(unreachable.status, 0);
+    assert.match(unreachable.stderr, /cannot reach sprint-node at ws:\/\/127\.0\.0\.1:9: is it running/);
   });
 
   test('a worker killed with SIGKILL mid-sprint resumes from its leaves on disk and its commitment lands', async () => {

@@ -432,6 +432,32 @@ pub mod read {
 		Ok(budget.map(|b| b.budget))
 	}
 
+	/// `who`'s free balance (pallet-balances, through frame-system's account record).
+	pub async fn free_balance(at: &AtBlock, who: &AccountId) -> Result<u128, ChainError> {
+		/// frame-system's `AccountInfo<u32, AccountData<u128>>`, mirrored field for field.
+		#[derive(Decode)]
+		struct AccountInfo {
+			_nonce: u32,
+			_consumers: u32,
+			_providers: u32,
+			_sufficients: u32,
+			free: u128,
+			_reserved: u128,
+			_frozen: u128,
+			_flags: u128,
+		}
+		let info: Option<AccountInfo> = decoded(at, "System", "Account", (account(who),)).await?;
+		Ok(info.map_or(0, |i| i.free))
+	}
+
+	/// `who`'s rewards held by pallet-emission: `(vested, [(start, duration, amount)])`.
+	pub async fn reward_ledger(
+		at: &AtBlock,
+		who: &AccountId,
+	) -> Result<Option<(u128, Vec<(EpochIndex, u32, u128)>)>, ChainError> {
+		decoded(at, "Emission", "Ledgers", (account(who),)).await
+	}
+
 	/// Whom `validator` checks in `epoch`: `(participant, seat)` (runtime API).
 	pub async fn assignments(
 		at: &AtBlock,

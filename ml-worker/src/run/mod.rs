@@ -19,7 +19,7 @@
 
 mod host;
 mod market;
-mod outcome;
+pub mod outcome;
 mod seats;
 
 use std::{

@@ -150,7 +150,7 @@ impl Worker {
 	}
 }
 
-enum Report {
+pub enum Report {
 	/// This host committed nothing in that epoch.
 	NotCommitted,
 	/// Its tally has not decided yet.
@@ -158,7 +158,8 @@ enum Report {
 	Done(Box<EpochReport>),
 }
 
-async fn epoch_report(
+/// What the chain decided on `me`'s work of `epoch`, as of `view`.
+pub async fn epoch_report(
 	view: &BlockView,
 	epoch: EpochIndex,
 	me: &AccountId,

@@ -47,9 +47,9 @@ impl Backend {
 					])
 					.set(1);
 				Ok(Self::Gpu {
-				batch: 0,
-				engine: None,
-				adapter: format!("{} ({:?}, {:?})", info.name, info.backend, info.device_type),
+					batch: 0,
+					engine: None,
+					adapter: format!("{} ({:?}, {:?})", info.name, info.backend, info.device_type),
 				})
 			}
 			(Err(e), BackendChoice::Gpu) => Err(e.into()),

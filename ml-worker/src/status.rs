@@ -1,0 +1,213 @@
+//! `sprint-worker status`: what the chain says about one host, read from its state at the
+//! latest finalized block — registration, bond and jail, the last epochs' outcomes, weights and
+//! rewards, rewards vesting and claimable, this epoch's seats, inference fees — as a table or as
+//! JSON.
+
+use anyhow::Context as _;
+use polkadot_sdk::sp_core::{crypto::Ss58Codec, sr25519};
+use serde::Serialize;
+use sprint_core::EpochIndex;
+
+use crate::{
+	chain::{inference, read, AccountId, Chain},
+	run::outcome::{epoch_report, spr, Report},
+};
+
+/// One epoch of the host's work.
+#[derive(Debug, Serialize)]
+pub struct EpochLine {
+	pub epoch: EpochIndex,
+	/// Leaves committed; `None`: it did not commit.
+	pub committed: Option<u32>,
+	/// `Accepted`, `Rejected`, `Fraud`, `Unanswered`, `not tallied yet` or `none`.
+	pub outcome: String,
+	pub accepted_weight: u128,
+	/// Planck; `None` where not known.
+	pub reward: Option<u128>,
+	/// Its seats, e.g. `1 seat: 1 Valid`.
+	pub seats: String,
+}
+
+/// The host as the chain sees it.
+#[derive(Debug, Serialize)]
+pub struct Status {
+	pub account: String,
+	pub node: String,
+	pub block: u32,
+	pub epoch: Option<EpochIndex>,
+	pub phase: Option<String>,
+	/// Planck.
+	pub free_balance: u128,
+	pub registered: bool,
+	pub proof_url: Option<String>,
+	/// Planck held as the host bond (zero: none, or unbonding).
+	pub host_bond: u128,
+	pub jailed_until: Option<EpochIndex>,
+	pub epochs: Vec<EpochLine>,
+	/// Rewards claimable now (`emission.claimRewards`), planck.
+	pub rewards_claimable: u128,
+	/// Rewards still vesting, planck.
+	pub rewards_vesting: u128,
+	/// Hosts this account checks in the running epoch.
+	pub seats_this_epoch: usize,
+	/// Inference fees pending, planck (claimable once their audit window closes).
+	pub fees_pending: u128,
+}
+
+/// Reads `who`'s status from the node at `url`, with its last `epochs` epochs.
+pub async fn status(url: &str, who: AccountId, epochs: u32) -> anyhow::Result<Status> {
+	let chain = Chain::connect(url).await.with_context(|| {
+		format!("cannot reach sprint-node at {url}: is it running, and is that its RPC address? (--node)")
+	})?;
+	let view = chain.latest().await?;
+	let at = &view.at;
+	let host = read::host(at, &who).await?;
+	let current = view.status.as_ref().map(|s| s.epoch);
+	let mut lines = Vec::new();
+	if let Some(current) = current {
+		for epoch in current.saturating_sub(epochs)..current {
+			let line = match epoch_report(&view, epoch, &who).await? {
+				Report::NotCommitted => EpochLine {
+					epoch,
+					committed: None,
+					outcome: "none".into(),
+					accepted_weight: 0,
+					reward: None,
+					seats: String::new(),
+				},
+				Report::NotTallied => EpochLine {
+					epoch,
+					committed: read::commitment(at, epoch, &who).await?.map(|c| c.count),
+					outcome: "not tallied yet".into(),
+					accepted_weight: 0,
+					reward: None,
+					seats: String::new(),
+				},
+				Report::Done(report) => EpochLine {
+					epoch,
+					committed: Some(report.committed),
+					outcome: format!("{:?}", report.line.outcome),
+					accepted_weight: report.accepted_weight,
+					reward: report.reward,
+					seats: report.seats(),
+				},
+			};
+			lines.push(line);
+		}
+	}
+	let (claimable, vesting) = match read::reward_ledger(at, &who).await? {
+		Some((vested, buckets)) => vesting_split(vested, &buckets, current.unwrap_or(0)),
+		None => (0, 0),
+	};
+	let seats = match current {
+		Some(epoch) => read::assignments(at, epoch, &who).await?.len(),
+		None => 0,
+	};
+	let fees = inference::pending_fees(at, &who)
+		.await
+		.map_or(0, |fees| fees.iter().map(|(_, amount)| *amount).fold(0u128, u128::saturating_add));
+	Ok(Status {
+		account: sr25519::Public::from_raw(who).to_ss58check(),
+		node: url.to_owned(),
+		block: view.number,
+		epoch: current,
+		phase: view.status.as_ref().map(|s| format!("{:?}", s.phase)),
+		free_balance: read::free_balance(at, &who).await?,
+		registered: host.is_some(),
+		proof_url: host.map(|h| String::from_utf8_lossy(&h.proof_url).into_owned()),
+		host_bond: read::host_bond(at, &who).await?,
+		jailed_until: inference::jailed_until(at, &who).await?,
+		epochs: lines,
+		rewards_claimable: claimable,
+		rewards_vesting: vesting,
+		seats_this_epoch: seats,
+		fees_pending: fees,
+	})
+}
+
+/// `(claimable, still vesting)` of a reward ledger at epoch `now`: each bucket has vested
+/// `amount · min(now − start, duration) / duration`, as pallet-emission releases it.
+pub fn vesting_split(
+	vested: u128,
+	buckets: &[(EpochIndex, u32, u128)],
+	now: EpochIndex,
+) -> (u128, u128) {
+	let mut claimable = vested;
+	let mut vesting = 0u128;
+	for &(start, duration, amount) in buckets {
+		let duration = duration.max(1);
+		let elapsed = now.saturating_sub(start).min(duration);
+		let released = amount.saturating_mul(u128::from(elapsed)) / u128::from(duration);
+		claimable = claimable.saturating_add(released);
+		vesting = vesting.saturating_add(amount - released.min(amount));
+	}
+	(claimable, vesting)
+}
+
+impl Status {
+	/// The status as a human reads it.
+	pub fn table(&self) -> String {
+		let mut out = String::new();
+		let mut row = |k: &str, v: String| out.push_str(&format!("{k:<20} {v}\n"));
+		row("account", self.account.clone());
+		row("node", format!("{} (block #{})", self.node, self.block));
+		row(
+			"epoch",
+			match (self.epoch, &self.phase) {
+				(Some(e), Some(p)) => format!("{e} ({p})"),
+				_ => "not started".into(),
+			},
+		);
+		row("balance", spr(self.free_balance));
+		row(
+			"registered",
+			match &self.proof_url {
+				Some(url) => format!("yes, proofs at {url}"),
+				None => {
+					"no: `sprint-worker run` registers the host once the account holds the bond"
+						.into()
+				}
+			},
+		);
+		row("host bond", spr(self.host_bond));
+		if let Some(epoch) = self.jailed_until {
+			row("jailed", format!("until epoch {epoch}"));
+		}
+		row("rewards claimable", spr(self.rewards_claimable));
+		row("rewards vesting", spr(self.rewards_vesting));
+		row("seats this epoch", self.seats_this_epoch.to_string());
+		row("inference fees", format!("{} pending", spr(self.fees_pending)));
+		out.push('\n');
+		out.push_str(&format!(
+			"{:>6}  {:>9}  {:<15}  {:>10}  {:>18}  {}\n",
+			"epoch", "committed", "outcome", "weight", "reward", "seats"
+		));
+		for line in &self.epochs {
+			out.push_str(&format!(
+				"{:>6}  {:>9}  {:<15}  {:>10}  {:>18}  {}\n",
+				line.epoch,
+				line.committed.map_or("-".into(), |c| c.to_string()),
+				line.outcome,
+				line.accepted_weight,
+				line.reward.map_or("-".into(), spr),
+				line.seats
+			));
+		}
+		out
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn vesting_is_linear_from_each_bucket_start() {
+		// 1,000 vesting over 10 epochs from epoch 5; 30 already vested.
+		assert_eq!(vesting_split(30, &[(5, 10, 1_000)], 5), (30, 1_000));
+		assert_eq!(vesting_split(30, &[(5, 10, 1_000)], 8), (330, 700));
+		assert_eq!(vesting_split(30, &[(5, 10, 1_000)], 40), (1_030, 0));
+		assert_eq!(vesting_split(0, &[(5, 10, 1_000), (6, 10, 500)], 7), (250, 1_250));
+		assert_eq!(vesting_split(0, &[], 7), (0, 0));
+	}
+}
