@@ -22,7 +22,7 @@ export SPRINT_MODELS ?= $(HOME)/.cache/sprint-models
 PY_VENV ?= $(HOME)/.cache/sprint-venv
 BENCH_VENV ?= $(HOME)/.cache/sprint-bench-venv
 
-APT_PACKAGES := protobuf-compiler clang libclang-dev mesa-vulkan-drivers
+APT_PACKAGES := protobuf-compiler clang libclang-dev mesa-vulkan-drivers chromium
 RUST_TARGETS := wasm32-unknown-unknown wasm32v1-none
 
 .PHONY: help deps build run test test-rust test-api test-e2e bench-inference lint fmt chain-specs check-chain-specs localnet bench bench-cold weights clean-e2e

@@ -8,7 +8,9 @@
 pub mod api;
 pub mod chain;
 pub mod config;
+pub mod dashboard;
 pub mod inference;
+pub mod init;
 pub mod kernels;
 pub mod keys;
 pub mod market;

@@ -61,6 +61,37 @@ enum Command {
 		#[arg(long)]
 		validator: bool,
 	},
+	/// Onboard a host in one command: make (or import) the key file, write a commented
+	/// worker.toml, show the account to fund (and wait for it with --wait), register the host
+	/// with its bond and deposit extra collateral, printing each step's on-chain result. Safe to
+	/// run again: steps already done are skipped.
+	Init {
+		/// The node's RPC.
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		node: String,
+		/// Where keys.json and worker.toml go.
+		#[arg(long, default_value = ".")]
+		dir: PathBuf,
+		/// Use this key file instead of generating one.
+		#[arg(long, value_name = "FILE")]
+		import_keys: Option<PathBuf>,
+		/// Dev chains only: the well-known keys //NAME and //NAME//proof.
+		#[arg(long, value_name = "NAME", conflicts_with = "import_keys")]
+		dev: Option<String>,
+		/// The proof server's address.
+		#[arg(long, default_value = "127.0.0.1:8610")]
+		listen: std::net::SocketAddr,
+		/// The proof server's URL as validators reach it (default http://LISTEN).
+		#[arg(long)]
+		public_url: Option<String>,
+		/// Collateral to hold beyond the host bond, in SPR (it activates more of the host's
+		/// weight; see docs/protocol.md §5).
+		#[arg(long, default_value_t = 0)]
+		collateral: u64,
+		/// Seconds to wait for the account to be funded (default: do not wait).
+		#[arg(long, default_value_t = 0)]
+		wait: u64,
+	},
 	/// What the chain says about a host: registration, bond, the last epochs' outcomes, weights
 	/// and rewards, rewards claimable and vesting, seats, inference fees (a table, or --json).
 	Status {
@@ -738,6 +769,23 @@ fn main() -> ExitCode {
 			}
 		}
 		Command::Keys(command) => keys(command),
+		Command::Init { node, dir, import_keys, dev, listen, public_url, collateral, wait } => {
+			let options = sprint_worker::init::InitOptions {
+				node,
+				dir,
+				import_keys,
+				dev,
+				listen,
+				public_url,
+				collateral: u128::from(collateral) * 1_000_000_000,
+				wait: std::time::Duration::from_secs(wait),
+			};
+			report(
+				tokio::runtime::Runtime::new()
+					.map_err(anyhow::Error::from)
+					.and_then(|rt| rt.block_on(sprint_worker::init::init(&options))),
+			)
+		}
 		Command::Status { node, key_file, account, epochs, json } => {
 			report(status(&node, &key_file, account.as_deref(), epochs, json))
 		}

@@ -142,12 +142,14 @@ pub fn error_label(message: &str) -> String {
 	"other".to_owned()
 }
 
-/// Binds `listen` (fails at once if taken) and serves `GET /metrics` until the process ends.
+/// Binds `listen` (fails at once if taken) and serves `GET /metrics`, and `routes` beside it,
+/// until the process ends.
 pub async fn bind(
 	listen: SocketAddr,
+	routes: Router,
 ) -> std::io::Result<impl std::future::Future<Output = std::io::Result<()>>> {
 	let listener = tokio::net::TcpListener::bind(listen).await?;
-	let app = Router::new().route(
+	let app = routes.route(
 		"/metrics",
 		get(|| async { ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], METRICS.render()) }),
 	);

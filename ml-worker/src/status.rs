@@ -28,6 +28,14 @@ pub struct EpochLine {
 	pub seats: String,
 }
 
+/// One phase of the running epoch: blocks `[start, end)`.
+#[derive(Debug, Serialize)]
+pub struct PhaseSpan {
+	pub phase: &'static str,
+	pub start: u32,
+	pub end: u32,
+}
+
 /// The host as the chain sees it.
 #[derive(Debug, Serialize)]
 pub struct Status {
@@ -36,6 +44,8 @@ pub struct Status {
 	pub block: u32,
 	pub epoch: Option<EpochIndex>,
 	pub phase: Option<String>,
+	/// The running epoch's phases, in blocks.
+	pub timeline: Vec<PhaseSpan>,
 	/// Planck.
 	pub free_balance: u128,
 	pub registered: bool,
@@ -48,6 +58,8 @@ pub struct Status {
 	pub rewards_claimable: u128,
 	/// Rewards still vesting, planck.
 	pub rewards_vesting: u128,
+	/// `(epoch, claimable then)`: the vesting schedule ahead, if nothing is claimed meanwhile.
+	pub vesting_schedule: Vec<(EpochIndex, u128)>,
 	/// Hosts this account checks in the running epoch.
 	pub seats_this_epoch: usize,
 	/// Inference fees pending, planck (claimable once their audit window closes).
@@ -59,6 +71,12 @@ pub async fn status(url: &str, who: AccountId, epochs: u32) -> anyhow::Result<St
 	let chain = Chain::connect(url).await.with_context(|| {
 		format!("cannot reach sprint-node at {url}: is it running, and is that its RPC address? (--node)")
 	})?;
+	status_on(&chain, who, epochs).await
+}
+
+/// [`status`] through a connection already open.
+pub async fn status_on(chain: &Chain, who: AccountId, epochs: u32) -> anyhow::Result<Status> {
+	let url = chain.url();
 	let view = chain.latest().await?;
 	let at = &view.at;
 	let host = read::host(at, &who).await?;
@@ -95,10 +113,34 @@ pub async fn status(url: &str, who: AccountId, epochs: u32) -> anyhow::Result<St
 			lines.push(line);
 		}
 	}
-	let (claimable, vesting) = match read::reward_ledger(at, &who).await? {
-		Some((vested, buckets)) => vesting_split(vested, &buckets, current.unwrap_or(0)),
-		None => (0, 0),
-	};
+	let now = current.unwrap_or(0);
+	let ledger = read::reward_ledger(at, &who).await?.unwrap_or_default();
+	let (claimable, vesting) = vesting_split(ledger.0, &ledger.1, now);
+	let schedule = vesting_schedule(ledger.0, &ledger.1, now, 48);
+	let timeline = view.status.as_ref().map_or_else(Vec::new, |s| {
+		let p = &s.params;
+		let mut start = s.epoch_start;
+		[
+			("Generation", p.generation_window),
+			("Commit", p.commit_window),
+			("Validation", p.validation_window),
+			("Answer", p.answer_period),
+			("Check", p.check_period),
+		]
+		.into_iter()
+		.chain(std::iter::once(("Rest", 0)))
+		.map(|(phase, length)| {
+			let length = if phase == "Rest" {
+				(s.epoch_start + p.epoch_length).saturating_sub(start)
+			} else {
+				length
+			};
+			let span = PhaseSpan { phase, start, end: start + length };
+			start += length;
+			span
+		})
+		.collect()
+	});
 	let seats = match current {
 		Some(epoch) => read::assignments(at, epoch, &who).await?.len(),
 		None => 0,
@@ -112,6 +154,7 @@ pub async fn status(url: &str, who: AccountId, epochs: u32) -> anyhow::Result<St
 		block: view.number,
 		epoch: current,
 		phase: view.status.as_ref().map(|s| format!("{:?}", s.phase)),
+		timeline,
 		free_balance: read::free_balance(at, &who).await?,
 		registered: host.is_some(),
 		proof_url: host.map(|h| String::from_utf8_lossy(&h.proof_url).into_owned()),
@@ -120,6 +163,7 @@ pub async fn status(url: &str, who: AccountId, epochs: u32) -> anyhow::Result<St
 		epochs: lines,
 		rewards_claimable: claimable,
 		rewards_vesting: vesting,
+		vesting_schedule: schedule,
 		seats_this_epoch: seats,
 		fees_pending: fees,
 	})
@@ -142,6 +186,26 @@ pub fn vesting_split(
 		vesting = vesting.saturating_add(amount - released.min(amount));
 	}
 	(claimable, vesting)
+}
+
+/// Claimable rewards at `points` epochs from `now` until the last bucket has vested.
+pub fn vesting_schedule(
+	vested: u128,
+	buckets: &[(EpochIndex, u32, u128)],
+	now: EpochIndex,
+	points: u32,
+) -> Vec<(EpochIndex, u128)> {
+	let end = buckets.iter().map(|&(start, duration, _)| start.saturating_add(duration)).max();
+	let Some(end) = end.filter(|end| *end > now) else {
+		return vec![(now, vesting_split(vested, buckets, now).0)];
+	};
+	let step = (end - now).div_ceil(points.max(1)).max(1);
+	let mut out: Vec<_> = (now..end)
+		.step_by(step as usize)
+		.map(|e| (e, vesting_split(vested, buckets, e).0))
+		.collect();
+	out.push((end, vesting_split(vested, buckets, end).0));
+	out
 }
 
 impl Status {
@@ -209,5 +273,15 @@ mod tests {
 		assert_eq!(vesting_split(30, &[(5, 10, 1_000)], 40), (1_030, 0));
 		assert_eq!(vesting_split(0, &[(5, 10, 1_000), (6, 10, 500)], 7), (250, 1_250));
 		assert_eq!(vesting_split(0, &[], 7), (0, 0));
+	}
+
+	#[test]
+	fn the_schedule_ends_when_the_last_bucket_has_vested() {
+		let schedule = vesting_schedule(30, &[(5, 10, 1_000)], 5, 4);
+		assert_eq!(schedule.first(), Some(&(5, 30)));
+		assert_eq!(schedule.last(), Some(&(15, 1_030)));
+		assert!(schedule.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1), "{schedule:?}");
+		assert!(schedule.len() <= 6);
+		assert_eq!(vesting_schedule(30, &[], 9, 4), vec![(9, 30)]);
 	}
 }

@@ -48,6 +48,9 @@ describe('make run', () => {
     assert.match(output, /^\[alice\] /m, 'Alice\'s lines are shown, prefixed');
     assert.doesNotMatch(output, /XDG_RUNTIME_DIR/, 'no driver noise');
     assert.match(output, /ws:\/\/127\.0\.0\.1:\d+/, 'the endpoint is printed');
+    const dashboard = output.match(/Bob's dashboard: (http:\/\/127\.0\.0\.1:\d+\/dashboard)/);
+    assert.ok(dashboard, 'the dashboard\'s address is printed');
+    assert.equal((await fetch(dashboard[1], { signal: AbortSignal.timeout(5_000) })).status, 200, 'and it answers');
 
     // The reward in the line is the one the chain credited (Bob's only credit so far).
     await cryptoWaitReady();

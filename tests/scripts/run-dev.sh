@@ -44,6 +44,7 @@ worker() {
 	pids+=($!)
 }
 echo "[alice] validator (the dev chain's genesis validator); [bob] host, proofs on http://127.0.0.1:$proof_port"
+echo "Bob's dashboard: http://127.0.0.1:$((proof_port + 1006))/dashboard (live; Alice's on port $((proof_port + 1007)))"
 echo "Prometheus metrics: http://127.0.0.1:$((proof_port + 1006))/metrics (bob), http://127.0.0.1:$((proof_port + 1007))/metrics (alice)"
 worker alice $((proof_port + 1)) --validator-only --dev-secret Alice
 worker bob "$proof_port"

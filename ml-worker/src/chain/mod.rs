@@ -450,6 +450,23 @@ pub mod read {
 		Ok(info.map_or(0, |i| i.free))
 	}
 
+	/// The host bond a registration holds (pallet-collateral's `min_host_bond`), read by field
+	/// name through the metadata.
+	pub async fn min_host_bond(at: &AtBlock) -> Result<u128, ChainError> {
+		let what = "Collateral.Params";
+		let address = subxt::storage::dynamic::<(), subxt::dynamic::Value>("Collateral", "Params");
+		let value = at.storage().try_fetch(address, ()).await.map_err(rpc)?.ok_or_else(|| {
+			ChainError::Decode { what, reason: "pallet-collateral has no parameters".into() }
+		})?;
+		let value =
+			value.decode().map_err(|e| ChainError::Decode { what, reason: e.to_string() })?;
+		use subxt::dynamic::At as _;
+		value
+			.at("min_host_bond")
+			.and_then(|bond| bond.as_u128())
+			.ok_or_else(|| ChainError::Decode { what, reason: "no `min_host_bond` field".into() })
+	}
+
 	/// `who`'s rewards held by pallet-emission: `(vested, [(start, duration, amount)])`.
 	pub async fn reward_ledger(
 		at: &AtBlock,
@@ -471,6 +488,10 @@ pub mod read {
 /// The calls a worker submits (each pallet's call arguments, SCALE-encoded in order).
 #[derive(Clone, Debug)]
 pub enum Call {
+	/// pallet-collateral's `deposit`: hold `amount` more as collateral.
+	DepositCollateral {
+		amount: u128,
+	},
 	RegisterHost {
 		proof_key: [u8; 32],
 		proof_url: Vec<u8>,
@@ -541,6 +562,7 @@ impl Call {
 	/// `(pallet, call)` as the metadata names them.
 	pub fn name(&self) -> (&'static str, &'static str) {
 		match self {
+			Call::DepositCollateral { .. } => ("Collateral", "deposit"),
 			Call::RegisterHost { .. } => ("Poc", "register_host"),
 			Call::CommitSecret { .. } => ("Poc", "commit_secret"),
 			Call::RevealSecret { .. } => ("Poc", "reveal_secret"),
@@ -561,6 +583,7 @@ impl Call {
 
 	fn encode_args(&self, out: &mut Vec<u8>) {
 		match self {
+			Call::DepositCollateral { amount } => codec::Compact(*amount).encode_to(out),
 			Call::RegisterHost { proof_key, proof_url, metadata } => {
 				(proof_key, proof_url, metadata).encode_to(out)
 			}

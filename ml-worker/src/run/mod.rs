@@ -88,20 +88,27 @@ pub async fn run(
 		config.proof_url()
 	);
 
-	if config.metrics {
-		let metrics = crate::metrics::bind(config.metrics_listen).await.with_context(|| {
-			format!(
-				"cannot serve metrics on {}: is another worker running? Set `metrics_listen` \
+	let me = keys.account.public().0;
+	let dashboard = config.metrics.then(|| crate::dashboard::Feed::start(chain.clone(), me));
+	if let Some(feed) = &dashboard {
+		let metrics = crate::metrics::bind(config.metrics_listen, feed.router())
+			.await
+			.with_context(|| {
+				format!(
+					"cannot serve metrics on {}: is another worker running? Set `metrics_listen` \
 				 (--metrics-listen), or `metrics = false` (--no-metrics)",
-				config.metrics_listen
-			)
-		})?;
+					config.metrics_listen
+				)
+			})?;
 		tokio::spawn(async move {
 			if let Err(e) = metrics.await {
 				tracing::error!("metrics server stopped: {e}");
 			}
 		});
-		tracing::info!("Prometheus metrics on http://{}/metrics", config.metrics_listen);
+		tracing::info!(
+			"dashboard on http://{0}/dashboard, Prometheus metrics on http://{0}/metrics",
+			config.metrics_listen
+		);
 	}
 
 	let data_dir = config.data_dir.join(hex::encode(&genesis.as_bytes()[..8]));
@@ -145,6 +152,7 @@ pub async fn run(
 		waited: 0,
 		reported: None,
 		market,
+		dashboard,
 	};
 	tokio::select! {
 		result = worker.follow() => result,
@@ -201,6 +209,8 @@ struct Worker {
 	reported: Option<EpochIndex>,
 	/// The inference market's roles, when configured.
 	market: Option<market::Market>,
+	/// The dashboard's feed, when served.
+	dashboard: Option<crate::dashboard::Feed>,
 }
 
 /// The chain's block time, measured over the last finalized blocks this worker saw.
@@ -301,6 +311,9 @@ impl Worker {
 		self.clock.observe(view.number, std::time::Instant::now());
 		let Some(status) = view.status.clone() else { return Ok(()) };
 		crate::metrics::METRICS.epoch.set(i64::from(status.epoch));
+		if let Some(feed) = &self.dashboard {
+			feed.block(view.number);
+		}
 		if !self.settled {
 			// Calls a previous run of this worker sent may still be on their way: acting before
 			// they land would send them twice.
