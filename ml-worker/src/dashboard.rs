@@ -59,6 +59,10 @@ pub struct WorkerCounters {
 	pub verdicts_fraud: u64,
 	pub verdicts_unavailable: u64,
 	pub challenges_answered: u64,
+	pub inference_answers: u64,
+	pub inference_tokens: u64,
+	pub inference_settled: u64,
+	pub inference_audits: u64,
 }
 
 impl WorkerCounters {
@@ -75,6 +79,10 @@ impl WorkerCounters {
 			verdicts_fraud: verdicts("fraud"),
 			verdicts_unavailable: verdicts("unavailable"),
 			challenges_answered: METRICS.challenges_answered.get(),
+			inference_answers: METRICS.inference_answers.get(),
+			inference_tokens: METRICS.inference_tokens.get(),
+			inference_settled: METRICS.inference_settled.get(),
+			inference_audits: METRICS.inference_audits.get(),
 		}
 	}
 }

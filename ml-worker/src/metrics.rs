@@ -41,6 +41,14 @@ pub struct Metrics {
 	pub outcomes: IntCounterVec,
 	/// The PoW's GPU adapter (1), labelled with its name, backend, device type and driver.
 	pub gpu_adapter: IntGaugeVec,
+	/// Inference answers this executor finished.
+	pub inference_answers: IntCounter,
+	/// Tokens (prompt and completion) of those answers.
+	pub inference_tokens: IntCounter,
+	/// Receipts of this executor settled on chain.
+	pub inference_settled: IntCounter,
+	/// Audits this validator submitted.
+	pub inference_audits: IntCounter,
 }
 
 /// The process's metrics.
@@ -109,8 +117,29 @@ impl Metrics {
 				opts("gpu_adapter_info", "The GPU adapter the PoW runs on (value 1)."),
 				&["name", "backend", "device_type", "driver"]
 			)),
+			inference_answers: register!(IntCounter::with_opts(opts(
+				"inference_answers_total",
+				"Inference answers this executor finished."
+			))),
+			inference_tokens: register!(IntCounter::with_opts(opts(
+				"inference_tokens_served_total",
+				"Tokens (prompt and completion) of the answers this executor finished."
+			))),
+			inference_settled: register!(IntCounter::with_opts(opts(
+				"inference_receipts_settled_total",
+				"Receipts of this executor settled on chain."
+			))),
+			inference_audits: register!(IntCounter::with_opts(opts(
+				"inference_audits_total",
+				"Inference audits this validator submitted."
+			))),
 			registry,
 		}
+	}
+
+	/// Raises `counter` to `total` (a count kept elsewhere in the process).
+	pub fn catch_up(counter: &IntCounter, total: u64) {
+		counter.inc_by(total.saturating_sub(counter.get()));
 	}
 
 	/// The metrics in Prometheus' text format.

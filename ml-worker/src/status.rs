@@ -26,6 +26,8 @@ pub struct EpochLine {
 	pub reward: Option<u128>,
 	/// Its seats, e.g. `1 seat: 1 Valid`.
 	pub seats: String,
+	/// Inference answers it served for tickets of that epoch, settled on chain.
+	pub answers_settled: u32,
 }
 
 /// One phase of the running epoch: blocks `[start, end)`.
@@ -92,6 +94,7 @@ pub async fn status_on(chain: &Chain, who: AccountId, epochs: u32) -> anyhow::Re
 					accepted_weight: 0,
 					reward: None,
 					seats: String::new(),
+					answers_settled: 0,
 				},
 				Report::NotTallied => EpochLine {
 					epoch,
@@ -100,6 +103,7 @@ pub async fn status_on(chain: &Chain, who: AccountId, epochs: u32) -> anyhow::Re
 					accepted_weight: 0,
 					reward: None,
 					seats: String::new(),
+					answers_settled: 0,
 				},
 				Report::Done(report) => EpochLine {
 					epoch,
@@ -108,9 +112,11 @@ pub async fn status_on(chain: &Chain, who: AccountId, epochs: u32) -> anyhow::Re
 					accepted_weight: report.accepted_weight,
 					reward: report.reward,
 					seats: report.seats(),
+					answers_settled: 0,
 				},
 			};
-			lines.push(line);
+			let answers_settled = inference::served(at, epoch, &who).await.unwrap_or(0);
+			lines.push(EpochLine { answers_settled, ..line });
 		}
 	}
 	let now = current.unwrap_or(0);
@@ -243,17 +249,18 @@ impl Status {
 		row("inference fees", format!("{} pending", spr(self.fees_pending)));
 		out.push('\n');
 		out.push_str(&format!(
-			"{:>6}  {:>9}  {:<15}  {:>10}  {:>18}  {}\n",
-			"epoch", "committed", "outcome", "weight", "reward", "seats"
+			"{:>6}  {:>9}  {:<15}  {:>10}  {:>18}  {:>7}  {}\n",
+			"epoch", "committed", "outcome", "weight", "reward", "answers", "seats"
 		));
 		for line in &self.epochs {
 			out.push_str(&format!(
-				"{:>6}  {:>9}  {:<15}  {:>10}  {:>18}  {}\n",
+				"{:>6}  {:>9}  {:<15}  {:>10}  {:>18}  {:>7}  {}\n",
 				line.epoch,
 				line.committed.map_or("-".into(), |c| c.to_string()),
 				line.outcome,
 				line.accepted_weight,
 				line.reward.map_or("-".into(), spr),
+				line.answers_settled,
 				line.seats
 			));
 		}

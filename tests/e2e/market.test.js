@@ -32,7 +32,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
@@ -41,7 +41,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { compactAddLength, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { freePort, startNode, stopAll, tail, waitFor } from './lib/node.js';
 import { send } from './lib/tx.js';
-import { startWorker, stopWorkers } from './lib/worker.js';
+import { startWorker, stopWorkers, workerBinary } from './lib/worker.js';
 
 const SPR = 10n ** 9n;
 const PRICE = 1_000n;
@@ -173,6 +173,22 @@ describe('the inference market with the openai SDK', () => {
       }
       return passed >= 2;
     }, { timeoutMs: 180_000, intervalMs: 1_000 }).catch((e) => { throw new Error(`${e.message}\nAlice:\n${tail(alice.log(), 60)}`); });
+
+    // The traffic shows in the executor's and the auditor's metrics (and so on their dashboards).
+    const metric = async (worker, name) => {
+      const text = await (await fetch(worker.metricsUrl, { signal: AbortSignal.timeout(5_000) })).text();
+      return Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ').pop());
+    };
+    await waitFor('Alice\'s audits in her metrics', async () => (await metric(alice, 'sprint_worker_inference_audits_total')) >= 1,
+      { timeoutMs: 30_000 });
+    assert.ok(await metric(bob, 'sprint_worker_inference_answers_total') >= 2, 'Bob\'s answers are counted');
+    assert.ok(await metric(bob, 'sprint_worker_inference_tokens_served_total') >= Number(tokens), 'and their tokens');
+    assert.ok(await metric(bob, 'sprint_worker_inference_receipts_settled_total') >= 2, 'and his settled receipts');
+    // `sprint-worker status` reads the settled answers from the chain, per ticket epoch.
+    const status = spawnSync(workerBinary(), ['status', '--node', node.url, '--account', bobAccount, '--json'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(status.status, 0, status.stderr);
+    const answered = JSON.parse(status.stdout).epochs.reduce((n, e) => n + e.answers_settled, 0);
+    assert.ok(answered >= 2, `status shows Bob's settled answers (${answered})`);
   });
 
   test('an executor killed mid-stream loses no receipt; the ticket it dropped is reported missed', async (t) => {

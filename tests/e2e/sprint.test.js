@@ -141,7 +141,7 @@ describe('the Sprint with real workers', () => {
     assert.equal(BigInt(bobStatus.rewards_claimable) + BigInt(bobStatus.rewards_vesting), credited, 'all of it claimable or vesting');
     const table = status('--account', accounts.Charlie);
     assert.equal(table.status, 0, table.stderr);
-    assert.match(table.stdout, /^\s+0\s+\d+\s+Rejected\s+0\s+0\.000 SPR\s+1 seat: 0 Valid, 1 fraud claim$/m, table.stdout);
+    assert.match(table.stdout, /^\s+0\s+\d+\s+Rejected\s+0\s+0\.000 SPR\s+0\s+1 seat: 0 Valid, 1 fraud claim$/m, table.stdout);
     const unreachable = spawnSync(workerBinary(), ['status', '--node', 'ws://127.0.0.1:9', '--account', accounts.Bob], { encoding: 'utf8', timeout: 60_000 });
     assert.notEqual(unreachable.status, 0);
     assert.match(unreachable.stderr, /cannot reach sprint-node at ws:\/\/127\.0\.0\.1:9: is it running/);

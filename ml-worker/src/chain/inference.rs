@@ -228,6 +228,15 @@ pub async fn pending_fees(
 	Ok(inference(at, "PendingFees", (account(who),)).await?.unwrap_or_default())
 }
 
+/// Receipts of `executor` settled for the tickets of `epoch`.
+pub async fn served(
+	at: &AtBlock,
+	epoch: EpochIndex,
+	executor: &AccountId,
+) -> Result<u32, ChainError> {
+	Ok(inference(at, "Served", (epoch, account(executor))).await?.unwrap_or(0))
+}
+
 /// The epoch until which `who` is jailed (pallet-collateral), if it is.
 pub async fn jailed_until(at: &AtBlock, who: &AccountId) -> Result<Option<EpochIndex>, ChainError> {
 	decoded(at, "Collateral", "JailedUntil", (account(who),)).await

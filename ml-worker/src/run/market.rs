@@ -153,6 +153,15 @@ impl Market {
 			self.executor.claim_step(sends, view, status).await?;
 		}
 		self.auditor.step(chain, sends, self.executor.store(), view, status).await?;
+		{
+			use crate::metrics::{Metrics, METRICS};
+			use std::sync::atomic::Ordering::Relaxed;
+			let served = &self.executor.served;
+			Metrics::catch_up(&METRICS.inference_answers, served.answers.load(Relaxed));
+			Metrics::catch_up(&METRICS.inference_tokens, served.tokens.load(Relaxed));
+			Metrics::catch_up(&METRICS.inference_settled, served.settled.load(Relaxed));
+			Metrics::catch_up(&METRICS.inference_audits, self.auditor.audits());
+		}
 		self.report_missed_tickets(sends, view, status).await?;
 		if self.summarized != Some(status.epoch) {
 			self.summarized = Some(status.epoch);
