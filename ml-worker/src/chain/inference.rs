@@ -35,6 +35,7 @@ pub struct Params {
 	pub audit_window_epochs: u32,
 	pub utilization_window: u32,
 	pub block_seconds: u32,
+	pub energy_dispute_epochs: u32,
 }
 
 /// pallet-inference's `ModelInfo`.
@@ -235,6 +236,28 @@ pub async fn served(
 	executor: &AccountId,
 ) -> Result<u32, ChainError> {
 	Ok(inference(at, "Served", (epoch, account(executor))).await?.unwrap_or(0))
+}
+
+/// pallet-carbon's `Certificate`: one accepted epoch of a host's work (docs/protocol.md §9).
+#[derive(Clone, Debug, Decode, Encode, PartialEq, Eq)]
+pub struct Certificate {
+	pub epoch: EpochIndex,
+	pub host: AccountId,
+	pub weight: u128,
+	pub committed: u32,
+	/// Estimated energy, millijoules.
+	pub energy_mj: u128,
+	/// `None`: no declaration in force that epoch.
+	pub source: Option<EnergySource>,
+	pub region: Vec<u8>,
+}
+
+/// The carbon certificates `who` owns, by id (runtime API `CarbonApi::certificates_of`).
+pub async fn certificates(
+	at: &AtBlock,
+	who: &AccountId,
+) -> Result<Vec<(u32, Certificate)>, ChainError> {
+	runtime_call(at, "CarbonApi_certificates_of", who).await
 }
 
 /// The epoch until which `who` is jailed (pallet-collateral), if it is.

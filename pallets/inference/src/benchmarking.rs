@@ -37,6 +37,26 @@ fn model<T: Config>() -> ModelInfo<BalanceOf<T>> {
 	}
 }
 
+/// A full energy history, every change in the past of epoch 10 (which it makes current), the
+/// last one in force solar.
+fn full_energy_history<T: Config>() -> EnergyHistory {
+	T::EpochInfo::set_current_epoch(10);
+	let declaration = |source| {
+		Some(EnergyDeclaration {
+			source,
+			region: vec![b'R'; 16].try_into().expect("16 bytes; qed"),
+		})
+	};
+	vec![
+		(3, declaration(EnergySource::Hydro)),
+		(5, None),
+		(7, declaration(EnergySource::Fossil)),
+		(9, declaration(EnergySource::Solar)),
+	]
+	.try_into()
+	.expect("ENERGY_HISTORY entries; qed")
+}
+
 fn service(models: u32) -> ServiceDeclaration {
 	ServiceDeclaration {
 		models: (0..models).collect::<Vec<_>>().try_into().expect("at most 8; qed"),
@@ -145,6 +165,22 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// Clearing a full energy history.
+	#[benchmark]
+	fn dispute_energy() -> Result<(), BenchmarkError> {
+		let origin =
+			T::ParamsOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let host: T::AccountId = account("host", 0, 0);
+		Energy::<T>::insert(&host, full_energy_history::<T>());
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, host.clone());
+
+		assert!(EnergyBlocked::<T>::contains_key(&host));
+		assert!(!Energy::<T>::contains_key(&host));
+		Ok(())
+	}
+
 	#[benchmark]
 	fn register_model() -> Result<(), BenchmarkError> {
 		register_models::<T>(MAX_MODELS - 1);
@@ -158,18 +194,24 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// Replacing a declaration of 8 models with another of 8.
+	/// Replacing a declaration of 8 models with another of 8, with a new energy declaration
+	/// that pushes the oldest of a full history out.
 	#[benchmark]
 	fn declare_service() {
 		register_models::<T>(MAX_MODELS_PER_HOST);
 		let caller: T::AccountId = whitelisted_caller();
 		Pallet::<T>::declare_service(RawOrigin::Signed(caller.clone()).into(), service(8))
 			.expect("registered; qed");
+		Energy::<T>::insert(&caller, full_energy_history::<T>());
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), service(MAX_MODELS_PER_HOST));
 
 		assert_eq!(Capacity::<T>::get(0), 1_000);
+		assert_eq!(
+			<Pallet<T> as EnergyDeclarations<_>>::energy_in(11, &caller).map(|d| d.source),
+			Some(EnergySource::Wind)
+		);
 	}
 
 	#[benchmark]

@@ -66,7 +66,8 @@ use polkadot_sdk::{
 	sp_runtime::traits::AccountIdConversion,
 };
 use sprint_primitives::{
-	AuditedMarket, EpochInfo, HostBond, OffenceKind, OnSettle, SigningKeys, Slasher,
+	AuditedMarket, EnergyDeclarations, EpochInfo, HostBond, OffenceKind, OnSettle, SigningKeys,
+	Slasher,
 };
 
 /// The balance type of the pallet's currency.
@@ -305,6 +306,20 @@ pub mod pallet {
 	pub type PendingFees<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, FeeBuckets<BalanceOf<T>>, ValueQuery>;
 
+	/// Each host's energy declarations (docs/protocol.md §9) by the epoch they take effect from,
+	/// oldest first, the last [`ENERGY_HISTORY`] kept: the one in force for an epoch is the last
+	/// that took effect by then. Written by `declare_service` and `withdraw_service`; cleared by
+	/// `dispute_energy`.
+	#[pallet::storage]
+	pub type Energy<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, EnergyHistory, ValueQuery>;
+
+	/// Hosts whose energy declaration a dispute cleared: the first epoch in which they may
+	/// declare one again.
+	#[pallet::storage]
+	pub type EnergyBlocked<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, EpochIndex, OptionQuery>;
+
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Moves every model's price with its utilization ([`price`]), records the prices of a
@@ -413,6 +428,20 @@ pub mod pallet {
 		FeesClaimed { executor: T::AccountId, amount: BalanceOf<T> },
 		/// Governance set the parameters to `params` (from the next settlement, ticket and price step on).
 		ParamsSet { params: InferenceParams<BalanceOf<T>> },
+		/// `host`'s energy declaration becomes `declaration` (`None`: withdrawn) from `epoch`
+		/// on: its certificates of that epoch and later carry it.
+		EnergyDeclared {
+			host: T::AccountId,
+			declaration: Option<EnergyDeclaration>,
+			epoch: EpochIndex,
+		},
+		/// `host` declared its service while a dispute blocks its energy declarations: the
+		/// service counts, its energy declaration does not (it may declare one again from
+		/// `epoch`).
+		EnergyDeclarationBlocked { host: T::AccountId, epoch: EpochIndex },
+		/// Governance upheld a dispute of `host`'s energy declaration: cleared (its
+		/// certificates not yet minted carry none) and blocked until `epoch`.
+		EnergyDisputed { host: T::AccountId, epoch: EpochIndex },
 	}
 
 	#[pallet::error]
@@ -505,6 +534,8 @@ pub mod pallet {
 		TooManyFeeBuckets,
 		/// Parameters refused as genesis refuses them ([`Pallet::set_params`] says which).
 		InvalidParams,
+		/// The host has no energy declaration, in force or pending, to dispute.
+		NoEnergyDeclaration,
 	}
 
 	#[pallet::call]
@@ -524,6 +555,27 @@ pub mod pallet {
 			settle::check_params(&params).map_err(|_| Error::<T>::InvalidParams)?;
 			Params::<T>::put(params.clone());
 			Self::deposit_event(Event::ParamsSet { params });
+			Ok(())
+		}
+
+		/// Upholds a dispute of `host`'s energy declaration (docs/protocol.md §9): clears it —
+		/// in force and pending, so its certificates not yet minted carry no energy source — and
+		/// blocks a new one for `energy_dispute_epochs` epochs (its service declarations still
+		/// count meanwhile).
+		///
+		/// Origin: `ParamsOrigin` (a passed `params` referendum, or root). Emits
+		/// `EnergyDisputed`. Fails with `NoEnergyDeclaration`.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::dispute_energy())]
+		pub fn dispute_energy(origin: OriginFor<T>, host: T::AccountId) -> DispatchResult {
+			T::ParamsOrigin::ensure_origin(origin)?;
+			let history = Energy::<T>::take(&host);
+			ensure!(history.iter().any(|(_, d)| d.is_some()), Error::<T>::NoEnergyDeclaration);
+			let until = T::EpochInfo::current_epoch()
+				.saturating_add(1)
+				.saturating_add(Self::params().energy_dispute_epochs);
+			EnergyBlocked::<T>::insert(&host, until);
+			Self::deposit_event(Event::EnergyDisputed { host, epoch: until });
 			Ok(())
 		}
 
@@ -563,10 +615,13 @@ pub mod pallet {
 		}
 
 		/// Declares (or replaces) the caller's inference service: models, capacity in tokens/s,
-		/// API URL, energy source and grid region.
+		/// API URL, energy source and grid region. The service counts at once; a new or changed
+		/// energy declaration takes effect from the next epoch (docs/protocol.md §9: a host
+		/// cannot relabel work it has already done), and not at all while a dispute blocks it.
 		///
-		/// Origin: signed (a host). Emits `ServiceDeclared`. Fails with `InvalidService` (no
-		/// model, a model twice, zero capacity, an empty URL) or `UnknownModel`.
+		/// Origin: signed (a host). Emits `ServiceDeclared`, and `EnergyDeclared` when the energy
+		/// changes (or `EnergyDeclarationBlocked`). Fails with `InvalidService` (no model, a
+		/// model twice, zero capacity, an empty URL) or `UnknownModel`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::declare_service())]
 		pub fn declare_service(
@@ -594,14 +649,19 @@ pub mod pallet {
 				});
 			}
 			let capacity = service.capacity;
+			let energy =
+				EnergyDeclaration { source: service.energy, region: service.region.clone() };
 			Services::<T>::insert(&who, service);
-			Self::deposit_event(Event::ServiceDeclared { host: who, capacity });
+			Self::deposit_event(Event::ServiceDeclared { host: who.clone(), capacity });
+			Self::note_energy(&who, Some(energy));
 			Ok(())
 		}
 
 		/// Withdraws the caller's service declaration; settling its earlier receipts still works.
+		/// Its energy declaration ends with the current epoch.
 		///
-		/// Origin: signed. Emits `ServiceWithdrawn`. Fails with `NoService`.
+		/// Origin: signed. Emits `ServiceWithdrawn` (and `EnergyDeclared` with none). Fails with
+		/// `NoService`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::declare_service())]
 		pub fn withdraw_service(origin: OriginFor<T>) -> DispatchResult {
@@ -609,7 +669,8 @@ pub mod pallet {
 			ensure!(Services::<T>::contains_key(&who), Error::<T>::NoService);
 			Self::withdraw_capacity(&who);
 			Services::<T>::remove(&who);
-			Self::deposit_event(Event::ServiceWithdrawn { host: who });
+			Self::deposit_event(Event::ServiceWithdrawn { host: who.clone() });
+			Self::note_energy(&who, None);
 			Ok(())
 		}
 
@@ -896,6 +957,53 @@ impl<T: Config> Pallet<T> {
 		frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::default())
 	}
 
+	/// Records `declaration` as `who`'s energy from the next epoch on (replacing a change still
+	/// pending), unless a dispute blocks it; nothing when it is the one in force already.
+	fn note_energy(who: &T::AccountId, declaration: Option<EnergyDeclaration>) {
+		let now = T::EpochInfo::current_epoch();
+		if let Some(until) = EnergyBlocked::<T>::get(who) {
+			if now < until {
+				if declaration.is_some() {
+					Self::deposit_event(Event::EnergyDeclarationBlocked {
+						host: who.clone(),
+						epoch: until,
+					});
+				}
+				return;
+			}
+			EnergyBlocked::<T>::remove(who);
+		}
+		let from = now.saturating_add(1);
+		Energy::<T>::mutate_exists(who, |maybe| {
+			let mut history = maybe.take().unwrap_or_default();
+			let before = history.len();
+			history.retain(|(epoch, _)| *epoch < from);
+			let replaced_pending = history.len() != before;
+			let in_force = history.last().and_then(|(_, d)| d.clone());
+			if in_force != declaration {
+				if history.is_full() {
+					history.remove(0);
+				}
+				// Not full: one was just removed if it was.
+				let _ = history.try_push((from, declaration.clone()));
+				Self::deposit_event(Event::EnergyDeclared {
+					host: who.clone(),
+					declaration,
+					epoch: from,
+				});
+			} else if replaced_pending {
+				Self::deposit_event(Event::EnergyDeclared {
+					host: who.clone(),
+					declaration,
+					epoch: from,
+				});
+			}
+			if !history.is_empty() {
+				*maybe = Some(history);
+			}
+		});
+	}
+
 	/// Takes `who`'s declared capacity out of its models' totals.
 	fn withdraw_capacity(who: &T::AccountId) {
 		if let Some(old) = Services::<T>::get(who) {
@@ -907,6 +1015,23 @@ impl<T: Config> Pallet<T> {
 }
 
 use polkadot_sdk::frame_system::pallet_prelude::BlockNumberFor;
+
+impl<T: Config> EnergyDeclarations<T::AccountId> for Pallet<T> {
+	fn energy_in(epoch: EpochIndex, who: &T::AccountId) -> Option<EnergyDeclaration> {
+		Energy::<T>::get(who)
+			.iter()
+			.rev()
+			.find(|(from, _)| *from <= epoch)
+			.and_then(|(_, declaration)| declaration.clone())
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_energy(who: &T::AccountId, epoch: EpochIndex, declaration: EnergyDeclaration) {
+		let history: EnergyHistory =
+			alloc::vec![(epoch, Some(declaration))].try_into().unwrap_or_default();
+		Energy::<T>::insert(who, history);
+	}
+}
 
 impl<T: Config> AuditedMarket<T::AccountId> for Pallet<T> {
 	type Balance = BalanceOf<T>;

@@ -61,6 +61,9 @@ pub fn check_params<Balance: PartialOrd + From<u64>>(
 	if params.max_price < Balance::from(1) {
 		return Err("maxPrice must be at least 1 planck");
 	}
+	if params.energy_dispute_epochs > 10_000 {
+		return Err("energyDisputeEpochs must be at most 10,000");
+	}
 	Ok(())
 }
 

@@ -44,12 +44,15 @@ pub struct InferenceParams<Balance> {
 	pub utilization_window: u32,
 	/// Seconds per block, to turn declared tokens/s into tokens per window.
 	pub block_seconds: u32,
+	/// Epochs during which a host whose energy declaration a dispute cleared may not declare
+	/// one again (docs/protocol.md §9).
+	pub energy_dispute_epochs: u32,
 }
 
 impl<Balance: From<u64>> InferenceParams<Balance> {
 	/// docs/protocol.md §7's defaults: 20% to the fund, 100 blocks of ticket lifetime, one epoch of
 	/// audit window, a one-minute utilization window at 6 s per block, and a ceiling of 1 SPR per
-	/// token.
+	/// token; §9's: a disputed energy declaration blocks a new one for 30 epochs.
 	pub fn defaults() -> Self {
 		Self {
 			community_fee_share: Perbill::from_percent(20),
@@ -58,6 +61,7 @@ impl<Balance: From<u64>> InferenceParams<Balance> {
 			audit_window_epochs: 1,
 			utilization_window: 10,
 			block_seconds: 6,
+			energy_dispute_epochs: 30,
 		}
 	}
 }
@@ -86,34 +90,18 @@ pub struct ModelInfo<Balance> {
 	pub initial_price: Balance,
 }
 
-/// Where a host's power comes from (docs/protocol.md §9): the one energy declaration, read by the
-/// carbon certificates.
-#[derive(
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-)]
-pub enum EnergySource {
-	/// Solar.
-	Solar,
-	/// Wind.
-	Wind,
-	/// Hydro.
-	Hydro,
-	/// Nuclear.
-	Nuclear,
-	/// The grid's mix.
-	GridMixed,
-	/// Fossil.
-	Fossil,
-}
+pub use sprint_primitives::{EnergyDeclaration, EnergySource, Region};
+
+/// How many energy changes a host's history keeps (the pending one included): a change takes
+/// effect the epoch after it was made and replaces one still pending, so the declaration in force
+/// is known exactly for the current epoch and the two before it — the epochs whose carbon
+/// certificates are being minted.
+pub const ENERGY_HISTORY: u32 = 4;
+
+/// A host's energy declarations, oldest first: `(first epoch in force, declaration)`; `None`
+/// is a withdrawal.
+pub type EnergyHistory =
+	BoundedVec<(sprint_core::EpochIndex, Option<EnergyDeclaration>), ConstU32<ENERGY_HISTORY>>;
 
 /// Most models one host serves.
 pub const MAX_MODELS_PER_HOST: u32 = 8;
@@ -132,7 +120,7 @@ pub struct ServiceDeclaration {
 	/// Its energy source.
 	pub energy: EnergySource,
 	/// Its grid region (e.g. `DE`, `US-CAL`).
-	pub region: BoundedVec<u8, ConstU32<16>>,
+	pub region: Region,
 }
 
 /// A requester's inference deposit: held from its free balance.

@@ -42,6 +42,7 @@ use polkadot_sdk::frame_support::{
 /// Weight functions of `pallet_inference`.
 pub trait WeightInfo {
 	fn set_params() -> Weight;
+	fn dispute_energy() -> Weight;
 	fn register_model() -> Weight;
 	fn declare_service() -> Weight;
 	fn deposit() -> Weight;
@@ -60,14 +61,28 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Params` (r:0 w:1)
-	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(40), added: 535, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
-		// Minimum execution time: 9_968_000 picoseconds.
-		Weight::from_parts(17_542_000, 0)
+		// Minimum execution time: 10_469_000 picoseconds.
+		Weight::from_parts(22_102_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Inference::Energy` (r:1 w:1)
+	/// Proof: `Inference::Energy` (`max_values`: None, `max_size`: Some(141), added: 2616, mode: `MaxEncodedLen`)
+	/// Storage: `Poc::CurrentEpoch` (r:1 w:0)
+	/// Proof: `Poc::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Params` (r:1 w:0)
-	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(40), added: 535, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::EnergyBlocked` (r:0 w:1)
+	/// Proof: `Inference::EnergyBlocked` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	fn dispute_energy() -> Weight {
+		// Minimum execution time: 30_968_000 picoseconds.
+		Weight::from_parts(58_800_000, 3606)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Inference::Params` (r:1 w:0)
+	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(40), added: 535, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ModelCount` (r:1 w:1)
 	/// Proof: `Inference::ModelCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::NextModelId` (r:1 w:1)
@@ -81,8 +96,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Models` (r:0 w:1)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(204), added: 2679, mode: `MaxEncodedLen`)
 	fn register_model() -> Weight {
-		// Minimum execution time: 38_462_000 picoseconds.
-		Weight::from_parts(78_015_000, 1521)
+		// Minimum execution time: 37_740_000 picoseconds.
+		Weight::from_parts(70_291_000, 1525)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -92,11 +107,17 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Services` (`max_values`: None, `max_size`: Some(361), added: 2836, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Capacity` (r:8 w:8)
 	/// Proof: `Inference::Capacity` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// Storage: `Poc::CurrentEpoch` (r:1 w:0)
+	/// Proof: `Poc::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::EnergyBlocked` (r:1 w:0)
+	/// Proof: `Inference::EnergyBlocked` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Energy` (r:1 w:1)
+	/// Proof: `Inference::Energy` (`max_values`: None, `max_size`: Some(141), added: 2616, mode: `MaxEncodedLen`)
 	fn declare_service() -> Weight {
-		// Minimum execution time: 106_819_000 picoseconds.
-		Weight::from_parts(159_608_000, 22422)
-			.saturating_add(T::DbWeight::get().reads(17_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		// Minimum execution time: 127_448_000 picoseconds.
+		Weight::from_parts(204_361_000, 22422)
+			.saturating_add(T::DbWeight::get().reads(20_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -105,8 +126,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Deposits` (r:1 w:1)
 	/// Proof: `Inference::Deposits` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
-		// Minimum execution time: 79_077_000 picoseconds.
-		Weight::from_parts(96_680_000, 3593)
+		// Minimum execution time: 78_246_000 picoseconds.
+		Weight::from_parts(105_937_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -115,10 +136,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Poc::CurrentEpoch` (r:1 w:0)
 	/// Proof: `Poc::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Params` (r:1 w:0)
-	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(40), added: 535, mode: `MaxEncodedLen`)
 	fn request_withdrawal() -> Weight {
-		// Minimum execution time: 28_272_000 picoseconds.
-		Weight::from_parts(33_473_000, 3550)
+		// Minimum execution time: 27_972_000 picoseconds.
+		Weight::from_parts(45_735_000, 3550)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -131,8 +152,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		// Minimum execution time: 79_268_000 picoseconds.
-		Weight::from_parts(125_795_000, 3593)
+		// Minimum execution time: 78_587_000 picoseconds.
+		Weight::from_parts(128_019_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -143,8 +164,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::ApiKeyCount` (r:1 w:1)
 	/// Proof: `Inference::ApiKeyCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn add_api_key() -> Weight {
-		// Minimum execution time: 83_676_000 picoseconds.
-		Weight::from_parts(121_416_000, 3590)
+		// Minimum execution time: 88_314_000 picoseconds.
+		Weight::from_parts(150_421_000, 3590)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -153,13 +174,13 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Poc::CurrentEpoch` (r:1 w:0)
 	/// Proof: `Poc::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn revoke_api_key() -> Weight {
-		// Minimum execution time: 31_659_000 picoseconds.
-		Weight::from_parts(65_602_000, 3590)
+		// Minimum execution time: 31_940_000 picoseconds.
+		Weight::from_parts(61_655_000, 3590)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Inference::Params` (r:1 w:0)
-	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(40), added: 535, mode: `MaxEncodedLen`)
 	/// Storage: `Poc::CurrentEpoch` (r:1 w:0)
 	/// Proof: `Poc::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -202,9 +223,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Batches` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 1024]`.
 	fn settle(n: u32, ) -> Weight {
-		// Minimum execution time: 484_584_000 picoseconds.
-		Weight::from_parts(515_511_000, 6196)
-			.saturating_add(Weight::from_parts(310_543_938, 0).saturating_mul(n.into()))
+		// Minimum execution time: 538_154_000 picoseconds.
+		Weight::from_parts(538_796_000, 6196)
+			.saturating_add(Weight::from_parts(303_852_248, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
@@ -218,13 +239,13 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn claim_fees() -> Weight {
-		// Minimum execution time: 89_998_000 picoseconds.
-		Weight::from_parts(146_734_000, 3674)
+		// Minimum execution time: 94_957_000 picoseconds.
+		Weight::from_parts(146_212_000, 3674)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Inference::Params` (r:1 w:0)
-	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(40), added: 535, mode: `MaxEncodedLen`)
 	/// Storage: `Poc::CurrentEpoch` (r:1 w:0)
 	/// Proof: `Poc::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::PricedEpoch` (r:1 w:1)
@@ -241,9 +262,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::EpochPrices` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 64]`.
 	fn update_prices(m: u32, ) -> Weight {
-		// Minimum execution time: 38_001_000 picoseconds.
-		Weight::from_parts(32_530_970, 3493)
-			.saturating_add(Weight::from_parts(17_406_670, 0).saturating_mul(m.into()))
+		// Minimum execution time: 38_222_000 picoseconds.
+		Weight::from_parts(28_579_518, 3493)
+			.saturating_add(Weight::from_parts(23_963_331, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -273,8 +294,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::Standings` (r:1 w:1)
 	/// Proof: `Audit::Standings` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
 	fn report_missed_ticket() -> Weight {
-		// Minimum execution time: 209_320_000 picoseconds.
-		Weight::from_parts(337_049_000, 4833)
+		// Minimum execution time: 227_975_000 picoseconds.
+		Weight::from_parts(382_794_000, 4833)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -289,12 +310,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::UsedNonces` (r:256 w:256)
 	/// Proof: `Inference::UsedNonces` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Params` (r:1 w:0)
-	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(40), added: 535, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[1, 256]`.
 	fn prune_step(k: u32, ) -> Weight {
-		// Minimum execution time: 52_548_000 picoseconds.
-		Weight::from_parts(93_602_012, 3529)
-			.saturating_add(Weight::from_parts(4_373_005, 0).saturating_mul(k.into()))
+		// Minimum execution time: 66_114_000 picoseconds.
+		Weight::from_parts(13_935_192, 3529)
+			.saturating_add(Weight::from_parts(4_888_559, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -307,47 +328,52 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// database weights.
 impl WeightInfo for () {
 	fn set_params() -> Weight {
-		Weight::from_parts(17_542_000, 0)
+		Weight::from_parts(22_102_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
+	fn dispute_energy() -> Weight {
+		Weight::from_parts(58_800_000, 3606)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
 	fn register_model() -> Weight {
-		Weight::from_parts(78_015_000, 1521)
+		Weight::from_parts(70_291_000, 1525)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn declare_service() -> Weight {
-		Weight::from_parts(159_608_000, 22422)
-			.saturating_add(ParityDbWeight::get().reads(17_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+		Weight::from_parts(204_361_000, 22422)
+			.saturating_add(ParityDbWeight::get().reads(20_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(96_680_000, 3593)
+		Weight::from_parts(105_937_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn request_withdrawal() -> Weight {
-		Weight::from_parts(33_473_000, 3550)
+		Weight::from_parts(45_735_000, 3550)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(125_795_000, 3593)
+		Weight::from_parts(128_019_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn add_api_key() -> Weight {
-		Weight::from_parts(121_416_000, 3590)
+		Weight::from_parts(150_421_000, 3590)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn revoke_api_key() -> Weight {
-		Weight::from_parts(65_602_000, 3590)
+		Weight::from_parts(61_655_000, 3590)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn settle(n: u32, ) -> Weight {
-		Weight::from_parts(515_511_000, 6196)
-			.saturating_add(Weight::from_parts(310_543_938, 0).saturating_mul(n.into()))
+		Weight::from_parts(538_796_000, 6196)
+			.saturating_add(Weight::from_parts(303_852_248, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(16_u64))
 			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
@@ -355,13 +381,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(n.into()))
 	}
 	fn claim_fees() -> Weight {
-		Weight::from_parts(146_734_000, 3674)
+		Weight::from_parts(146_212_000, 3674)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn update_prices(m: u32, ) -> Weight {
-		Weight::from_parts(32_530_970, 3493)
-			.saturating_add(Weight::from_parts(17_406_670, 0).saturating_mul(m.into()))
+		Weight::from_parts(28_579_518, 3493)
+			.saturating_add(Weight::from_parts(23_963_331, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -369,13 +395,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3001).saturating_mul(m.into()))
 	}
 	fn report_missed_ticket() -> Weight {
-		Weight::from_parts(337_049_000, 4833)
+		Weight::from_parts(382_794_000, 4833)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn prune_step(k: u32, ) -> Weight {
-		Weight::from_parts(93_602_012, 3529)
-			.saturating_add(Weight::from_parts(4_373_005, 0).saturating_mul(k.into()))
+		Weight::from_parts(13_935_192, 3529)
+			.saturating_add(Weight::from_parts(4_888_559, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))

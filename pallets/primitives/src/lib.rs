@@ -356,3 +356,140 @@ impl<AccountId> OnSettle<AccountId> for () {
 	fn on_settle(_: &AccountId, _: EpochIndex, _: u32) {}
 	fn on_downtime(_: &AccountId, _: EpochIndex) {}
 }
+
+/// Where a host's power comes from (docs/protocol.md §9), as it declares it in its inference
+/// service declaration.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	scale_info::TypeInfo,
+)]
+pub enum EnergySource {
+	/// Solar.
+	Solar,
+	/// Wind.
+	Wind,
+	/// Hydro.
+	Hydro,
+	/// Nuclear.
+	Nuclear,
+	/// The grid's mix.
+	GridMixed,
+	/// Fossil.
+	Fossil,
+}
+
+impl EnergySource {
+	/// Every source, in SCALE order.
+	pub const ALL: [EnergySource; 6] = [
+		EnergySource::Solar,
+		EnergySource::Wind,
+		EnergySource::Hydro,
+		EnergySource::Nuclear,
+		EnergySource::GridMixed,
+		EnergySource::Fossil,
+	];
+
+	/// Its lower-case name, as certificates' metadata and the worker's config spell it.
+	pub fn name(&self) -> &'static str {
+		match self {
+			EnergySource::Solar => "solar",
+			EnergySource::Wind => "wind",
+			EnergySource::Hydro => "hydro",
+			EnergySource::Nuclear => "nuclear",
+			EnergySource::GridMixed => "grid-mixed",
+			EnergySource::Fossil => "fossil",
+		}
+	}
+}
+
+/// A grid region's code (e.g. `DE`, `US-CAL`): at most 16 bytes.
+pub type Region =
+	polkadot_sdk::frame_support::BoundedVec<u8, polkadot_sdk::frame_support::traits::ConstU32<16>>;
+
+/// A host's energy declaration: its source and grid region (docs/protocol.md §9).
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	scale_info::TypeInfo,
+)]
+pub struct EnergyDeclaration {
+	/// Where its power comes from.
+	pub source: EnergySource,
+	/// Its grid region.
+	pub region: Region,
+}
+
+/// Hosts' energy declarations by epoch (docs/protocol.md §9), implemented by pallet-inference
+/// (the declaration is part of the inference service declaration), read by pallet-carbon.
+pub trait EnergyDeclarations<AccountId> {
+	/// The declaration in force for `who`'s work in `epoch`: a change takes effect from the
+	/// epoch after the one it was made in; `None` if it had none then (never declared,
+	/// withdrawn, or cleared by a dispute). Exact for the last few epochs (the ones whose
+	/// certificates are being minted).
+	fn energy_in(epoch: EpochIndex, who: &AccountId) -> Option<EnergyDeclaration>;
+
+	/// Benchmarks only: makes `declaration` `who`'s, in force from `epoch`.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_energy(who: &AccountId, epoch: EpochIndex, declaration: EnergyDeclaration);
+}
+
+/// Nobody declares anything (a runtime without pallet-inference, and tests).
+impl<AccountId> EnergyDeclarations<AccountId> for () {
+	fn energy_in(_: EpochIndex, _: &AccountId) -> Option<EnergyDeclaration> {
+		None
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_energy(_: &AccountId, _: EpochIndex, _: EnergyDeclaration) {}
+}
+
+/// A host's accepted PoC work in one epoch: what its carbon certificate states.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct AcceptedWork {
+	/// Its accepted weight ŵ (activated by collateral and capped).
+	pub weight: u128,
+	/// The leaves it committed: the work done, whatever part of it collateral activated.
+	pub committed: u32,
+}
+
+/// The PoC tally's results as carbon certificates read them (docs/protocol.md §9), implemented
+/// by pallet-poc.
+pub trait CertifiableWork<AccountId> {
+	/// Participant number `index` (commit order) of `epoch`, while the epoch's state is kept.
+	fn participant(epoch: EpochIndex, index: u32) -> Option<AccountId>;
+
+	/// What `who` was accepted for in `epoch`, once its tally has ended: `None` unless its
+	/// outcome was `Accepted`.
+	fn accepted(epoch: EpochIndex, who: &AccountId) -> Option<AcceptedWork>;
+
+	/// `epoch`'s leaf target and PoW model shape.
+	fn work_terms(epoch: EpochIndex) -> Option<(Hash, sprint_core::ModelShape)>;
+
+	/// Benchmarks only: makes `who` participant `index` of `epoch`, accepted for `work` (or
+	/// rejected with `None`), under `target` and `shape`, with the epoch's tally ended.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_participant(
+		epoch: EpochIndex,
+		index: u32,
+		who: &AccountId,
+		work: Option<AcceptedWork>,
+		target: Hash,
+		shape: sprint_core::ModelShape,
+	);
+}

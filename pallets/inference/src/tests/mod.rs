@@ -2,6 +2,7 @@
 
 mod deposits;
 mod downtime;
+mod energy;
 mod keys;
 mod price;
 mod registry;
