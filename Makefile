@@ -59,11 +59,11 @@ test: build test-rust check-chain-specs test-api test-e2e ## Everything CI runs:
 # The protocol pallets' tests also run with debug assertions on (FRAME's `WeightMeter` and
 # others assert only there), in the `testing` profile: release optimisations, its own target
 # subdirectory, so only the pallets' dependencies compile a second time.
-PALLETS := -p sprint-core -p sprint-primitives -p pallet-collateral -p pallet-emission -p pallet-poc -p pallet-inference -p pallet-audit -p pallet-poc-voting
+PALLETS := -p sprint-core -p sprint-primitives -p pallet-collateral -p pallet-emission -p pallet-poc -p pallet-inference -p pallet-audit -p pallet-poc-voting -p pallet-carbon
 PALLETS_EXCLUDED := $(subst -p ,--exclude ,$(PALLETS))
 
-BENCHMARKED := -p pallet-collateral -p pallet-emission -p pallet-poc -p pallet-inference -p pallet-audit -p pallet-poc-voting
-BENCHMARK_FEATURES := pallet-collateral/runtime-benchmarks,pallet-emission/runtime-benchmarks,pallet-poc/runtime-benchmarks,pallet-inference/runtime-benchmarks,pallet-audit/runtime-benchmarks,pallet-poc-voting/runtime-benchmarks
+BENCHMARKED := -p pallet-collateral -p pallet-emission -p pallet-poc -p pallet-inference -p pallet-audit -p pallet-poc-voting -p pallet-carbon
+BENCHMARK_FEATURES := pallet-collateral/runtime-benchmarks,pallet-emission/runtime-benchmarks,pallet-poc/runtime-benchmarks,pallet-inference/runtime-benchmarks,pallet-audit/runtime-benchmarks,pallet-poc-voting/runtime-benchmarks,pallet-carbon/runtime-benchmarks
 
 test-rust: ## Rust tests: the pallets with debug assertions (and their benchmarks, run once each as tests), then the rest (runtime, node, worker), release.
 	SKIP_WASM_BUILD=1 $(CARGO) test --locked --profile testing $(PALLETS)

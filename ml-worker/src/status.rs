@@ -66,6 +66,10 @@ pub struct Status {
 	pub seats_this_epoch: usize,
 	/// Inference fees pending, planck (claimable once their audit window closes).
 	pub fees_pending: u128,
+	/// Carbon certificates it owns (docs/protocol.md §9), not retired.
+	pub certificates: usize,
+	/// Their estimated energy, millijoules.
+	pub certificates_mj: u128,
 }
 
 /// Reads `who`'s status from the node at `url`, with its last `epochs` epochs.
@@ -154,7 +158,14 @@ pub async fn status_on(chain: &Chain, who: AccountId, epochs: u32) -> anyhow::Re
 	let fees = inference::pending_fees(at, &who)
 		.await
 		.map_or(0, |fees| fees.iter().map(|(_, amount)| *amount).fold(0u128, u128::saturating_add));
+	// A chain without pallet-carbon has no certificates.
+	let certificates = inference::certificates(at, &who).await.unwrap_or_default();
 	Ok(Status {
+		certificates: certificates.len(),
+		certificates_mj: certificates
+			.iter()
+			.map(|(_, c)| c.energy_mj)
+			.fold(0u128, u128::saturating_add),
 		account: sr25519::Public::from_raw(who).to_ss58check(),
 		node: url.to_owned(),
 		block: view.number,
@@ -247,6 +258,10 @@ impl Status {
 		row("rewards vesting", spr(self.rewards_vesting));
 		row("seats this epoch", self.seats_this_epoch.to_string());
 		row("inference fees", format!("{} pending", spr(self.fees_pending)));
+		row(
+			"carbon certificates",
+			format!("{}, {} kWh estimated", self.certificates, kwh(self.certificates_mj)),
+		);
 		out.push('\n');
 		out.push_str(&format!(
 			"{:>6}  {:>9}  {:<15}  {:>10}  {:>18}  {:>7}  {}\n",
@@ -266,6 +281,13 @@ impl Status {
 		}
 		out
 	}
+}
+
+/// Millijoules as kWh with 9 places.
+fn kwh(millijoules: u128) -> String {
+	const MJ_PER_KWH: u128 = 3_600_000_000;
+	let fraction = (millijoules % MJ_PER_KWH) * 1_000_000_000 / MJ_PER_KWH;
+	format!("{}.{fraction:09}", millijoules / MJ_PER_KWH)
 }
 
 #[cfg(test)]

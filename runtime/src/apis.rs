@@ -2,6 +2,7 @@
 //! `paymentInfo`, `accountNextIndex`) and chain-spec tooling (genesis presets) call.
 
 use alloc::vec::Vec;
+use polkadot_sdk::frame_support::traits::tokens::nonfungibles_v2::Inspect;
 use polkadot_sdk::{
 	frame_support::{
 		genesis_builder_helper::{build_state, get_preset},
@@ -270,6 +271,68 @@ impl_runtime_apis! {
 
 		fn open_disputes(epoch: pallet_audit::EpochIndex) -> Vec<pallet_audit::Hash32> {
 			pallet_audit::OpenDisputes::<Runtime>::get(epoch).into_inner()
+		}
+	}
+
+	impl pallet_carbon::runtime_api::CarbonApi<Block, AccountId, u32> for Runtime {
+		fn collection() -> Option<u32> {
+			pallet_carbon::CertificateCollection::<Runtime>::get()
+		}
+
+		fn certificates_of(
+			who: AccountId,
+		) -> Vec<(pallet_carbon::CertificateId, pallet_carbon::Certificate<AccountId>)> {
+			pallet_carbon::Pallet::<Runtime>::certificates_of(&who)
+		}
+
+		fn retirements_of(
+			who: AccountId,
+		) -> (Vec<pallet_carbon::Retirement<AccountId>>, pallet_carbon::RetiredTotal) {
+			pallet_carbon::Pallet::<Runtime>::retirements_of(&who)
+		}
+
+		fn totals() -> Vec<(Option<pallet_carbon::EnergySource>, pallet_carbon::SourceTotals)> {
+			pallet_carbon::Pallet::<Runtime>::totals()
+		}
+	}
+
+	impl pallet_nfts_runtime_api::NftsApi<Block, AccountId, u32, u32> for Runtime {
+		fn owner(collection: u32, item: u32) -> Option<AccountId> {
+			<pallet_nfts::Pallet<Runtime> as Inspect<AccountId>>::owner(&collection, &item)
+		}
+
+		fn collection_owner(collection: u32) -> Option<AccountId> {
+			<pallet_nfts::Pallet<Runtime> as Inspect<AccountId>>::collection_owner(&collection)
+		}
+
+		fn attribute(collection: u32, item: u32, key: Vec<u8>) -> Option<Vec<u8>> {
+			<pallet_nfts::Pallet<Runtime> as Inspect<AccountId>>::attribute(&collection, &item, &key)
+		}
+
+		fn custom_attribute(
+			account: AccountId,
+			collection: u32,
+			item: u32,
+			key: Vec<u8>,
+		) -> Option<Vec<u8>> {
+			<pallet_nfts::Pallet<Runtime> as Inspect<AccountId>>::custom_attribute(
+				&account,
+				&collection,
+				&item,
+				&key,
+			)
+		}
+
+		fn system_attribute(collection: u32, item: Option<u32>, key: Vec<u8>) -> Option<Vec<u8>> {
+			<pallet_nfts::Pallet<Runtime> as Inspect<AccountId>>::system_attribute(
+				&collection,
+				item.as_ref(),
+				&key,
+			)
+		}
+
+		fn collection_attribute(collection: u32, key: Vec<u8>) -> Option<Vec<u8>> {
+			<pallet_nfts::Pallet<Runtime> as Inspect<AccountId>>::collection_attribute(&collection, &key)
 		}
 	}
 

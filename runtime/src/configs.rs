@@ -72,6 +72,7 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
+	type BaseCallFilter = BaseCallFilter;
 }
 
 impl pallet_aura::Config for Runtime {
@@ -283,6 +284,77 @@ impl pallet_audit::Config for Runtime {
 	/// The seat draw's pool: at most the PoC's participants.
 	type MaxValidators = ConstU32<16_384>;
 	type WeightInfo = pallet_audit::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Every pallet-nfts feature (trading, attributes, approvals, swaps) for anyone's
+	/// collections; the certificates' collection is pallet-carbon's.
+	pub NftsFeatures: pallet_nfts::PalletFeatures = pallet_nfts::PalletFeatures::all_enabled();
+	pub const NftsMaxDeadlineDuration: BlockNumber = 12 * 30 * 14_400;
+	pub const CarbonPalletId: PalletId = PalletId(*b"spr/carb");
+	/// Minting certificates takes at most a tenth of a block.
+	pub CarbonHookBudget: Weight = Perbill::from_percent(10) * RuntimeBlockWeights::get().max_block;
+}
+
+/// NFTs (polkadot-sdk's pallet-nfts): anyone's collections, with deposits, and the carbon
+/// certificates (docs/protocol.md §9), which pallet-carbon mints without deposits.
+impl pallet_nfts::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type CollectionId = u32;
+	type ItemId = u32;
+	type Currency = Balances;
+	type CreateOrigin =
+		frame_support::traits::AsEnsureOriginWithArg<frame_system::EnsureSigned<AccountId>>;
+	type ForceOrigin = frame_system::EnsureRoot<AccountId>;
+	type Locker = ();
+	type CollectionDeposit = ConstU128<{ 10 * SPR }>;
+	type ItemDeposit = ConstU128<{ 10 * MILLI_SPR }>;
+	type MetadataDepositBase = ConstU128<{ 100 * MILLI_SPR }>;
+	type AttributeDepositBase = ConstU128<{ 100 * MILLI_SPR }>;
+	type DepositPerByte = ConstU128<{ MILLI_SPR }>;
+	/// Room for a certificate's JSON metadata.
+	type StringLimit = ConstU32<320>;
+	type KeyLimit = ConstU32<64>;
+	type ValueLimit = ConstU32<256>;
+	type ApprovalsLimit = ConstU32<20>;
+	type ItemAttributesApprovalsLimit = ConstU32<20>;
+	type MaxTips = ConstU32<10>;
+	type MaxDeadlineDuration = NftsMaxDeadlineDuration;
+	type MaxAttributesPerCall = ConstU32<10>;
+	type Features = NftsFeatures;
+	type OffchainSignature = sprint_primitives::Signature;
+	type OffchainPublic = <sprint_primitives::Signature as sp_runtime::traits::Verify>::Signer;
+	type WeightInfo = pallet_nfts::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type Helper = ();
+	type BlockNumberProvider = System;
+}
+
+impl pallet_carbon::Config for Runtime {
+	type EpochInfo = Poc;
+	/// Accepted hosts, their leaves and weights, each epoch's target and shape.
+	type Work = Poc;
+	/// Energy declarations are part of the inference service declaration.
+	type Energy = Inference;
+	type ParamsOrigin = crate::governance::ParamsOrigin;
+	type PalletId = CarbonPalletId;
+	type HookBudget = CarbonHookBudget;
+	type WeightInfo = pallet_carbon::weights::SubstrateWeight<Runtime>;
+}
+
+/// The runtime's call filter: pallet-nfts' own `burn` is refused on the carbon certificates'
+/// collection, so a certificate leaves the world only through `carbon.retire`, which records it
+/// (docs/protocol.md §9). Everything else passes.
+pub struct BaseCallFilter;
+impl frame_support::traits::Contains<RuntimeCall> for BaseCallFilter {
+	fn contains(call: &RuntimeCall) -> bool {
+		match call {
+			RuntimeCall::Nfts(pallet_nfts::Call::burn { collection, .. }) => {
+				pallet_carbon::CertificateCollection::<Runtime>::get() != Some(*collection)
+			}
+			_ => true,
+		}
+	}
 }
 
 /// Funds the PoC benchmarks' accounts.

@@ -116,6 +116,21 @@ fn collateral_patch(validators: &[Authority]) -> Value {
 }
 
 /// Dev and local chains: one nonce in 16 is valid, so a CPU finds many in a 20-block sprint.
+/// pallet-carbon's energy per nonce (docs/protocol.md §9), in nanojoules: 0.1187 J on the
+/// production shape — an NVIDIA H100 (700 W board power) runs 5,899 nonces/s, measured with
+/// `sprint-worker bench` — and the other shapes scaled by their multiply-accumulates per nonce
+/// (the same efficiency).
+fn carbon_patch() -> Value {
+	use pallet_poc::ModelShape;
+	const PRODUCTION_NANOJOULES: u64 = 700_000_000_000 / 5_899;
+	let scaled = |shape: ModelShape| {
+		let nanojoules = u128::from(PRODUCTION_NANOJOULES) * u128::from(shape.macs_per_nonce())
+			/ u128::from(ModelShape::PRODUCTION.macs_per_nonce());
+		(shape, (nanojoules as u64).max(1))
+	};
+	json!({ "energyPerNonce": [scaled(ModelShape::PRODUCTION), scaled(ModelShape::DEV)] })
+}
+
 fn dev_target() -> H256 {
 	let mut target = [0xffu8; 32];
 	target[0] = 0x0f;
@@ -153,6 +168,7 @@ fn testnet_genesis(seeds: &[&str], sudo: Option<AccountId>) -> Value {
 		"collateral": collateral_patch(&authorities),
 		"governance": { "periods": crate::governance::Periods::dev() },
 		"poc": poc_patch(PocParams::dev_defaults(), dev_target(), secret_commitments),
+		"carbon": carbon_patch(),
 	})
 }
 
@@ -203,6 +219,7 @@ fn mainnet_template_genesis() -> Value {
 		"collateral": collateral_patch(&validators),
 		"governance": { "periods": crate::governance::Periods::production() },
 		"poc": poc_patch(PocParams::production_defaults(), H256(production_target), secret_commitments),
+		"carbon": carbon_patch(),
 	})
 }
 

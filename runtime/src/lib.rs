@@ -87,7 +87,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("sprint"),
 	impl_name: alloc::borrow::Cow::Borrowed("sprint-node"),
 	authoring_version: 1,
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -104,7 +104,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("sprint"),
 	impl_name: alloc::borrow::Cow::Borrowed("sprint-node"),
 	authoring_version: 1,
-	spec_version: 105,
+	spec_version: 106,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -250,6 +250,12 @@ mod runtime {
 
 	#[runtime::pallet_index(25)]
 	pub type Treasury = pallet_treasury;
+
+	#[runtime::pallet_index(30)]
+	pub type Nfts = pallet_nfts;
+
+	#[runtime::pallet_index(31)]
+	pub type Carbon = pallet_carbon;
 }
 
 /// The pallets whose benchmarks `sprint-node benchmark pallet` runs (`make bench`).
@@ -267,6 +273,7 @@ mod benches {
 		[pallet_emission, Emission]
 		[pallet_inference, Inference]
 		[pallet_audit, Audit]
+		[pallet_carbon, Carbon]
 		[pallet_poc_voting, PocVoting]
 	);
 }

@@ -4,7 +4,7 @@
 # build of the node stack on 2 cores; it never clobbers the release binary the tests use), then
 # runs `sprint-node benchmark pallet` for each pallet with pallets/weight-template.hbs.
 #
-# Usage: tests/scripts/weights.sh [pallet ...]   (default: poc collateral emission inference audit poc_voting)
+# Usage: tests/scripts/weights.sh [pallet ...]   (default: poc collateral emission inference audit poc_voting carbon)
 # Env:   BENCH_TARGET_DIR (default: $CARGO_TARGET_DIR-bench), STEPS (20), REPEAT (10).
 set -euo pipefail
 
@@ -14,7 +14,7 @@ target="${BENCH_TARGET_DIR:-${CARGO_TARGET_DIR:-$HOME/.cache/sprint-target}-benc
 steps="${STEPS:-20}"
 repeat="${REPEAT:-10}"
 pallets=("$@")
-[ ${#pallets[@]} -eq 0 ] && pallets=(poc collateral emission inference audit poc_voting)
+[ ${#pallets[@]} -eq 0 ] && pallets=(poc collateral emission inference audit poc_voting carbon)
 
 echo "building sprint-node with runtime benchmarks in $target"
 CARGO_TARGET_DIR="$target" cargo build --locked --release -p sprint-node --features runtime-benchmarks

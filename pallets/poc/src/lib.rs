@@ -98,7 +98,10 @@ use polkadot_sdk::{
 	sp_core::H256,
 	sp_runtime::traits::{Saturating, UniqueSaturatedInto},
 };
-use sprint_primitives::{EpochInfo, HostBond, RewardSink, SigningKeys, Slasher, WeightActivation};
+use sprint_primitives::{
+	AcceptedWork, CertifiableWork, EpochInfo, HostBond, RewardSink, SigningKeys, Slasher,
+	WeightActivation,
+};
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -1000,6 +1003,65 @@ impl<T: Config> SigningKeys<T::AccountId> for Pallet<T> {
 				})
 			}
 		});
+	}
+}
+
+impl<T: Config> CertifiableWork<T::AccountId> for Pallet<T> {
+	fn participant(epoch: EpochIndex, index: u32) -> Option<T::AccountId> {
+		Participants::<T>::get(epoch, index)
+	}
+
+	fn accepted(epoch: EpochIndex, who: &T::AccountId) -> Option<AcceptedWork> {
+		let line = Outcomes::<T>::get(epoch, who)?;
+		if line.outcome != Outcome::Accepted {
+			return None;
+		}
+		Some(AcceptedWork {
+			weight: AcceptedWeights::<T>::get(epoch, who)?,
+			committed: Commitments::<T>::get(epoch, who)?.count,
+		})
+	}
+
+	fn work_terms(epoch: EpochIndex) -> Option<(H256, sprint_core::ModelShape)> {
+		Some((Targets::<T>::get(epoch)?, EpochParams::<T>::get(epoch)?.model))
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_participant(
+		epoch: EpochIndex,
+		index: u32,
+		who: &T::AccountId,
+		work: Option<AcceptedWork>,
+		target: H256,
+		shape: sprint_core::ModelShape,
+	) {
+		Participants::<T>::insert(epoch, index, who);
+		let outcome = if work.is_some() { Outcome::Accepted } else { Outcome::Rejected };
+		let work = work.unwrap_or_default();
+		Outcomes::<T>::insert(epoch, who, TallyLine { outcome, activated: work.weight });
+		if outcome == Outcome::Accepted {
+			AcceptedWeights::<T>::insert(epoch, who, work.weight);
+		}
+		Commitments::<T>::insert(
+			epoch,
+			who,
+			Commitment { root: H256::zero(), count: work.committed, proof_key: [0; 32] },
+		);
+		Targets::<T>::insert(epoch, target);
+		EpochParams::<T>::insert(epoch, PocParams { model: shape, ..PocParams::dev_defaults() });
+		TallyStatus::<T>::insert(
+			epoch,
+			TallyProgress {
+				stage: TallyStage::Done,
+				next: 0,
+				accepted_hosts: 0,
+				accepted_activated: 0,
+				accepted_nonces: 0,
+				cap: u128::MAX,
+				total_weight: 0,
+				accepted_weight: 0,
+			},
+		);
 	}
 }
 

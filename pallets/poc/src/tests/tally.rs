@@ -3,7 +3,7 @@
 //! rule.
 
 use polkadot_sdk::{frame_support::assert_noop, sp_core::H256};
-use sprint_primitives::Slasher;
+use sprint_primitives::{AcceptedWork, CertifiableWork, Slasher};
 
 use super::*;
 use crate::{
@@ -35,6 +35,13 @@ fn an_honest_host_is_accepted_its_reward_vests_and_it_is_never_slashed() {
 
 		assert_eq!(outcome(HOST), Some(Outcome::Accepted));
 		assert_eq!(AcceptedWeights::<Test>::get(0, HOST), Some(40));
+		// What its carbon certificate will state (docs/protocol.md §9).
+		assert_eq!(<Poc as CertifiableWork<_>>::participant(0, 0), Some(HOST));
+		assert_eq!(
+			<Poc as CertifiableWork<_>>::accepted(0, &HOST),
+			Some(AcceptedWork { weight: 40, committed: 40 })
+		);
+		assert!(<Poc as CertifiableWork<_>>::work_terms(0).is_some());
 		assert_eq!(rewards(HOST), (0, R0), "the only weight earns the whole reward, vesting");
 		assert_eq!(held(HOST), BOND);
 		assert!(!<Collateral as Slasher<_>>::is_jailed(&HOST));
@@ -63,6 +70,7 @@ fn a_digest_mismatch_confirmed_by_a_majority_of_seats_slashes_exactly_20_percent
 
 		assert_eq!(outcome(HOST), Some(Outcome::Fraud));
 		assert_eq!(AcceptedWeights::<Test>::get(0, HOST), None, "weight zero");
+		assert_eq!(<Poc as CertifiableWork<_>>::accepted(0, &HOST), None, "no certificate");
 		assert_eq!(held(HOST), BOND - BOND / 5, "exactly 20%");
 		assert_eq!(Balances::free_balance(21) - before, BOND / 5 / 10 / 3, "a third of 10%");
 		assert!(<Collateral as Slasher<_>>::is_jailed(&HOST));
@@ -345,6 +353,7 @@ fn the_target_is_unchanged_when_nothing_is_accepted() {
 		commit_all(0, &[&host]);
 		run_to_phase(Phase::Tally);
 		assert_eq!(outcome(HOST), Some(Outcome::Rejected));
+		assert_eq!(<Poc as CertifiableWork<_>>::accepted(0, &HOST), None, "no certificate");
 		run_to_epoch(1);
 		assert_eq!(Targets::<Test>::get(1), Targets::<Test>::get(0));
 	});

@@ -1,0 +1,4 @@
+//! pallet-carbon's tests, by topic.
+
+mod minting;
+mod retirement;

@@ -1,0 +1,166 @@
+// Carbon certificates (docs/protocol.md §9) as a host and a buyer meet them: a dev sprint-node,
+// Alice validating and Bob hosting with real sprint-worker processes. Bob declares solar power
+// in his inference service declaration; it counts from the next epoch. Each of his accepted
+// epochs mints him a certificate — a pallet-nfts item in pallet-carbon's collection — read here
+// through pallet-nfts' storage and runtime API and through pallet-carbon's runtime API, its
+// energy checked against the chain's own target, leaves and energy figure. Bob cannot burn it
+// with pallet-nfts (the runtime filters that call); he transfers it to Charlie with pallet-nfts,
+// and Charlie retires it through pallet-carbon, which records it in the ledger.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Keyring } from '@polkadot/keyring';
+import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
+import { startNode, stopAll, waitFor } from './lib/node.js';
+import { spawnSync } from 'node:child_process';
+import { startWorker, stopWorkers, workerBinary } from './lib/worker.js';
+import { send } from './lib/tx.js';
+
+const MJ_PER_KWH = 3_600_000_000n;
+
+describe('carbon certificates with real workers', () => {
+  let node;
+  let api;
+  let alice;
+  let bob;
+  let charlie;
+  const workers = {};
+  let collection;
+  let declaredFrom;
+  let solar;
+
+  before(async () => {
+    await cryptoWaitReady();
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    [alice, bob, charlie] = ['Alice', 'Bob', 'Charlie'].map((n) => keyring.addFromUri(`//${n}`));
+    node = await startNode({ name: 'carbon', args: ['--dev', '--tmp', '--dev-block-time', '500'] });
+    api = await node.api();
+    [workers.alice, workers.bob] = await Promise.all([
+      startWorker({ node, name: 'Alice', args: ['--validator-only', '--dev-secret', 'Alice'] }),
+      startWorker({ node, name: 'Bob' }),
+    ]);
+  });
+
+  after(async () => {
+    await stopWorkers();
+    await stopAll();
+    for (const w of Object.values(workers)) w.cleanup();
+  });
+
+  test('genesis made the certificates collection, owned by pallet-carbon, with its metadata', async () => {
+    collection = (await api.call.carbonApi.collection()).unwrap().toNumber();
+    const details = (await api.query.nfts.collection(collection)).unwrap();
+    const owner = (await api.call.nftsApi.collectionOwner(collection)).unwrap().toString();
+    assert.equal(details.owner.toString(), owner);
+    // The pallet's account: "modl" ‖ its PalletId, zero-padded.
+    assert.equal(owner, encodeAddress(u8aConcat(stringToU8a('modlspr/carb'), new Uint8Array(20)), 42));
+    const metadata = (await api.query.nfts.collectionMetadataOf(collection)).unwrap();
+    assert.equal(JSON.parse(metadata.data.toUtf8()).name, 'Sprint carbon certificates');
+  });
+
+  test('Bob declares solar power with his service: it counts from the next epoch', async () => {
+    await send(api.tx.sudo.sudo(api.tx.inference.registerModel({
+      name: 'SmolLM2-135M-Instruct.Q4_1',
+      fileSha256: '0xb179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53',
+      architecture: 'llama', contextLength: 8192, engineRecipe: 1, computeUnitsPerToken: 1, initialPrice: 1000,
+    })), alice, 'governance registers a model');
+    const events = await send(api.tx.inference.declareService({
+      models: [0], capacity: 50, apiUrl: 'https://bob.example/v1', energy: 'Solar', region: 'ES',
+    }), bob, 'Bob declares his service');
+    const declared = events.find(({ event }) => event.section === 'inference' && event.method === 'EnergyDeclared');
+    assert.ok(declared, 'EnergyDeclared emitted');
+    declaredFrom = declared.event.data.epoch.toNumber();
+    const now = (await api.query.poc.currentEpoch()).toNumber();
+    assert.equal(declaredFrom, now + 1);
+    const history = await api.query.inference.energy(bob.address);
+    assert.deepEqual(history.map(([from, d]) => [from.toNumber(), d.unwrap().source.toString(), d.unwrap().region.toUtf8()]),
+      [[declaredFrom, 'Solar', 'ES']]);
+  });
+
+  test('each accepted epoch mints Bob a certificate: undeclared before his declaration, solar after', async () => {
+    const certificates = async () => (await api.call.carbonApi.certificatesOf(bob.address)).map(([id, c]) => ({ id: id.toNumber(), c }));
+    await waitFor('a certificate of an epoch under Bob\'s declaration', async () =>
+      (await certificates()).some(({ c }) => c.epoch.toNumber() >= declaredFrom), { timeoutMs: 240_000, intervalMs: 1_000 });
+    const mine = await certificates();
+    for (const { c } of mine) {
+      assert.equal(c.host.toString(), bob.address);
+      assert.ok(c.committed.toNumber() > 0 && c.weight.toBigInt() > 0n);
+      if (c.epoch.toNumber() < declaredFrom) assert.ok(c.source.isNone, `epoch ${c.epoch} before the declaration`);
+    }
+    solar = mine.find(({ c }) => c.epoch.toNumber() >= declaredFrom);
+    assert.equal(solar.c.source.unwrap().toString(), 'Solar');
+    assert.equal(solar.c.region.toUtf8(), 'ES');
+    // Only Bob hosts: Alice validates and never commits, so she gets none.
+    assert.equal((await api.call.carbonApi.certificatesOf(alice.address)).length, 0);
+
+    // `sprint-worker status` shows them (it reads a later block: at least as many).
+    const status = spawnSync(workerBinary(), ['status', '--node', node.url, '--account', bob.address, '--json'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(status.status, 0, status.stderr);
+    const json = JSON.parse(status.stdout);
+    assert.ok(json.certificates >= mine.length, `status shows ${json.certificates} certificates`);
+    assert.ok(json.certificates_mj > 0);
+  });
+
+  test('the certificate is a pallet-nfts item whose energy follows the chain\'s target, leaves and figure', async () => {
+    const { id, c } = solar;
+    assert.equal((await api.query.nfts.item(collection, id)).unwrap().owner.toString(), bob.address);
+    assert.equal((await api.call.nftsApi.owner(collection, id)).unwrap().toString(), bob.address);
+    const epoch = c.epoch.toNumber();
+    const target = BigInt((await api.query.poc.targets(epoch)).unwrap().toHex());
+    const shape = (await api.query.poc.epochParams(epoch)).unwrap().model;
+    const nanojoules = (await api.query.carbon.energyPerNonce(shape)).unwrap().toBigInt();
+    const expected = BigInt(c.committed.toNumber()) * ((1n << 256n) / target) * nanojoules / 1_000_000n;
+    assert.equal(c.energyMj.toBigInt(), expected);
+    assert.ok(expected > 0n);
+
+    const json = JSON.parse((await api.query.nfts.itemMetadataOf(collection, id)).unwrap().data.toUtf8());
+    const kwh = `${expected / MJ_PER_KWH}.${String((expected % MJ_PER_KWH) * 1_000_000_000n / MJ_PER_KWH).padStart(9, '0')}`;
+    assert.deepEqual(json, {
+      epoch, host: u8aToHex(bob.addressRaw), weight: c.weight.toString(),
+      leaves: c.committed.toNumber(), kwh, source: 'solar', region: 'ES',
+    });
+  });
+
+  test('pallet-nfts cannot burn a certificate: the runtime filters the call', async () => {
+    await assert.rejects(
+      send(api.tx.nfts.burn(collection, solar.id), bob, 'Bob burns his certificate with pallet-nfts'),
+      /system\.CallFiltered/,
+    );
+    // Inside a batch too: the batch lands, its burn is refused (reported as an event).
+    const events = await send(api.tx.utility.batch([api.tx.nfts.burn(collection, solar.id)]), bob, 'the same inside a batch');
+    const interrupted = events.find(({ event }) => event.section === 'utility' && event.method === 'BatchInterrupted');
+    assert.ok(interrupted, 'the batch was interrupted');
+    const { section, name } = api.registry.findMetaError(interrupted.event.data.error.asModule);
+    assert.equal(`${section}.${name}`, 'system.CallFiltered');
+    assert.ok((await api.query.nfts.item(collection, solar.id)).isSome, 'still there');
+  });
+
+  test('transferred with pallet-nfts and retired through pallet-carbon by its new owner', async () => {
+    await send(api.tx.nfts.transfer(collection, solar.id, charlie.address), bob, 'Bob transfers the certificate');
+    assert.equal((await api.query.nfts.item(collection, solar.id)).unwrap().owner.toString(), charlie.address);
+    assert.ok((await api.call.carbonApi.certificatesOf(charlie.address)).some(([id]) => id.toNumber() === solar.id));
+    await assert.rejects(send(api.tx.carbon.retire(solar.id), bob, 'Bob retires it'), /carbon\.NotOwner/);
+
+    const before = (await api.call.carbonApi.totals()).find(([s]) => s.isSome && s.unwrap().toString() === 'Solar')[1];
+    const events = await send(api.tx.carbon.retire(solar.id), charlie, 'Charlie retires it');
+    const retired = events.find(({ event }) => event.section === 'carbon' && event.method === 'Retired');
+    assert.equal(retired.event.data.energyMj.toBigInt(), solar.c.energyMj.toBigInt());
+    assert.ok((await api.query.nfts.item(collection, solar.id)).isNone, 'burned');
+
+    const [ledger, total] = await api.call.carbonApi.retirementsOf(charlie.address);
+    assert.equal(ledger.length, 1);
+    assert.equal(ledger[0].certificate.toNumber(), solar.id);
+    assert.equal(ledger[0].host.toString(), bob.address);
+    assert.equal(ledger[0].epoch.toNumber(), solar.c.epoch.toNumber());
+    assert.equal(ledger[0].source.unwrap().toString(), 'Solar');
+    assert.ok(ledger[0].block.toNumber() > 0);
+    assert.equal(total.certificates.toNumber(), 1);
+    assert.equal(total.energyMj.toBigInt(), solar.c.energyMj.toBigInt());
+    const after = (await api.call.carbonApi.totals()).find(([s]) => s.isSome && s.unwrap().toString() === 'Solar')[1];
+    assert.equal(after.retired.toNumber(), before.retired.toNumber() + 1);
+    assert.equal(after.retiredMj.toBigInt(), before.retiredMj.toBigInt() + solar.c.energyMj.toBigInt());
+    assert.ok(after.minted.toNumber() >= 1);
+    await assert.rejects(send(api.tx.carbon.retire(solar.id), charlie, 'retiring it twice'), /carbon\.UnknownCertificate/);
+  });
+});
