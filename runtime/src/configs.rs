@@ -29,10 +29,10 @@ use smallvec::smallvec;
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Audit, Aura, Balance, Balances, Block, BlockNumber, Collateral, Emission, Hash,
-	Inference, Nonce, OriginCaller, PalletInfo, Poc, Preimage, Referenda, Runtime, RuntimeCall,
-	RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, Scheduler,
-	System, Treasury, EXISTENTIAL_DEPOSIT, MILLI_SPR, SLOT_DURATION, SPR, VERSION,
+	AccountId, Audit, Aura, Balance, Balances, Block, BlockNumber, Carbon, Collateral, Emission,
+	Hash, Inference, Nonce, OriginCaller, PalletInfo, Poc, Preimage, Referenda, Runtime,
+	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
+	Scheduler, System, Treasury, EXISTENTIAL_DEPOSIT, MILLI_SPR, SLOT_DURATION, SPR, VERSION,
 };
 
 /// 75% of each block is for ordinary transactions; the rest is kept for operational ones.
@@ -222,6 +222,8 @@ impl pallet_poc::Config for Runtime {
 	type MaxParticipants = ConstU32<16_384>;
 	type HookBudget = PocHookBudget;
 	type KeepWeights = KeepWeights;
+	/// Carbon certificates are minted from an epoch's participants and commitments.
+	type Readers = Carbon;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkFunder;
 	type WeightInfo = pallet_poc::weights::SubstrateWeight<Runtime>;

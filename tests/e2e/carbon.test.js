@@ -94,11 +94,15 @@ describe('carbon certificates with real workers', () => {
     // Only Bob hosts: Alice validates and never commits, so she gets none.
     assert.equal((await api.call.carbonApi.certificatesOf(alice.address)).length, 0);
 
-    // `sprint-worker status` shows them (it reads a later block: at least as many).
-    const status = spawnSync(workerBinary(), ['status', '--node', node.url, '--account', bob.address, '--json'], { encoding: 'utf8', timeout: 30_000 });
-    assert.equal(status.status, 0, status.stderr);
-    const json = JSON.parse(status.stdout);
-    assert.ok(json.certificates >= mine.length, `status shows ${json.certificates} certificates`);
+    // `sprint-worker status` shows them: it reads the finalized head, which follows the best
+    // block these calls read by a block or two.
+    let json;
+    await waitFor('sprint-worker status to show them', () => {
+      const status = spawnSync(workerBinary(), ['status', '--node', node.url, '--account', bob.address, '--json'], { encoding: 'utf8', timeout: 30_000 });
+      assert.equal(status.status, 0, status.stderr);
+      json = JSON.parse(status.stdout);
+      return json.certificates >= mine.length;
+    }, { timeoutMs: 30_000, intervalMs: 1_000 });
     assert.ok(json.certificates_mj > 0);
   });
 

@@ -66,6 +66,9 @@ describe('the worker\'s dashboard in headless Chromium', () => {
     }, { timeoutMs: 150_000, intervalMs: 1_000 }).catch(async (e) => {
       throw new Error(`${e.message}\n${(await state()).text}\n${problems.join('\n')}`);
     });
+    // Its accepted epoch mints a carbon certificate right after the tally (docs/protocol.md §9).
+    await waitFor('a carbon certificate on the page', async () =>
+      /^[1-9]\d* \(/.test(await page.$eval('#carbon', (e) => e.textContent)), { timeoutMs: 30_000 });
     const last = await state();
     assert.ok(last.updates > 10, `${last.updates} live updates`);
     assert.equal(navigations, 1, 'the page was never reloaded');

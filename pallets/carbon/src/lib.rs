@@ -184,6 +184,22 @@ pub mod pallet {
 			Pallet::<T>::mint_step(&mut meter);
 			meter.consumed()
 		}
+
+		/// A chain that gains this pallet by a runtime upgrade (rather than at genesis) gets
+		/// its collection then, and certificates from the current epoch on; a chain that has
+		/// it already is left as it is.
+		fn on_runtime_upgrade() -> Weight {
+			let db = T::DbWeight::get();
+			if CertificateCollection::<T>::exists() {
+				return db.reads(1);
+			}
+			// It fails only when pallet-nfts has no collection id left: then nothing is minted.
+			if Pallet::<T>::create_collection().is_ok() {
+				let epoch = T::EpochInfo::current_epoch();
+				Cursor::<T>::put(MintCursor { epoch, next: 0, minted: 0 });
+			}
+			db.reads_writes(4, 8)
+		}
 	}
 
 	#[pallet::event]
@@ -309,6 +325,14 @@ pub mod pallet {
 			Self::deposit_event(Event::EnergyPerNonceSet { shape, nanojoules });
 			Ok(())
 		}
+	}
+}
+
+/// pallet-poc keeps an epoch's state until its certificates are minted: were minting to fall
+/// behind pruning, accepted hosts would be skipped.
+impl<T: Config> sprint_primitives::EpochReaders for Pallet<T> {
+	fn still_reading(epoch: EpochIndex) -> bool {
+		CertificateCollection::<T>::exists() && Cursor::<T>::get().epoch <= epoch
 	}
 }
 

@@ -376,6 +376,22 @@ pub struct Commitment {
 	pub proof_key: [u8; 32],
 }
 
+impl TallyProgress {
+	/// A tally at `stage` with nothing counted yet (and no power cap).
+	pub fn at(stage: TallyStage) -> Self {
+		Self {
+			stage,
+			next: 0,
+			accepted_hosts: 0,
+			accepted_activated: 0,
+			accepted_nonces: 0,
+			cap: u128::MAX,
+			total_weight: 0,
+			accepted_weight: 0,
+		}
+	}
+}
+
 impl PocParams {
 	/// docs/protocol.md §2's production column and §3–§4's defaults, with the production model
 	/// shape (1024, 16, 16, 4096, 16).

@@ -330,6 +330,30 @@ pub mod pallet {
 			let pruned = Pallet::<T>::prune_step();
 			T::WeightInfo::update_prices(models).saturating_add(T::WeightInfo::prune_step(pruned))
 		}
+
+		/// Parameters stored before `energy_dispute_epochs` existed (spec 104 and older) are
+		/// read as they were, with its default: governance's settings are kept across the
+		/// upgrade instead of failing to decode.
+		fn on_runtime_upgrade() -> Weight {
+			let db = T::DbWeight::get();
+			if Params::<T>::exists() && Params::<T>::get().is_none() {
+				let old =
+					Params::<T>::translate(|old: Option<OldInferenceParams<BalanceOf<T>>>| {
+						old.map(|o| InferenceParams {
+							community_fee_share: o.community_fee_share,
+							max_price: o.max_price,
+							ticket_lifetime: o.ticket_lifetime,
+							audit_window_epochs: o.audit_window_epochs,
+							utilization_window: o.utilization_window,
+							block_seconds: o.block_seconds,
+							energy_dispute_epochs: InferenceParams::<BalanceOf<T>>::defaults()
+								.energy_dispute_epochs,
+						})
+					});
+				return db.reads_writes(1, u64::from(old.is_ok()));
+			}
+			db.reads(1)
+		}
 	}
 
 	#[pallet::genesis_config]

@@ -66,6 +66,18 @@ impl<Balance: From<u64>> InferenceParams<Balance> {
 	}
 }
 
+/// [`InferenceParams`] as spec 104 and older stored them (before `energy_dispute_epochs`): read
+/// once by the upgrade that adds it.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct OldInferenceParams<Balance> {
+	pub community_fee_share: Perbill,
+	pub max_price: Balance,
+	pub ticket_lifetime: u32,
+	pub audit_window_epochs: u32,
+	pub utilization_window: u32,
+	pub block_seconds: u32,
+}
+
 /// Bytes of a model's name and architecture.
 pub type ModelName = BoundedVec<u8, ConstU32<64>>;
 

@@ -530,14 +530,5 @@ mod benchmarks {
 }
 
 fn fresh_progress() -> TallyProgress {
-	TallyProgress {
-		stage: TallyStage::Decide,
-		next: 0,
-		accepted_hosts: 0,
-		accepted_activated: 0,
-		accepted_nonces: 0,
-		cap: u128::MAX,
-		total_weight: 0,
-		accepted_weight: 0,
-	}
+	TallyProgress::at(TallyStage::Decide)
 }

@@ -99,8 +99,8 @@ use polkadot_sdk::{
 	sp_runtime::traits::{Saturating, UniqueSaturatedInto},
 };
 use sprint_primitives::{
-	AcceptedWork, CertifiableWork, EpochInfo, HostBond, RewardSink, SigningKeys, Slasher,
-	WeightActivation,
+	AcceptedWork, CertifiableWork, EpochInfo, EpochReaders, HostBond, RewardSink, SigningKeys,
+	Slasher, WeightActivation,
 };
 
 #[frame_support::pallet]
@@ -140,6 +140,10 @@ pub mod pallet {
 		/// (docs/protocol.md §8), so this must cover a referendum's whole life.
 		#[pallet::constant]
 		type KeepWeights: Get<u32>;
+
+		/// Pallets that read an epoch's state after its tally (pallet-carbon): no epoch is
+		/// pruned while one of them still reads it.
+		type Readers: EpochReaders;
 
 		/// Who may change the protocol parameters ([`Pallet::set_params`]): a passed `params`
 		/// referendum (docs/protocol.md §8), or root.
@@ -1049,19 +1053,7 @@ impl<T: Config> CertifiableWork<T::AccountId> for Pallet<T> {
 		);
 		Targets::<T>::insert(epoch, target);
 		EpochParams::<T>::insert(epoch, PocParams { model: shape, ..PocParams::dev_defaults() });
-		TallyStatus::<T>::insert(
-			epoch,
-			TallyProgress {
-				stage: TallyStage::Done,
-				next: 0,
-				accepted_hosts: 0,
-				accepted_activated: 0,
-				accepted_nonces: 0,
-				cap: u128::MAX,
-				total_weight: 0,
-				accepted_weight: 0,
-			},
-		);
+		TallyStatus::<T>::insert(epoch, TallyProgress::at(TallyStage::Done));
 	}
 }
 

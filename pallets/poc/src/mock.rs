@@ -112,6 +112,7 @@ impl pallet_poc::Config for Test {
 	type MaxParticipants = ConstU32<16_384>;
 	type HookBudget = HookBudget;
 	type KeepWeights = ConstU32<8>;
+	type Readers = TestReaders;
 	type ParamsOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
@@ -182,6 +183,7 @@ impl ExtBuilder {
 	}
 
 	pub fn build(self) -> TestExternalities {
+		reading_from(None);
 		let mut balances = vec![(HOST, ENDOWMENT), (VALIDATOR, ENDOWMENT), (POOR, SPR), (FUND, ED)];
 		balances.extend((10..30).map(|a| (a, ENDOWMENT)));
 		let mut collateral = pallet_collateral::CollateralParams::gonka_defaults();
@@ -352,5 +354,24 @@ impl Sprint {
 			&opening,
 		);
 		SignedOpening { opening, signature: self.key.sign(&payload).0 }
+	}
+}
+
+std::thread_local! {
+	static READING_FROM: core::cell::Cell<Option<sprint_primitives::EpochIndex>> = const { core::cell::Cell::new(None) };
+}
+
+/// A pallet that reads every epoch from `epoch` on after its tally (as pallet-carbon does until
+/// it has minted an epoch's certificates); `None`: nobody reads.
+pub fn reading_from(epoch: Option<sprint_primitives::EpochIndex>) {
+	READING_FROM.with(|r| r.set(epoch));
+}
+
+/// The readers [`reading_from`] sets.
+pub struct TestReaders;
+
+impl sprint_primitives::EpochReaders for TestReaders {
+	fn still_reading(epoch: sprint_primitives::EpochIndex) -> bool {
+		READING_FROM.with(|r| r.get().is_some_and(|from| epoch >= from))
 	}
 }

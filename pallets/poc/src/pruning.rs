@@ -1,6 +1,7 @@
 //! Per-epoch storage is keyed by epoch first and pruned once nothing can read it any more
 //! (docs/protocol.md §2): epoch e from the first block of e+3 on, and never while e's tally is
-//! still running (its disputes and seat penalties read everything of e).
+//! still running (its disputes and seat penalties read everything of e) or another pallet still
+//! reads it (pallet-carbon, minting e's certificates from its participants and commitments).
 //!
 //! Pruning walks the epochs in order from [`PruneNext`], one step per block inside the hook
 //! budget, after the tally and the seat draw (which are due at fixed times; pruning is not):
@@ -60,12 +61,14 @@ fn clear_maps<T: Config>() -> [Clear; 10] {
 
 impl<T: Config> Pallet<T> {
 	/// The oldest epoch not pruned yet, if it may be pruned now: it ended more than two epochs
-	/// ago and its tally is not running.
+	/// ago, its tally is not running and no other pallet still reads it ([`Config::Readers`]:
+	/// pallet-carbon until it has minted the epoch's certificates).
 	pub fn prunable() -> Option<EpochIndex> {
 		let next = PruneNext::<T>::get();
 		if EpochStart::<T>::get().is_none()
 			|| next.saturating_add(3) > CurrentEpoch::<T>::get()
 			|| Tallying::<T>::get().is_some_and(|tallying| tallying <= next)
+			|| T::Readers::still_reading(next)
 		{
 			return None;
 		}

@@ -187,19 +187,7 @@ impl<T: Config> Pallet<T> {
 			&& Self::current_phase() == Some(Phase::Tally)
 			&& !TallyStatus::<T>::contains_key(epoch)
 		{
-			TallyStatus::<T>::insert(
-				epoch,
-				TallyProgress {
-					stage: TallyStage::Decide,
-					next: 0,
-					accepted_hosts: 0,
-					accepted_activated: 0,
-					accepted_nonces: 0,
-					cap: u128::MAX,
-					total_weight: 0,
-					accepted_weight: 0,
-				},
-			);
+			TallyStatus::<T>::insert(epoch, TallyProgress::at(TallyStage::Decide));
 			Tallying::<T>::put(epoch);
 		}
 		let Some(epoch) = Tallying::<T>::get() else { return };

@@ -493,3 +493,17 @@ pub trait CertifiableWork<AccountId> {
 		shape: sprint_core::ModelShape,
 	);
 }
+
+/// Pallets that still read an epoch's PoC state after its tally (pallet-carbon, minting that
+/// epoch's certificates): pallet-poc prunes no epoch one of them still reads.
+pub trait EpochReaders {
+	/// Whether `epoch`'s PoC state is still needed.
+	fn still_reading(epoch: EpochIndex) -> bool;
+}
+
+/// Nobody reads past the tally (a runtime without pallet-carbon, and tests).
+impl EpochReaders for () {
+	fn still_reading(_: EpochIndex) -> bool {
+		false
+	}
+}

@@ -44,6 +44,35 @@ fn genesis_makes_a_collection_the_pallet_owns_and_moves_the_counter_past_it() {
 }
 
 #[test]
+fn a_chain_upgraded_to_carbon_gets_its_collection_and_certificates_from_then_on() {
+	use polkadot_sdk::frame_support::traits::Hooks;
+	new_test_ext().execute_with(|| {
+		// As if the pallet had not been there at genesis.
+		CertificateCollection::<Test>::kill();
+		set_epoch(7);
+		Carbon::on_runtime_upgrade();
+		let collection = CertificateCollection::<Test>::get().expect("made by the upgrade");
+		assert_eq!(collection, 1, "the next free id");
+		assert_eq!(Cursor::<Test>::get(), MintCursor { epoch: 7, next: 0, minted: 0 });
+		// A second upgrade leaves it alone.
+		Carbon::on_runtime_upgrade();
+		assert_eq!(CertificateCollection::<Test>::get(), Some(collection));
+	});
+}
+
+#[test]
+fn pallet_poc_keeps_an_epoch_until_its_certificates_are_minted() {
+	use sprint_primitives::EpochReaders;
+	new_test_ext().execute_with(|| {
+		assert!(Carbon::still_reading(0));
+		tally(0, vec![(acc(1), work(1, 1))]);
+		run_blocks(1);
+		assert!(!Carbon::still_reading(0), "epoch 0 is certified");
+		assert!(Carbon::still_reading(1));
+	});
+}
+
+#[test]
 fn only_accepted_hosts_get_a_certificate_once_the_tally_has_ended() {
 	new_test_ext().execute_with(|| {
 		set_epoch(1);

@@ -78,6 +78,21 @@ fn per_epoch_storage_is_pruned_after_epoch_e_plus_2() {
 }
 
 #[test]
+fn an_epoch_another_pallet_still_reads_is_not_pruned_until_it_is_done() {
+	ExtBuilder::default().build().execute_with(|| {
+		reading_from(Some(0));
+		run_to_block(1 + 60 * 5);
+		assert_eq!(CurrentEpoch::<Test>::get(), 5);
+		assert!(Seeds::<Test>::get(0).is_some(), "carbon still mints epoch 0's certificates");
+		reading_from(Some(2));
+		run_to_block(1 + 60 * 5 + 30);
+		assert!(Seeds::<Test>::get(1).is_none(), "epochs 0 and 1 pruned once read");
+		assert!(Seeds::<Test>::get(2).is_some());
+		reading_from(None);
+	});
+}
+
+#[test]
 fn parameters_whose_windows_do_not_fit_the_epoch_are_rejected() {
 	let mut p = dev_params();
 	assert_eq!(phases::validate(&p), Ok(()));
