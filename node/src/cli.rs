@@ -1,7 +1,9 @@
 //! The command line: `sprint-node [run options]` starts a node; subcommands manage keys, chain
 //! specs, the database and benchmarks.
 
-use polkadot_sdk::{frame_benchmarking_cli::BenchmarkCmd, sc_cli};
+#[cfg(feature = "benchmark")]
+use polkadot_sdk::frame_benchmarking_cli::BenchmarkCmd;
+use polkadot_sdk::sc_cli;
 
 /// The block interval of `--dev` when `--dev-block-time` is not given, in milliseconds.
 pub const DEFAULT_DEV_BLOCK_TIME_MS: u64 = 1_000;
@@ -69,8 +71,19 @@ pub enum Subcommand {
 
 	/// Benchmarks: runtime pallets (needs a node built with `--features runtime-benchmarks`),
 	/// storage, block and extrinsic overhead, and this machine.
+	#[cfg(feature = "benchmark")]
 	#[command(subcommand)]
 	Benchmark(BenchmarkCmd),
+
+	/// Benchmarks are not in this build: build sprint-node with `--features benchmark` (machine,
+	/// block) or `--features runtime-benchmarks` (pallets too).
+	#[cfg(not(feature = "benchmark"))]
+	#[command(disable_help_flag = true)]
+	Benchmark {
+		/// What the benchmark subcommand was given (ignored: it is not in this build).
+		#[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+		args: Vec<String>,
+	},
 
 	/// Database meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),

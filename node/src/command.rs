@@ -2,12 +2,16 @@
 
 use std::time::Duration;
 
+#[cfg(feature = "benchmark")]
 use polkadot_sdk::{
 	frame_benchmarking_cli::{BenchmarkCmd, SUBSTRATE_REFERENCE_HARDWARE},
+	sp_runtime::traits::HashingFor,
+};
+use polkadot_sdk::{
 	sc_cli::{self, SubstrateCli},
 	sc_network,
 	sc_service::PartialComponents,
-	sp_runtime::traits::{Block as BlockT, HashingFor},
+	sp_runtime::traits::Block as BlockT,
 	*,
 };
 use sprint_runtime::opaque::Block;
@@ -113,6 +117,12 @@ pub fn run() -> sc_cli::Result<()> {
 				Ok((cmd.run(client, backend, Some(aux_revert)), task_manager))
 			})
 		}
+		#[cfg(not(feature = "benchmark"))]
+		Some(Subcommand::Benchmark { .. }) => Err("`sprint-node benchmark` is not in this build: \
+			build sprint-node with `cargo build --release -p sprint-node --features benchmark` \
+			(machine, block) or `--features runtime-benchmarks` (pallets too; `make weights` does)"
+			.into()),
+		#[cfg(feature = "benchmark")]
 		Some(Subcommand::Benchmark(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| match cmd {
