@@ -35,6 +35,14 @@
 #[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
+/// The WASM of this runtime one `spec_version` later (built with the `upgrade-test` feature by
+/// this crate's build script, beside [`WASM_BINARY`]), for the forkless-upgrade test on the local
+/// net only: never put it on a real chain. `WASM_BINARY_PATH` is where the compressed blob lies.
+#[cfg(feature = "std")]
+pub mod upgrade_test {
+	include!(concat!(env!("OUT_DIR"), "/sprint_runtime_upgrade_test"));
+}
+
 extern crate alloc;
 
 pub mod apis;
@@ -95,7 +103,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 };
 
 /// The same runtime one `spec_version` later, for the forkless-upgrade test only (the
-/// `upgrade-test` feature; `tests/scripts/build-upgrade-runtime.sh` builds its WASM): the
+/// `upgrade-test` feature; the build script builds it as [`upgrade_test::WASM_BINARY`]): the
 /// version macro takes a literal, so the number cannot come from a build variable. Keep it
 /// `spec_version + 1` of the one above.
 #[cfg(feature = "upgrade-test")]

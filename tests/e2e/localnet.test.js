@@ -1,32 +1,34 @@
 // Four validators (Aura + GRANDPA) on loopback: blocks finalize; with one killed (-9) the other
 // three keep finalizing; restarted on the same base path, it catches up with no database error.
 // Then a forkless upgrade as governance does it (docs/protocol.md §8): the runtime one spec_version later
-// (built by tests/scripts/build-upgrade-runtime.sh, the `upgrade-test` feature) is noted as a
+// (the `upgrade-test` variant the runtime's build script makes beside the runtime) is noted as a
 // preimage, a `root` referendum to `system.setCode` it is passed by the four genesis validators'
 // votes, and the running nodes switch to it without a restart and keep finalizing.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { bestNumber, finalizedNumber, freePort, rpcHttp, startNode, stopAll, tail, waitFor } from './lib/node.js';
+import { bestNumber, finalizedNumber, freePort, nodeBinary, rpcHttp, startNode, stopAll, tail, waitFor } from './lib/node.js';
 import { send } from './lib/tx.js';
 
 const VALIDATORS = ['alice', 'bob', 'charlie', 'dave'];
 // 6 s slots: finality of a few blocks takes tens of seconds.
 const FINALITY_TIMEOUT = 120_000;
 
-// The upgrade's WASM: `make test-e2e` builds it first and passes its path; run alone, the test
-// builds it (minutes the first time: its own target directory).
+// The upgrade's WASM: the runtime's build script writes it beside the runtime's own, in the
+// release build the node under test comes from (runtime/tests/runtime/upgrade.rs checks it is the
+// runtime one spec_version later); $SPRINT_UPGRADE_WASM names another file.
 function upgradeWasm() {
   if (process.env.SPRINT_UPGRADE_WASM) return process.env.SPRINT_UPGRADE_WASM;
-  const script = new URL('../scripts/build-upgrade-runtime.sh', import.meta.url).pathname;
-  return execFileSync(script, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 540_000 }).trim();
+  const release = dirname(nodeBinary());
+  const wasm = join(release, 'wbuild', 'sprint-runtime', 'sprint_runtime_upgrade_test.compact.compressed.wasm');
+  if (!existsSync(wasm)) throw new Error(`${wasm} not found: build the workspace (make build) without SKIP_WASM_BUILD`);
+  return wasm;
 }
 
 const specVersion = async (node, at) => (await rpcHttp(node, 'state_getRuntimeVersion', at ? [at] : [])).result.specVersion;

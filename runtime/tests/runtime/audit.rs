@@ -5,7 +5,7 @@
 //! confirmed by two of the three re-run seats, and Charlie is refunded, Bob's fees are forfeited,
 //! 20% of his collateral slashed and he is jailed.
 
-mod common;
+use crate::common;
 
 use polkadot_sdk::{
 	frame_support::{assert_ok, traits::fungible::Inspect},

@@ -3,7 +3,7 @@
 //! the energy figures of both PoW shapes; the call filter refuses pallet-nfts' own burn on that
 //! collection only, also inside a batch.
 
-mod common;
+use crate::common;
 
 use polkadot_sdk::{
 	frame_support::traits::{tokens::nonfungibles_v2::Inspect, Contains},

@@ -1,7 +1,7 @@
 //! A signed transfer, applied the way a block applies it: it moves the balance, pays a fee, and
 //! the fee lands in the community fund.
 
-mod common;
+use crate::common;
 
 use polkadot_sdk::{
 	frame_support::traits::fungible::Inspect, pallet_transaction_payment,

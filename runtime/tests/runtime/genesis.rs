@@ -1,6 +1,6 @@
 //! Every preset builds, and mainnet_template allocates exactly what docs/protocol.md §6 says.
 
-mod common;
+use crate::common;
 
 use polkadot_sdk::{
 	frame_support::traits::fungible::Inspect, sc_chain_spec::GenesisConfigBuilderRuntimeCaller,

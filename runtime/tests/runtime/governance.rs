@@ -3,7 +3,7 @@
 //! dev genesis (built by the WASM runtime), Alice — the genesis validator, bonded — submits and
 //! votes; with no accepted epoch yet, she votes with the genesis validators' power.
 
-mod common;
+use crate::common;
 
 use polkadot_sdk::{
 	frame_support::{

@@ -2,7 +2,7 @@
 //! challenge, so that an answer with nothing to answer cannot borrow it, while every other
 //! transaction validates as before.
 
-mod common;
+use crate::common;
 
 use polkadot_sdk::{
 	sp_core::H256,

@@ -1,7 +1,7 @@
 //! Founders' vesting (docs/protocol.md §6): nothing unlocks before the one-year cliff, then the
 //! balance unlocks linearly over four years, claimed with `vesting.vest`.
 
-mod common;
+use crate::common;
 
 use polkadot_sdk::{
 	frame_support::traits::{fungible::Inspect, VestingSchedule},
