@@ -25,7 +25,7 @@ BENCH_VENV ?= $(HOME)/.cache/sprint-bench-venv
 APT_PACKAGES := protobuf-compiler clang libclang-dev mesa-vulkan-drivers chromium
 RUST_TARGETS := wasm32-unknown-unknown wasm32v1-none
 
-.PHONY: help deps build run test test-rust test-api test-e2e bench-inference lint fmt chain-specs check-chain-specs localnet bench bench-cold weights clean-e2e
+.PHONY: help deps build run test test-rust test-api test-e2e lint fmt chain-specs check-chain-specs localnet bench bench-inference bench-cold weights
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -54,31 +54,26 @@ build: deps ## Build sprint-node (with its WASM runtime) and sprint-worker, rele
 run: build ## Start a dev node (1 block/s, temporary state) on ws://127.0.0.1:9944 and Alice's worker.
 	tests/scripts/run-dev.sh $(NODE_BIN) $(WORKER_BIN)
 
-test: build test-rust check-chain-specs test-api test-e2e ## Everything CI runs: unit, runtime, API and end-to-end tests.
+test: ## Everything CI runs, each step timed (a table at the end): build, Rust, chain-spec, API and end-to-end tests.
+	tests/scripts/test.sh
 
-# The protocol pallets' tests also run with debug assertions on (FRAME's `WeightMeter` and
-# others assert only there), in the `testing` profile: release optimisations, its own target
-# subdirectory, so only the pallets' dependencies compile a second time.
+# The protocol pallets' tests run with debug assertions on (FRAME's `WeightMeter` and others
+# assert only there), in the `testing` profile (release optimisations, its own target
+# subdirectory), with their benchmarks compiled in: one build runs the tests and each benchmark
+# once as a test. tests/scripts/test.sh runs the same two commands.
 PALLETS := -p sprint-core -p sprint-primitives -p pallet-collateral -p pallet-emission -p pallet-poc -p pallet-inference -p pallet-audit -p pallet-poc-voting -p pallet-carbon
 PALLETS_EXCLUDED := $(subst -p ,--exclude ,$(PALLETS))
-
-BENCHMARKED := -p pallet-collateral -p pallet-emission -p pallet-poc -p pallet-inference -p pallet-audit -p pallet-poc-voting -p pallet-carbon
 BENCHMARK_FEATURES := pallet-collateral/runtime-benchmarks,pallet-emission/runtime-benchmarks,pallet-poc/runtime-benchmarks,pallet-inference/runtime-benchmarks,pallet-audit/runtime-benchmarks,pallet-poc-voting/runtime-benchmarks,pallet-carbon/runtime-benchmarks
 
-test-rust: ## Rust tests: the pallets with debug assertions (and their benchmarks, run once each as tests), then the rest (runtime, node, worker), release.
-	SKIP_WASM_BUILD=1 $(CARGO) test --locked --profile testing $(PALLETS)
-	SKIP_WASM_BUILD=1 $(CARGO) test --locked --profile testing $(BENCHMARKED) \
-		--features $(BENCHMARK_FEATURES) benchmarking
+test-rust: build ## Rust tests only: the pallets with debug assertions and their benchmarks as tests, then runtime, node and worker (release).
+	SKIP_WASM_BUILD=1 $(CARGO) test --locked --profile testing $(PALLETS) --features $(BENCHMARK_FEATURES)
 	$(CARGO) test --locked --release --workspace $(PALLETS_EXCLUDED)
 
-test-api: ## The OpenAI-compatible API: the openai Python package against sprint-worker serve on the real model.
+test-api: build ## The OpenAI-compatible API: the openai Python package against sprint-worker serve on the real model.
 	$(PY_VENV)/bin/python -m unittest discover -s tests/api -v
 
-# The local net's forkless-upgrade test needs the runtime one spec_version later: only its WASM,
-# built in a target directory of its own ($(CARGO_TARGET_DIR)-upgrade) so neither evicts the other.
-test-e2e: ## End-to-end tests: the real sprint-node driven by @polkadot/api (and the openai package for the market).
-	wasm=$$(tests/scripts/build-upgrade-runtime.sh) && cd tests && SPRINT_UPGRADE_WASM=$$wasm \
-		SPRINT_PYTHON=$(PY_VENV)/bin/python node --test --test-concurrency=1 --test-timeout=600000 e2e/
+test-e2e: build ## End-to-end tests only, in two parallel lanes (SUITES="market.test.js …" picks some).
+	SPRINT_PYTHON=$(PY_VENV)/bin/python node tests/scripts/e2e-lanes.mjs $(SUITES)
 
 lint: ## rustfmt and clippy (-D warnings).
 	$(CARGO) fmt --all -- --check
@@ -110,9 +105,8 @@ bench-inference: build ## Measure the inference engine (tokens/s, first token, R
 		python3 -m venv $(BENCH_VENV) && $(BENCH_VENV)/bin/pip install --quiet -r tests/bench/requirements.txt \
 		&& touch $(BENCH_VENV)/.installed; fi
 	tests/scripts/bench-inference.sh $(WORKER_BIN) $(BENCH_VENV)/bin/python
-	tests/scripts/weights.sh
 
-weights: ## Regenerate the pallets' weights.rs from their benchmarks (builds a runtime-benchmarks node once, ~25 min).
+weights: ## Regenerate the pallets' weights.rs from their benchmarks (builds a runtime-benchmarks node in its own target dir, ~25 min the first time).
 	tests/scripts/weights.sh
 
 bench-cold: ## Measure a cold build in a fresh target dir (about 30 minutes on 2 cores).

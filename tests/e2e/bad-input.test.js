@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { bestNumber, rawHttp, rpcHttp, runNodeSync, startNode, stopAll, waitFor } from './lib/node.js';
+import { bestNumber, rawHttp, rpcHttp, runNodeSync, devNode, stopAll, waitFor } from './lib/node.js';
 
 describe('chain-spec paths', () => {
   let dir;
@@ -41,7 +41,7 @@ describe('chain-spec paths', () => {
 describe('malformed JSON-RPC requests', () => {
   let node;
   before(async () => {
-    node = await startNode({ name: 'dev-rpc', args: ['--dev', '--dev-block-time', '500'] });
+    node = await devNode('dev-rpc');
   });
   after(async () => {
     await stopAll();

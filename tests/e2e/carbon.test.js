@@ -6,9 +6,19 @@
 // energy checked against the chain's own target, leaves and energy figure. Bob cannot burn it
 // with pallet-nfts (the runtime filters that call); he transfers it to Charlie with pallet-nfts,
 // and Charlie retires it through pallet-carbon, which records it in the ledger.
+//
+// On the same chain, Bob's live dashboard in a real browser: headless Chromium from Debian's
+// `chromium` package (installed by `make deps`), driven by puppeteer-core, which uses that browser
+// and downloads none. It loads with no console error, follows the chain live (no reload) as the
+// epoch advances, shows Bob's accepted epoch with its reward and certificate, and a screenshot is
+// kept in tests/artifacts/ (SPRINT_ARTIFACTS elsewhere); its page weight and update latency are
+// printed. (One suite for both: they need the same chain and workers, and the waits overlap.)
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import puppeteer from 'puppeteer-core';
 import { Keyring } from '@polkadot/keyring';
 import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
@@ -18,6 +28,8 @@ import { startWorker, stopWorkers, workerBinary } from './lib/worker.js';
 import { send } from './lib/tx.js';
 
 const MJ_PER_KWH = 3_600_000_000n;
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = process.env.SPRINT_ARTIFACTS ?? new URL('../artifacts', import.meta.url).pathname;
 
 describe('carbon certificates with real workers', () => {
   let node;
@@ -30,6 +42,7 @@ describe('carbon certificates with real workers', () => {
   let declaredFrom;
   let declaration;
   let solar;
+  let browser;
 
   before(async () => {
     await cryptoWaitReady();
@@ -54,6 +67,7 @@ describe('carbon certificates with real workers', () => {
   });
 
   after(async () => {
+    await browser?.close().catch(() => {});
     await stopWorkers();
     await stopAll();
     for (const w of Object.values(workers)) w.cleanup();
@@ -78,6 +92,60 @@ describe('carbon certificates with real workers', () => {
     const history = await api.query.inference.energy(bob.address);
     assert.deepEqual(history.map(([from, d]) => [from.toNumber(), d.unwrap().source.toString(), d.unwrap().region.toUtf8()]),
       [[declaredFrom, 'Solar', 'ES']]);
+  });
+
+  test('Bob\'s dashboard in headless Chromium loads without errors, follows the chain live, shows an accepted epoch', async () => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found: \`make deps\` installs Debian's chromium (or set CHROMIUM)`);
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      // As root (CI containers) Chromium refuses its sandbox.
+      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+    });
+    const url = `http://127.0.0.1:${workers.bob.metricsPort}/dashboard`;
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1200, height: 1000 });
+    const problems = [];
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('requestfailed', (r) => { if (!r.url().endsWith('/dashboard/events')) problems.push(`request failed: ${r.url()}`); });
+    let navigations = 0;
+    page.on('framenavigated', () => { navigations += 1; });
+
+    const response = await page.goto(url, { waitUntil: 'domcontentloaded' });
+    assert.equal(response.status(), 200);
+    const pageBytes = (await response.buffer()).length;
+
+    const state = () => page.evaluate(() => ({ ...window.sprintDashboard, text: document.body.innerText }));
+    await waitFor('the first update', async () => (await state()).updates > 0, { timeoutMs: 30_000 });
+    const first = await state();
+    assert.match(first.text, /Sprint host live/);
+    await waitFor('the epoch to advance on the page', async () => {
+      const now = await state();
+      return now.epoch !== null && first.epoch !== null && now.epoch > first.epoch && /Accepted/.test(now.text);
+    }, { timeoutMs: 150_000, intervalMs: 1_000 }).catch(async (e) => {
+      throw new Error(`${e.message}\n${(await state()).text}\n${problems.join('\n')}`);
+    });
+    // Its accepted epoch mints a carbon certificate right after the tally (docs/protocol.md §9).
+    await waitFor('a carbon certificate on the page', async () =>
+      /^[1-9]\d* \(/.test(await page.$eval('#carbon', (e) => e.textContent)), { timeoutMs: 30_000 });
+    const last = await state();
+    assert.ok(last.updates > 10, `${last.updates} live updates`);
+    assert.equal(navigations, 1, 'the page was never reloaded');
+    assert.match(last.text, /Accepted/, 'Bob\'s accepted epoch is listed');
+    assert.match(last.text, /\d+\.\d{3} SPR/, 'rewards are shown');
+    const svgPoints = await page.$eval('#plot', (svg) => svg.querySelector('polyline')?.getAttribute('points') ?? '');
+    assert.ok(svgPoints.split(' ').length >= 2, 'the vesting plot is drawn');
+    assert.deepEqual(problems, [], 'no console errors, no failed requests');
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const shot = join(ARTIFACTS, 'dashboard.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    const sorted = [...last.latencies].sort((a, b) => a - b);
+    await browser.close();
+    console.log(`# dashboard: page ${pageBytes} bytes (no other asset), ${last.updates} updates, `
+      + `latency from the worker seeing a block to the page showing it: median ${sorted[Math.floor(sorted.length / 2)]} ms, `
+      + `max ${sorted[sorted.length - 1]} ms; screenshot ${shot}`);
   });
 
   test('each accepted epoch mints Bob a certificate: undeclared before his declaration, solar after', async () => {

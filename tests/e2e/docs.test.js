@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { nodeBinary, startNode, stopAll } from './lib/node.js';
+import { nodeBinary, devNode, stopAll } from './lib/node.js';
 import { workerBinary } from './lib/worker.js';
 
 const root = normalize(join(new URL('.', import.meta.url).pathname, '..', '..'));
@@ -116,7 +116,7 @@ describe('documentation', () => {
 
     before(async () => {
       await cryptoWaitReady();
-      node = await startNode({ name: 'docs', args: ['--dev', '--tmp', '--dev-block-time', '500'] });
+      node = await devNode('docs');
       api = await node.api();
       const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
       alice = keyring.addFromUri('//Alice');

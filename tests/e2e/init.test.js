@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { startNode, stopAll, waitFor } from './lib/node.js';
+import { devNode, stopAll, waitFor } from './lib/node.js';
 import { workerBinary } from './lib/worker.js';
 import { send } from './lib/tx.js';
 
@@ -26,7 +26,7 @@ describe('sprint-worker init', () => {
 
   before(async () => {
     await cryptoWaitReady();
-    node = await startNode({ name: 'init', args: ['--dev', '--tmp', '--dev-block-time', '500'] });
+    node = await devNode('init');
     api = await node.api();
     dir = mkdtempSync(join(tmpdir(), 'sprint-e2e-init-'));
   });

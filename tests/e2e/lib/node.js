@@ -90,26 +90,12 @@ export async function startNode({ args = [], basePath, name = 'node', rpcPort, p
     '--no-mdns',
   ];
   const child = spawn(nodeBinary(), fullArgs, { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
-  const handle = {
-    name,
+  const handle = nodeHandle({ name, rpcPort, logPath });
+  Object.assign(handle, {
     child,
-    rpcPort,
     p2pPort,
-    url: `ws://127.0.0.1:${rpcPort}`,
-    httpUrl: `http://127.0.0.1:${rpcPort}`,
-    logPath,
-    exited: false,
-    exitCode: null,
-    log: () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : ''),
-    async api() {
-      const provider = new WsProvider(handle.url, 1000, {}, 30_000);
-      const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
-      handle.apis.push(api);
-      return api;
-    },
-    apis: [],
     async kill(signal = 'SIGTERM', timeoutMs = 20_000) {
-      for (const api of handle.apis.splice(0)) await api.disconnect().catch(() => {});
+      await handle.disconnect();
       if (handle.exited) return;
       child.kill(signal);
       const stopped = await waitFor(`${name} to exit`, () => handle.exited, { timeoutMs }).catch(() => false);
@@ -122,7 +108,7 @@ export async function startNode({ args = [], basePath, name = 'node', rpcPort, p
     cleanup() {
       rmSync(dir, { recursive: true, force: true });
     },
-  };
+  });
   child.on('exit', (code) => {
     handle.exited = true;
     handle.exitCode = code;
@@ -135,12 +121,62 @@ export async function startNode({ args = [], basePath, name = 'node', rpcPort, p
   return handle;
 }
 
+/** What every node handle has: its URLs, its log, `api()` and `disconnect()`. */
+function nodeHandle({ name, rpcPort, logPath }) {
+  const handle = {
+    name,
+    rpcPort,
+    url: `ws://127.0.0.1:${rpcPort}`,
+    httpUrl: `http://127.0.0.1:${rpcPort}`,
+    logPath,
+    exited: false,
+    exitCode: null,
+    log: () => (logPath && existsSync(logPath) ? readFileSync(logPath, 'utf8') : ''),
+    async api() {
+      const provider = new WsProvider(handle.url, 1000, {}, 30_000);
+      const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
+      handle.apis.push(api);
+      return api;
+    },
+    apis: [],
+    async disconnect() {
+      for (const api of handle.apis.splice(0)) await api.disconnect().catch(() => {});
+    },
+  };
+  return handle;
+}
+
+/**
+ * A `--dev` node (500 ms blocks) for a suite that makes a few checks and needs nothing of the
+ * chain but that it runs: the one the lane runner (tests/scripts/e2e-lanes.mjs) shares between
+ * such suites, whose RPC port it passes in $SPRINT_E2E_DEV_NODE_PORT and its log's path in
+ * $SPRINT_E2E_DEV_NODE_LOG, or else a node of the suite's own. Killing a shared node only
+ * disconnects this suite's clients: the runner stops it after the last suite.
+ */
+export async function devNode(name) {
+  const port = Number(process.env.SPRINT_E2E_DEV_NODE_PORT);
+  if (!port) return startNode({ name, args: ['--dev', '--tmp', '--dev-block-time', '500'] });
+  const handle = nodeHandle({ name: `${name} (shared dev node)`, rpcPort: port, logPath: process.env.SPRINT_E2E_DEV_NODE_LOG });
+  Object.assign(handle, {
+    shared: true,
+    async kill() {
+      await handle.disconnect();
+      running.delete(handle);
+    },
+    cleanup() {},
+  });
+  running.add(handle);
+  await waitFor(`the shared dev node's RPC on ${handle.httpUrl}`, async () => (await rpcHttp(handle, 'system_health', [])).result,
+    { timeoutMs: 30_000, intervalMs: 500 });
+  return handle;
+}
+
 /** Kills every node still running (tests call it in `after`). */
 export async function stopAll() {
   for (const handle of [...running]) await handle.kill('SIGKILL', 5_000).catch(() => {});
 }
 process.on('exit', () => {
-  for (const handle of running) handle.child.kill('SIGKILL');
+  for (const handle of running) handle.child?.kill('SIGKILL');
 });
 
 export function tail(text, lines = 40) {
