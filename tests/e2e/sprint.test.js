@@ -106,7 +106,13 @@ describe('the Sprint with real workers', () => {
       };
       return { text, value };
     };
-    const bob = await scrape(workers.bob);
+    // A worker counts an outcome when it reports it, on its next look at the chain after the
+    // tally: wait for that, as for the lines above.
+    const counted = (worker, outcome) => waitFor(`${worker.name}'s metrics to count an ${outcome} epoch`, async () => {
+      const scraped = await scrape(worker);
+      return scraped.value(`sprint_worker_outcomes_total{outcome="${outcome}"}`) >= 1 && scraped;
+    }, { timeoutMs: 30_000 });
+    const bob = await counted(workers.bob, 'accepted');
     assert.ok(bob.value('sprint_worker_nonces_total') > 0 && bob.value('sprint_worker_leaves_total') > 0, bob.text);
     assert.ok(bob.value('sprint_worker_nonces_per_second') > 0, bob.text);
     assert.ok(bob.value('sprint_worker_commits_total') >= 1, bob.text);
@@ -121,7 +127,7 @@ describe('the Sprint with real workers', () => {
     const dave = await scrape(workers.dave);
     assert.ok(dave.value('sprint_worker_challenges_answered_total') >= 1, dave.text);
     assert.equal(dave.value('sprint_worker_proofs_served_total'), 0, 'Dave\'s proof server refuses everyone');
-    const charlie = await scrape(workers.charlie);
+    const charlie = await counted(workers.charlie, 'rejected');
     assert.ok(charlie.value('sprint_worker_outcomes_total{outcome="rejected"}') >= 1, charlie.text);
 
     // `sprint-worker status` reads the same from the chain, as JSON or as a table.
