@@ -42,8 +42,8 @@ pallet_args=() excluded=() features=()
 for p in "${pallets[@]}"; do pallet_args+=(-p "$p"); excluded+=(--exclude "$p"); done
 for p in "${benchmarked[@]}"; do features+=("$p/runtime-benchmarks"); done
 features=$(IFS=,; echo "${features[*]}")
-pallets_test=(env SKIP_WASM_BUILD=1 "$cargo" test --locked --profile testing "${pallet_args[@]}" --features "$features")
-release_test=("$cargo" test --locked --release --workspace "${excluded[@]}")
+pallets_test=(env SKIP_WASM_BUILD=1 "$cargo" test --locked --no-fail-fast --profile testing "${pallet_args[@]}" --features "$features")
+release_test=("$cargo" test --locked --no-fail-fast --release --workspace "${excluded[@]}")
 
 # step NAME COMMAND…: runs COMMAND with its output in $logs/NAME.log (and on the terminal),
 # appends "NAME  seconds  ok|FAILED  passed  failed" to the table.
