@@ -65,6 +65,21 @@ class Server:
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read())
 
+    def health(self):
+        with urllib.request.urlopen(self.url + "/health", timeout=5) as r:
+            return json.loads(r.read())
+
+    def wait_for_load(self, answering, queued, timeout=60):
+        """Polls GET /health until the batch holds `answering` answers and `queued` wait."""
+        deadline = time.monotonic() + timeout
+        while True:
+            load = self.health()
+            if load["answering"] == answering and load["queued"] == queued:
+                return load
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the server's load stayed {load}, not {answering} answering and {queued} queued")
+            time.sleep(0.05)
+
     def stop(self):
         self.process.terminate()
         try:
@@ -210,12 +225,15 @@ class FullQueue(unittest.TestCase):
                 except Exception as e:  # noqa: BLE001 - asserted below
                     results[name] = e
 
+            # Each step waits for the server's state (GET /health), not for a fixed time: the
+            # first answer in the batch, the second in the queue, then the queue is full.
+            self.assertEqual(server.health(), {"status": "ok", "answering": 0, "queued": 0, "max_queue": 1})
             first = threading.Thread(target=long, args=("first",))
             first.start()
-            time.sleep(0.8)
+            server.wait_for_load(answering=1, queued=0)
             second = threading.Thread(target=long, args=("second",))
             second.start()
-            time.sleep(0.5)
+            server.wait_for_load(answering=1, queued=1)
             with self.assertRaises(openai.RateLimitError):
                 ask(client, "hi", max_tokens=2)
             first.join(timeout=120)

@@ -114,6 +114,18 @@ impl IntoResponse for ApiError {
 	}
 }
 
+/// `GET /health`: 200 while the batching loop runs, with its load —
+/// `{"status":"ok","answering":1,"queued":0,"max_queue":64}`.
+async fn health(State(state): State<Arc<AppState>>) -> Json<Value> {
+	let load = state.scheduler.load();
+	Json(json!({
+		"status": "ok",
+		"answering": load.answering,
+		"queued": load.queued,
+		"max_queue": load.max_queue,
+	}))
+}
+
 /// The router, with the batching loop started.
 pub fn router(lm: Arc<LanguageModel>, limits: Limits) -> Router {
 	market_router(lm, limits, None, None)
@@ -136,7 +148,7 @@ pub fn market_router(
 		.route("/v1/completions", post(completions))
 		.route(&format!("/v1{}", crate::market::EXECUTE_PATH), post(execute))
 		.route(&format!("/v1{}/{{epoch}}/{{id}}", crate::market::PAYLOAD_PATH), get(payload))
-		.route("/health", get(|| async { "ok" }))
+		.route("/health", get(health))
 		.fallback(|| async {
 			ApiError::new(
 				StatusCode::NOT_FOUND,

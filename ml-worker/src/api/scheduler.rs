@@ -57,7 +57,19 @@ pub enum Refusal {
 pub struct Scheduler {
 	jobs: mpsc::SyncSender<Job>,
 	waiting: Arc<AtomicUsize>,
+	answering: Arc<AtomicUsize>,
 	max_waiting: usize,
+}
+
+/// How busy the loop is: what `GET /health` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Load {
+	/// Answers in the batch now.
+	pub answering: usize,
+	/// Requests queued behind them.
+	pub queued: usize,
+	/// How many may queue before new ones get 429.
+	pub max_queue: usize,
 }
 
 impl Scheduler {
@@ -66,13 +78,23 @@ impl Scheduler {
 	pub fn start(lm: Arc<LanguageModel>, max_batch: usize, max_waiting: usize) -> Self {
 		let (jobs, queue) = mpsc::sync_channel(max_waiting.max(1));
 		let waiting = Arc::new(AtomicUsize::new(0));
-		let counter = waiting.clone();
+		let answering = Arc::new(AtomicUsize::new(0));
+		let counters = (waiting.clone(), answering.clone());
 		std::thread::Builder::new()
 			.name("sprint-batcher".to_owned())
-			.spawn(move || run(&lm, &queue, &counter, max_batch.max(1)))
+			.spawn(move || run(&lm, &queue, &counters.0, &counters.1, max_batch.max(1)))
 			.map(|_| ())
 			.unwrap_or_else(|e| tracing::error!("cannot start the batching thread: {e}"));
-		Self { jobs, waiting, max_waiting }
+		Self { jobs, waiting, answering, max_waiting }
+	}
+
+	/// Answers in the batch and requests queued, now.
+	pub fn load(&self) -> Load {
+		Load {
+			answering: self.answering.load(Ordering::SeqCst),
+			queued: self.waiting.load(Ordering::SeqCst),
+			max_queue: self.max_waiting,
+		}
 	}
 
 	/// Queues `request`; its tokens arrive on the returned channel.
@@ -104,9 +126,16 @@ struct Active {
 	events: async_mpsc::UnboundedSender<Event>,
 }
 
-fn run(lm: &LanguageModel, queue: &mpsc::Receiver<Job>, waiting: &AtomicUsize, max_batch: usize) {
+fn run(
+	lm: &LanguageModel,
+	queue: &mpsc::Receiver<Job>,
+	waiting: &AtomicUsize,
+	answering: &AtomicUsize,
+	max_batch: usize,
+) {
 	let mut active: Vec<Active> = Vec::new();
 	loop {
+		answering.store(active.len(), Ordering::SeqCst);
 		while active.len() < max_batch {
 			let job = if active.is_empty() {
 				match queue.recv_timeout(Duration::from_millis(500)) {
@@ -120,6 +149,9 @@ fn run(lm: &LanguageModel, queue: &mpsc::Receiver<Job>, waiting: &AtomicUsize, m
 					Err(_) => break,
 				}
 			};
+			// Counted as answering before it leaves the queue's count, so a request is never in
+			// neither.
+			answering.fetch_add(1, Ordering::SeqCst);
 			waiting.fetch_sub(1, Ordering::SeqCst);
 			let generation = Generation::new(lm, job.request);
 			if generation.finished.is_some() {
@@ -128,6 +160,7 @@ fn run(lm: &LanguageModel, queue: &mpsc::Receiver<Job>, waiting: &AtomicUsize, m
 					prompt_tokens: generation.request.prompt.len(),
 					completion_tokens: 0,
 				});
+				answering.fetch_sub(1, Ordering::SeqCst);
 				continue;
 			}
 			active.push(Active { generation, events: job.events });
