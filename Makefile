@@ -57,17 +57,8 @@ run: build ## Start a dev node (1 block/s, temporary state) on ws://127.0.0.1:99
 test: ## Everything CI runs, each step timed (a table at the end): build, Rust, chain-spec, API and end-to-end tests.
 	tests/scripts/test.sh
 
-# The protocol pallets' tests run with debug assertions on (FRAME's `WeightMeter` and others
-# assert only there), in the `testing` profile (release optimisations, its own target
-# subdirectory), with their benchmarks compiled in: one build runs the tests and each benchmark
-# once as a test. tests/scripts/test.sh runs the same two commands.
-PALLETS := -p sprint-core -p sprint-primitives -p pallet-collateral -p pallet-emission -p pallet-poc -p pallet-inference -p pallet-audit -p pallet-poc-voting -p pallet-carbon
-PALLETS_EXCLUDED := $(subst -p ,--exclude ,$(PALLETS))
-BENCHMARK_FEATURES := pallet-collateral/runtime-benchmarks,pallet-emission/runtime-benchmarks,pallet-poc/runtime-benchmarks,pallet-inference/runtime-benchmarks,pallet-audit/runtime-benchmarks,pallet-poc-voting/runtime-benchmarks,pallet-carbon/runtime-benchmarks
-
-test-rust: build ## Rust tests only: the pallets with debug assertions and their benchmarks as tests, then runtime, node and worker (release).
-	SKIP_WASM_BUILD=1 $(CARGO) test --locked --profile testing $(PALLETS) --features $(BENCHMARK_FEATURES)
-	$(CARGO) test --locked --release --workspace $(PALLETS_EXCLUDED)
+test-rust: ## Rust tests only (with the build, the test builds and the chain-spec check), timed: tests/scripts/test.sh says which.
+	SPRINT_TEST_STEPS=rust tests/scripts/test.sh
 
 test-api: build ## The OpenAI-compatible API: the openai Python package against sprint-worker serve on the real model.
 	$(PY_VENV)/bin/python -m unittest discover -s tests/api -v

@@ -23,7 +23,7 @@ import { startNode } from '../e2e/lib/node.js';
 
 const e2eDir = new URL('../e2e/', import.meta.url).pathname;
 
-// Suites by lane, longest first within a lane (measured: README's Tests section). A new suite goes
+// Suites by lane, longest first within a lane (measured: docs/testing.md's timing table). A new suite goes
 // into `workers` when it starts `sprint-worker run`, else into `chain`; the runner refuses a
 // suite that is in no lane, so none is forgotten.
 export const LANES = {
