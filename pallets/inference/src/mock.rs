@@ -128,6 +128,15 @@ pub fn set_epoch(epoch: EpochIndex) {
 	EPOCH.with(|e| e.set(epoch));
 }
 
+/// Moves the chain to `epoch` at `block`, its first block, and runs the pallet's block hook
+/// there (as the runtime does right after pallet-poc starts the epoch).
+pub fn begin_epoch(epoch: EpochIndex, block: u64) {
+	use polkadot_sdk::frame_support::traits::Hooks;
+	System::set_block_number(block);
+	set_epoch(epoch);
+	Inference::on_initialize(block);
+}
+
 /// Account `who`'s signing key pair (executors sign receipts with it).
 pub fn signing_pair(who: AccountId) -> sr25519::Pair {
 	sr25519::Pair::from_seed(&[who as u8; 32])

@@ -335,3 +335,43 @@ fn an_auditor_opens_a_bounded_number_of_disputes() {
 		assert_ok!(submit(auditor, vec![audit(&receipts, mine[limit], AuditResult::Pass)]));
 	});
 }
+
+/// Revision 4, attack 1: a claim filed in the answer period's last block could not be answered
+/// (`post_payload` closes with that period) and would resolve as fraud. Claims are filed only in
+/// the validation window; the executor then has the whole answer period to post; a `Pass` is
+/// still accepted through the answer period.
+#[test]
+fn a_claim_after_the_validation_window_is_refused_and_a_pass_is_not() {
+	new_test_ext().execute_with(|| {
+		let receipts = settled(N);
+		let (i, validators) = drawn_receipt(&receipts, 2);
+		set_stage(1, EpochStage::Answer);
+		assert_noop!(
+			submit(validators[0], vec![audit(&receipts, i, AuditResult::Unavailable)]),
+			Error::<Test>::OutsideWindow
+		);
+		assert_noop!(
+			submit(validators[0], vec![audit(&receipts, i, fail(&receipts[i], b"the payload"))]),
+			Error::<Test>::OutsideWindow
+		);
+		assert_ok!(submit(validators[1], vec![audit(&receipts, i, AuditResult::Pass)]));
+		// Filed in the validation window, the executor posts through the whole answer period.
+		let (j, late) = receipts
+			.iter()
+			.enumerate()
+			.filter(|(j, _)| *j != i)
+			.map(|(j, r)| (j, drawn(r)))
+			.find(|(_, v)| !v.is_empty())
+			.expect("another receipt is drawn");
+		set_stage(1, EpochStage::Validation);
+		assert_ok!(submit(late[0], vec![audit(&receipts, j, AuditResult::Unavailable)]));
+		set_stage(1, EpochStage::Answer);
+		let payload: Payload = b"prompt and output tokens".to_vec().try_into().expect("short");
+		assert_ok!(Audits::post_payload(
+			RuntimeOrigin::signed(EXECUTOR),
+			0,
+			receipts[j].id(),
+			payload
+		));
+	});
+}

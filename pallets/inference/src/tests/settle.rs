@@ -285,3 +285,43 @@ fn a_longer_audit_window_delays_the_fees_and_keeps_the_collateral_slashable_thro
 		assert_ok!(Inference::claim_fees(RuntimeOrigin::signed(EXECUTOR)));
 	});
 }
+
+/// Revision 4, attack 4: the signer of a ticket chooses its expiry, so a leaked key that was
+/// revoked (or has expired) kept spending through tickets of later epochs dated within a
+/// ticket lifetime of the revocation. A ticket of an epoch after the key's revocation, or whose
+/// expiry falls before its own epoch began, is refused.
+#[test]
+fn a_revoked_or_expired_key_stops_costing_within_one_ticket_lifetime() {
+	ExtBuilder::default().build().execute_with(|| {
+		market();
+		begin_epoch(0, 1);
+		System::set_block_number(10);
+		assert_ok!(Inference::revoke_api_key(
+			RuntimeOrigin::signed(REQUESTER),
+			api_key().public().0
+		));
+		begin_epoch(1, 50);
+		let dated = |nonce, epoch, expiry| {
+			let mut t = ticket(nonce);
+			(t.epoch, t.expiry) = (epoch, expiry);
+			receipt(t, 10, 10)
+		};
+		// Signed after the revocation for the next epoch, dated within a lifetime of it.
+		assert_noop!(settle(vec![dated(1, 1, 60)]), Error::<Test>::KeyExpired);
+		// What the key signed in its revocation epoch still pays.
+		assert_ok!(settle(vec![dated(2, 0, 60)]));
+
+		// A key that expires at block 120: a ticket of epoch 2 (from block 130) is refused,
+		// whatever expiry its signer wrote.
+		let short = sr25519::Pair::from_seed(&[9; 32]);
+		add_key(REQUESTER, &short, SPR, 10_000, 120);
+		begin_epoch(2, 130);
+		let with_short = |nonce, expiry| {
+			let mut t = ticket(nonce);
+			(t.key, t.epoch, t.expiry) = (short.public().0, 2, expiry);
+			receipt_signed(t, &short, 10, 10)
+		};
+		assert_noop!(settle(vec![with_short(1, 120)]), Error::<Test>::KeyExpired);
+		assert_noop!(settle(vec![with_short(2, 131)]), Error::<Test>::KeyExpired);
+	});
+}
