@@ -434,7 +434,10 @@ impl Work {
 			.cloned()
 			.unwrap_or_default();
 		let mut probability: HashMap<AccountId, u64> = HashMap::new();
+		// Passes and claims go in separate chunks: claims are accepted only in the validation
+		// window, and a chunk refused for one claim landing late must not take Passes with it.
 		let mut entries = Vec::new();
+		let mut claims = Vec::new();
 		for (batch, receipts) in batches {
 			let ids: Vec<Hash32> = receipts.iter().map(Receipt::id).collect();
 			for (index, receipt) in receipts.into_iter().enumerate() {
@@ -486,15 +489,27 @@ impl Work {
 					AuditResult::Fail { position, .. } => format!("Fail at token {position}"),
 					AuditResult::Unavailable => "payload unavailable".to_owned(),
 				});
+				let claim = !matches!(result, AuditResult::Pass);
+				if claim && self.phase != Phase::Validation {
+					// The chain refuses claims after the validation window (the executor must
+					// have a whole answer period to post): this one can no longer be filed.
+					tracing::warn!(target: "sprint::audit", "receipt {:016x}: too late to file the claim (claims close with the validation window)", short(&id));
+					self.state.lock().unwrap_or_else(|p| p.into_inner()).done.insert(id);
+					continue;
+				}
 				let path = batch_path(&ids, index as u32);
-				entries.push(AuditEntry { batch, index: index as u32, receipt, path, result });
-				if entries.len() == MAX_AUDITS_PER_CALL {
-					self.submit(std::mem::take(&mut entries)).await;
+				let entry = AuditEntry { batch, index: index as u32, receipt, path, result };
+				let chunk = if claim { &mut claims } else { &mut entries };
+				chunk.push(entry);
+				if chunk.len() == MAX_AUDITS_PER_CALL {
+					self.submit(std::mem::take(chunk)).await;
 				}
 			}
 		}
-		if !entries.is_empty() {
-			self.submit(entries).await;
+		for chunk in [entries, claims] {
+			if !chunk.is_empty() {
+				self.submit(chunk).await;
+			}
 		}
 		Ok(())
 	}

@@ -10,7 +10,9 @@
 //! - **validation and answer periods**: an auditor that revealed its secret replays each receipt
 //!   its draw hits and submits [`Pallet::submit_audits`]: `Pass`, `Fail` (the first differing
 //!   position, the payload's hash and the executor's signature over it) or `Unavailable`, each
-//!   with the receipt's inclusion proof against its batch's Merkle root. A `Fail` draws
+//!   with the receipt's inclusion proof against its batch's Merkle root. Claims (`Fail`,
+//!   `Unavailable`) only in the validation window, so the accused always has the whole answer
+//!   period to post; Passes through the answer period. A `Fail` draws
 //!   min(3, eligible) re-run voters by power (never the executor or the auditor) from the
 //!   auditor's secret; an `Unavailable` payload must be posted on chain by the executor
 //!   ([`Pallet::post_payload`], free) before the answer period ends, and is then re-run the same
@@ -340,8 +342,10 @@ pub mod pallet {
 		/// its re-run seats; an `Unavailable` opens one awaiting the executor's payload; another
 		/// auditor's claim over the same receipt joins the open dispute.
 		///
-		/// Origin: signed, a validator with power in `epoch + 1` that revealed its secret. In
-		/// epoch `epoch + 1`'s validation and answer periods. Free when it succeeds. Emits
+		/// Origin: signed, a validator with power in `epoch + 1` that revealed its secret. A
+		/// chunk with a `Fail` or an `Unavailable` in epoch `epoch + 1`'s validation window only
+		/// (so the executor has the whole answer period to post the payload); a chunk of Passes
+		/// through the answer period too. Free when it succeeds. Emits
 		/// `Passed` and `Disputed`. Fails with `WrongEpoch`, `OutsideWindow`, `NoAudits`,
 		/// `SecretNotRevealed`, `NoPower`, `UnknownBatch`, `NotInBatch`, `OwnReceipt`,
 		/// `NotDrawn`, `AlreadyAudited`, `BadPayloadSignature` or `TooManyDisputes`; a failing
@@ -536,7 +540,14 @@ impl<T: Config> Pallet<T> {
 	) -> Result<(), polkadot_sdk::sp_runtime::DispatchError> {
 		use polkadot_sdk::frame_support::ensure;
 		ensure!(!audits.is_empty(), Error::<T>::NoAudits);
-		Self::in_stage(epoch, &[EpochStage::Validation, EpochStage::Answer])?;
+		// Claims only in the validation window, so the accused executor always has a whole
+		// answer period to post the payload; Passes through the answer period.
+		let claims = audits.iter().any(|a| !matches!(a.result, AuditResult::Pass));
+		if claims {
+			Self::in_stage(epoch, &[EpochStage::Validation])?;
+		} else {
+			Self::in_stage(epoch, &[EpochStage::Validation, EpochStage::Answer])?;
+		}
 		let auditing = epoch.saturating_add(1);
 		let secret = T::Validators::revealed_secret(auditing, &validator)
 			.ok_or(Error::<T>::SecretNotRevealed)?;

@@ -194,6 +194,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PricedEpoch<T: Config> = StorageValue<_, EpochIndex, OptionQuery>;
 
+	/// The first block of each epoch whose tickets may still settle, recorded when the epoch
+	/// begins: a ticket's expiry may not fall before its own epoch began (its signer chooses
+	/// the expiry, so otherwise a revoked or expired key could date a later ticket back).
+	#[pallet::storage]
+	pub type EpochBegan<T: Config> = StorageMap<_, Twox64Concat, EpochIndex, u32, OptionQuery>;
+
 	/// Tokens settled per model in each of the last `utilization_window` blocks, newest last.
 	#[pallet::storage]
 	pub type RecentTokens<T: Config> =
@@ -328,7 +334,10 @@ pub mod pallet {
 		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
 			let models = Pallet::<T>::update_prices();
 			let pruned = Pallet::<T>::prune_step();
-			T::WeightInfo::update_prices(models).saturating_add(T::WeightInfo::prune_step(pruned))
+			T::WeightInfo::update_prices(models)
+				.saturating_add(T::WeightInfo::prune_step(pruned))
+				// `EpochBegan`, written once an epoch.
+				.saturating_add(T::DbWeight::get().writes(1))
 		}
 
 		/// Parameters stored before `energy_dispute_epochs` existed (spec 104 and older) are
@@ -521,7 +530,9 @@ pub mod pallet {
 		TicketFromTheFuture,
 		/// The executor does not declare the ticket's model.
 		ModelNotServed,
-		/// The ticket expires after its key does, or after the key's revocation allowed.
+		/// The key had expired or was revoked when the ticket was signed: the ticket expires
+		/// after its key does, or more than `ticket_lifetime` blocks after its revocation, or
+		/// before its own epoch began, or its epoch is after the revocation's.
 		KeyExpired,
 		/// The ticket's price is above its key's price cap or `max_price`.
 		PriceAboveCap,

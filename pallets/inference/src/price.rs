@@ -75,6 +75,7 @@ impl<T: Config> Pallet<T> {
 		}
 		if new_epoch {
 			PricedEpoch::<T>::put(epoch);
+			EpochBegan::<T>::insert(epoch, Self::block_number());
 		}
 		models
 	}

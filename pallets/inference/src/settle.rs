@@ -6,10 +6,14 @@
 //! 3. The ticket's epoch is the current or the previous one — old tickets cannot surface after
 //!    their nonces are pruned, and the spending cap of an epoch is final one epoch later.
 //! 4. The model is registered and the executor declares it.
-//! 5. The key exists, the ticket expires no later than the key, and a revoked key's tickets settle
-//!    only if they could have been issued before the revocation (expiry within
-//!    `ticket_lifetime` blocks of it) — a leaked key stops costing at once, yet revoking cannot
-//!    dodge paying for answers already served.
+//! 5. The key exists, the ticket expires no later than the key and not before its own epoch
+//!    began, and a revoked key's tickets settle only if they could have been issued before the
+//!    revocation (an epoch no later than the revocation's, an expiry within `ticket_lifetime`
+//!    blocks of it) — the signer chooses the expiry, so without the epoch bounds a leaked key
+//!    could date tickets of later epochs back; with them a revoked or expired key stops costing
+//!    within one ticket lifetime, yet revoking cannot dodge paying for answers already served.
+//!    (The expiry's upper bound at the end of the next epoch needs no check: a ticket settles
+//!    only until then, rule 3.)
 //! 6. The ticket's price is within the key's price cap and `max_price`; the price charged is the
 //!    lower of it and the model's price when the ticket's epoch began — a TA cannot overcharge
 //!    beyond what the requester allowed, nor an executor profit from a price spike mid-epoch.
@@ -95,9 +99,16 @@ impl<T: Config> Pallet<T> {
 			ensure!(served.contains(&ticket.model), Error::<T>::ModelNotServed);
 			let key = ApiKeys::<T>::get(ticket.key).ok_or(Error::<T>::UnknownApiKey)?;
 			ensure!(ticket.expiry <= key.expires_at, Error::<T>::KeyExpired);
-			if let Some((revoked_at, _)) = key.revoked {
+			// The signer chooses the expiry: it may not date a ticket before its epoch began,
+			// so a key that expired before an epoch signs nothing that settles in it.
+			ensure!(
+				EpochBegan::<T>::get(ticket.epoch).is_none_or(|began| ticket.expiry >= began),
+				Error::<T>::KeyExpired
+			);
+			if let Some((revoked_at, revoked_in)) = key.revoked {
 				ensure!(
-					ticket.expiry <= revoked_at.saturating_add(params.ticket_lifetime),
+					ticket.epoch <= revoked_in
+						&& ticket.expiry <= revoked_at.saturating_add(params.ticket_lifetime),
 					Error::<T>::KeyExpired
 				);
 			}
@@ -238,6 +249,7 @@ impl<T: Config> Pallet<T> {
 			return 0;
 		}
 		let mut removed = 0;
+		EpochBegan::<T>::remove(epoch);
 		let spent = Spent::<T>::clear_prefix(epoch, PRUNE_PER_BLOCK, None);
 		removed += spent.unique;
 		let served = Served::<T>::clear_prefix(epoch, PRUNE_PER_BLOCK, None);
