@@ -116,3 +116,21 @@ fn a_missed_ticket_must_be_accepted_unsettled_and_reported_in_its_window() {
 		assert_noop!(report(&ticket(3)), Error::<Test>::ReportOutOfWindow);
 	});
 }
+
+/// Revision 4, attack 3: a requester that accepts tickets and drops the connections (or one
+/// honest user cancelling a stream) got an executor that settled nothing that epoch slashed 10%
+/// for a single missed ticket. The downtime slash needs at least `min_missed` (10) missed
+/// tickets, and more than 5% of the accepted ones.
+#[test]
+fn a_few_missed_tickets_never_cost_the_downtime_slash() {
+	ExtBuilder::default().build().execute_with(|| {
+		market();
+		set_epoch(2);
+		for n in 1..=9 {
+			assert_ok!(report(&ticket(n)));
+		}
+		assert!(slashes().is_empty(), "nine missed tickets, all of the epoch's, slash nothing");
+		assert_ok!(report(&ticket(10)));
+		assert_eq!(slashes(), vec![(EXECUTOR, OffenceKind::Downtime, 0)]);
+	});
+}
