@@ -36,6 +36,8 @@ pub struct Params {
 	pub utilization_window: u32,
 	pub block_seconds: u32,
 	pub energy_dispute_epochs: u32,
+	/// The fewest missed tickets in an epoch that can cost the downtime slash.
+	pub min_missed: u32,
 }
 
 /// pallet-inference's `ModelInfo`.

@@ -36,6 +36,7 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 pub mod price;
 pub mod runtime_api;
 pub mod settle;
@@ -106,6 +107,7 @@ pub mod pallet {
 	use polkadot_sdk::{frame_support::pallet_prelude::*, frame_system::pallet_prelude::*};
 
 	#[pallet::pallet]
+	#[pallet::storage_version(migrations::STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -340,28 +342,9 @@ pub mod pallet {
 				.saturating_add(T::DbWeight::get().writes(1))
 		}
 
-		/// Parameters stored before `energy_dispute_epochs` existed (spec 104 and older) are
-		/// read as they were, with its default: governance's settings are kept across the
-		/// upgrade instead of failing to decode.
+		/// Migrates stored state to this code's storage version (see [`migrations`]).
 		fn on_runtime_upgrade() -> Weight {
-			let db = T::DbWeight::get();
-			if Params::<T>::exists() && Params::<T>::get().is_none() {
-				let old =
-					Params::<T>::translate(|old: Option<OldInferenceParams<BalanceOf<T>>>| {
-						old.map(|o| InferenceParams {
-							community_fee_share: o.community_fee_share,
-							max_price: o.max_price,
-							ticket_lifetime: o.ticket_lifetime,
-							audit_window_epochs: o.audit_window_epochs,
-							utilization_window: o.utilization_window,
-							block_seconds: o.block_seconds,
-							energy_dispute_epochs: InferenceParams::<BalanceOf<T>>::defaults()
-								.energy_dispute_epochs,
-						})
-					});
-				return db.reads_writes(1, u64::from(old.is_ok()));
-			}
-			db.reads(1)
+			migrations::migrate::<T>()
 		}
 	}
 
@@ -871,9 +854,10 @@ pub mod pallet {
 		}
 
 		/// Reports a ticket its executor accepted (signed `acceptance_payload(ticket hash)`) and
-		/// never settled, in the epoch after the last one it could settle in. More than 5% of an
-		/// executor's accepted tickets of an epoch missed (missed against missed + settled) costs
-		/// it the downtime slash (10%, once per epoch) and starts its reputation again.
+		/// never settled, in the epoch after the last one it could settle in. At least
+		/// `min_missed` (10) and more than 5% of an executor's accepted tickets of an epoch
+		/// missed (missed against missed + settled) costs it the downtime slash (10%, once per
+		/// epoch) and starts its reputation again.
 		///
 		/// Origin: signed, anyone (the transfer agent that holds the acceptance). Emits
 		/// `TicketMissed`. Fails with `ReportOutOfWindow`, `WrongChain`, `BadTicketSignature`,
@@ -913,8 +897,9 @@ pub mod pallet {
 				*m
 			});
 			let served = Served::<T>::get(ticket.epoch, &executor);
-			// Above 5%: missed / (missed + served) > 1/20.
-			let down = u64::from(missed) * 20 > u64::from(missed) + u64::from(served);
+			// At least `min_missed`, and above 5%: missed / (missed + served) > 1/20.
+			let down = missed >= Self::params().min_missed
+				&& u64::from(missed) * 20 > u64::from(missed) + u64::from(served);
 			let slashed = down.then(|| {
 				let slashed =
 					T::Slasher::slash(&executor, OffenceKind::Downtime, ticket.epoch, &[]);

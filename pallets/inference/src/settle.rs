@@ -68,6 +68,9 @@ pub fn check_params<Balance: PartialOrd + From<u64>>(
 	if params.energy_dispute_epochs > 10_000 {
 		return Err("energyDisputeEpochs must be at most 10,000");
 	}
+	if params.min_missed == 0 || params.min_missed > 10_000 {
+		return Err("minMissed must be between 1 and 10,000 missed tickets");
+	}
 	Ok(())
 }
 

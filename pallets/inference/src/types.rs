@@ -47,6 +47,18 @@ pub struct InferenceParams<Balance> {
 	/// Epochs during which a host whose energy declaration a dispute cleared may not declare
 	/// one again (docs/protocol.md §9).
 	pub energy_dispute_epochs: u32,
+	/// The fewest missed tickets of an executor in an epoch that can cost the downtime slash
+	/// (with more than 5% of its accepted tickets missed): a requester that drops a few
+	/// connections, or a user cancelling a stream, must not cost an honest host 10%.
+	#[serde(default = "default_min_missed")]
+	pub min_missed: u32,
+}
+
+/// docs/protocol.md §7's `min_missed`.
+pub const DEFAULT_MIN_MISSED: u32 = 10;
+
+fn default_min_missed() -> u32 {
+	DEFAULT_MIN_MISSED
 }
 
 impl<Balance: From<u64>> InferenceParams<Balance> {
@@ -62,8 +74,22 @@ impl<Balance: From<u64>> InferenceParams<Balance> {
 			utilization_window: 10,
 			block_seconds: 6,
 			energy_dispute_epochs: 30,
+			min_missed: DEFAULT_MIN_MISSED,
 		}
 	}
+}
+
+/// [`InferenceParams`] as storage version 0 stored them from spec 105 (before `min_missed`):
+/// read once by the upgrade to storage version 1.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct InferenceParamsV0<Balance> {
+	pub community_fee_share: Perbill,
+	pub max_price: Balance,
+	pub ticket_lifetime: u32,
+	pub audit_window_epochs: u32,
+	pub utilization_window: u32,
+	pub block_seconds: u32,
+	pub energy_dispute_epochs: u32,
 }
 
 /// [`InferenceParams`] as spec 104 and older stored them (before `energy_dispute_epochs`): read

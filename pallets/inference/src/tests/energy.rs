@@ -144,28 +144,3 @@ fn a_dispute_clears_the_declaration_and_blocks_a_new_one() {
 		assert!(!EnergyBlocked::<Test>::contains_key(EXECUTOR));
 	});
 }
-
-#[test]
-fn parameters_stored_before_energy_disputes_survive_the_upgrade() {
-	use polkadot_sdk::frame_support::{storage::unhashed, traits::Hooks};
-	ExtBuilder::default().build().execute_with(|| {
-		let old = OldInferenceParams {
-			community_fee_share: polkadot_sdk::sp_runtime::Perbill::from_percent(35),
-			max_price: 77u128,
-			ticket_lifetime: 9,
-			audit_window_epochs: 2,
-			utilization_window: 5,
-			block_seconds: 3,
-		};
-		unhashed::put_raw(&Params::<Test>::hashed_key(), &codec::Encode::encode(&old));
-		assert_eq!(Params::<Test>::get(), None, "the old layout does not decode as the new one");
-		Inference::on_runtime_upgrade();
-		let params = Params::<Test>::get().expect("translated");
-		assert_eq!((params.max_price, params.ticket_lifetime, params.block_seconds), (77, 9, 3));
-		assert_eq!(params.community_fee_share, old.community_fee_share);
-		assert_eq!(params.energy_dispute_epochs, 30);
-		// Run again, nothing changes.
-		Inference::on_runtime_upgrade();
-		assert_eq!(Params::<Test>::get(), Some(params));
-	});
-}

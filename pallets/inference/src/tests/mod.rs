@@ -4,6 +4,7 @@ mod deposits;
 mod downtime;
 mod energy;
 mod keys;
+mod migrations;
 mod price;
 mod registry;
 mod settle;
