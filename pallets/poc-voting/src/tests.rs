@@ -161,3 +161,54 @@ fn ended_or_unknown_referenda_take_no_votes_and_removing_one_frees_a_place() {
 		assert_eq!(sides(polls[MAX_VOTES as usize]), (10, 0, 0));
 	});
 }
+
+/// Revision 4, attack 10: in a snapshot with fewer than 4 accepted hosts the power cap of §5
+/// does not apply, so one host with a third of the weight passed referenda alone. A vote
+/// counts for at most 25% of its snapshot's total, however many hosts it holds.
+#[test]
+fn a_vote_counts_for_at_most_a_quarter_of_the_snapshot() {
+	new_test_ext().execute_with(|| {
+		epoch_4();
+		let poll = TestPolls::submit();
+		assert_ok!(vote(C, poll, Vote::Aye));
+		assert_eq!(sides(poll), (25, 0, 0), "60 of 100 counts as 25");
+		System::assert_last_event(Event::Voted { who: C, poll, vote: Vote::Aye, power: 25 }.into());
+	});
+}
+
+/// Revision 4, attack 10: nays counted toward support, so voting against a proposal helped it
+/// reach its quorum. Support counts ayes and abstentions, never nays.
+#[test]
+fn nays_never_count_toward_support() {
+	new_test_ext().execute_with(|| {
+		epoch_4();
+		let poll = TestPolls::submit();
+		assert_ok!(vote(A, poll, Vote::Aye));
+		assert_ok!(vote(B, poll, Vote::Nay));
+		assert_eq!(
+			<Tally<Test> as VoteTally<u128, u8>>::support(&tally(poll), 0),
+			Perbill::from_percent(10)
+		);
+	});
+}
+
+/// Revision 4, attack 10: a referendum passes only with ayes from at least two accounts, so
+/// no single host (nor a single genesis account) decides anything.
+#[test]
+fn ayes_from_one_account_approve_nothing() {
+	new_test_ext().execute_with(|| {
+		TestPower::give(None, A, 1);
+		TestPower::give(None, B, 1);
+		TestPower::give(None, C, 1);
+		TestPower::give(None, 4, 1);
+		let poll = TestPolls::submit();
+		let approval = |poll| <Tally<Test> as VoteTally<u128, u8>>::approval(&tally(poll), 0);
+		assert_ok!(vote(A, poll, Vote::Aye));
+		assert_eq!(approval(poll), Perbill::zero(), "one account's ayes");
+		assert_ok!(vote(B, poll, Vote::Aye));
+		assert_eq!(approval(poll), Perbill::one(), "two accounts' ayes");
+		// A second account that changes its mind takes the approval back.
+		assert_ok!(vote(B, poll, Vote::Abstain));
+		assert_eq!(approval(poll), Perbill::zero());
+	});
+}
