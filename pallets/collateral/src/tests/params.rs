@@ -30,3 +30,23 @@ fn only_governance_sets_the_parameters_and_never_ones_genesis_refuses() {
 		assert_eq!(collateral_events().last(), Some(&Event::ParamsSet { params }));
 	});
 }
+
+/// Revision 4, attack 10: `jail_epochs` or `unbonding_epochs` of u32::MAX were accepted, so one
+/// vote could jail every host or lock every bond for ever. Each has runtime bounds.
+#[test]
+fn no_vote_sets_a_jail_or_an_unbonding_that_never_ends() {
+	ExtBuilder::default().build().execute_with(|| {
+		let defaults = CollateralParams::gonka_defaults();
+		for bad in [
+			CollateralParams { jail_epochs: u32::MAX, ..defaults.clone() },
+			CollateralParams { jail_epochs: 0, ..defaults.clone() },
+			CollateralParams { unbonding_epochs: u32::MAX, ..defaults.clone() },
+			CollateralParams { grace_epochs: u32::MAX, ..defaults.clone() },
+		] {
+			assert_noop!(
+				Collateral::set_params(RuntimeOrigin::root(), bad),
+				Error::<Test>::InvalidParams
+			);
+		}
+	});
+}

@@ -119,3 +119,25 @@ fn only_governance_sets_the_market_parameters_and_never_ones_genesis_refuses() {
 		assert_eq!(inference_events().last(), Some(&Event::ParamsSet { params }));
 	});
 }
+
+/// Revision 4, attack 10: every governed parameter has runtime bounds; a ticket lifetime or a
+/// block time no chain could run with is refused.
+#[test]
+fn no_vote_sets_a_ticket_lifetime_or_block_time_out_of_bounds() {
+	ExtBuilder::default().build().execute_with(|| {
+		let defaults = InferenceParams::<u128>::defaults();
+		for bad in [
+			InferenceParams { ticket_lifetime: u32::MAX, ..defaults.clone() },
+			InferenceParams { block_seconds: u32::MAX, ..defaults.clone() },
+			InferenceParams {
+				community_fee_share: polkadot_sdk::sp_runtime::Perbill::one(),
+				..defaults.clone()
+			},
+		] {
+			assert_noop!(
+				Inference::set_params(RuntimeOrigin::root(), bad),
+				Error::<Test>::InvalidParams
+			);
+		}
+	});
+}

@@ -288,3 +288,15 @@ fn governance_sets_the_parameters_of_the_next_epoch_not_the_running_one() {
 		assert_eq!((CurrentEpoch::<Test>::get(), EpochStart::<Test>::get()), (2, Some(131)));
 	});
 }
+
+/// Revision 4, attack 10: an `epoch_length` of u32::MAX was accepted: one vote could stop
+/// every epoch (rewards, seats, the market's settlement windows) for ever.
+#[test]
+fn no_vote_sets_an_epoch_that_never_ends() {
+	use crate::Error;
+	use polkadot_sdk::frame_support::assert_noop;
+	ExtBuilder::default().build().execute_with(|| {
+		let endless = crate::PocParams { epoch_length: u32::MAX, ..dev_params() };
+		assert_noop!(Poc::set_params(RuntimeOrigin::root(), endless), Error::<Test>::InvalidParams);
+	});
+}
