@@ -47,6 +47,16 @@ mod mock;
 mod tests;
 
 pub use pallet::*;
+
+/// The longest unbonding governance may set (docs/protocol.md §8: every governed parameter has
+/// bounds).
+pub const MAX_UNBONDING_EPOCHS: u32 = 60;
+
+/// The longest jail governance may set.
+pub const MAX_JAIL_EPOCHS: u32 = 30;
+
+/// The latest end of the grace period (everything counts before it) governance may set.
+pub const MAX_GRACE_EPOCHS: u32 = 3_650;
 pub use pruning::{OFFENCE_RECORD_EPOCHS, PRUNE_PER_BLOCK};
 pub use types::*;
 pub use weights::WeightInfo;
@@ -355,12 +365,24 @@ pub mod pallet {
 
 	impl<T: Config> Pallet<T> {
 		/// Whether `params` may be in force: unbonding must outlast a seat's tally (at least
-		/// two epochs), and a host bond of zero would let anyone take seats for free.
+		/// two epochs) and end ([`MAX_UNBONDING_EPOCHS`]), a jail must last an epoch and end
+		/// ([`MAX_JAIL_EPOCHS`]), the grace period ends ([`MAX_GRACE_EPOCHS`]), and a host bond
+		/// of zero would let anyone take seats for free. So no vote can lock funds or jail hosts
+		/// for ever.
 		pub fn check_params(params: &CollateralParams<BalanceOf<T>>) -> Result<(), &'static str> {
 			use polkadot_sdk::sp_runtime::traits::Zero;
 			if params.unbonding_epochs < 2 {
 				return Err("unbonding_epochs must be at least 2: a seat's epoch is tallied \
 				            before its collateral can leave");
+			}
+			if params.unbonding_epochs > MAX_UNBONDING_EPOCHS {
+				return Err("unbonding_epochs must be at most 60: bonds may not be locked for ever");
+			}
+			if !(1..=MAX_JAIL_EPOCHS).contains(&params.jail_epochs) {
+				return Err("jail_epochs must be between 1 and 30");
+			}
+			if params.grace_epochs > MAX_GRACE_EPOCHS {
+				return Err("grace_epochs must be at most 3,650: collateral must count some day");
 			}
 			if params.min_host_bond.is_zero() {
 				return Err("min_host_bond must be above zero: seats need stake");

@@ -62,6 +62,15 @@ pub fn check_params<Balance: PartialOrd + From<u64>>(
 	if params.block_seconds == 0 || params.ticket_lifetime == 0 {
 		return Err("blockSeconds and ticketLifetime must be at least 1");
 	}
+	if params.block_seconds > 60 {
+		return Err("blockSeconds must be at most 60");
+	}
+	if params.ticket_lifetime > 14_400 {
+		return Err("ticketLifetime must be at most 14,400 blocks (a day of 6 s blocks)");
+	}
+	if params.community_fee_share > polkadot_sdk::sp_runtime::Perbill::from_percent(50) {
+		return Err("communityFeeShare must be at most 50%: executors are paid for their work");
+	}
 	if params.max_price < Balance::from(1) {
 		return Err("maxPrice must be at least 1 planck");
 	}

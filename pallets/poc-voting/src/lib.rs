@@ -34,6 +34,7 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 mod tally;
 pub mod weights;
 
@@ -43,7 +44,7 @@ mod mock;
 mod tests;
 
 pub use pallet::*;
-pub use tally::Tally;
+pub use tally::{Tally, MAX_VOTE_SHARE_DENOMINATOR, MIN_AYE_ACCOUNTS};
 pub use weights::WeightInfo;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -84,6 +85,7 @@ pub mod pallet {
 	};
 
 	#[pallet::pallet]
+	#[pallet::storage_version(crate::migrations::STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// A referendum's index, as pallet-referenda numbers them.
@@ -164,7 +166,7 @@ pub mod pallet {
 				let PollStatus::Ongoing(tally, _) = status else {
 					return Err(Error::<T>::NotOngoing.into());
 				};
-				let power = T::Power::power(tally.snapshot, &who);
+				let power = T::Power::power(tally.snapshot, &who).min(tally.vote_cap());
 				ensure!(power > 0, Error::<T>::NoVotingPower);
 				match VotingFor::<T>::get(&who, poll) {
 					Some((old, old_power)) => tally.remove(old, old_power),

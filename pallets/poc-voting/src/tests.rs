@@ -47,20 +47,22 @@ fn a_vote_counts_with_the_voters_power_and_can_be_changed_or_removed() {
 		assert_ok!(vote(A, poll, Vote::Aye));
 		assert_ok!(vote(B, poll, Vote::Nay));
 		assert_ok!(vote(C, poll, Vote::Abstain));
-		assert_eq!(sides(poll), (10, 30, 60));
+		// B (30) and C (60) count for 25 each: a quarter of the snapshot at most.
+		assert_eq!(sides(poll), (10, 25, 25));
 		System::assert_last_event(
-			Event::Voted { who: C, poll, vote: Vote::Abstain, power: 60 }.into(),
+			Event::Voted { who: C, poll, vote: Vote::Abstain, power: 25 }.into(),
 		);
 		// A second vote replaces the first.
 		assert_ok!(vote(C, poll, Vote::Aye));
-		assert_eq!(sides(poll), (70, 30, 0));
+		assert_eq!(sides(poll), (35, 25, 0));
+		assert_eq!(tally(poll).aye_accounts, 2);
 		assert_eq!(VoteCount::<Test>::get(C), 1, "one vote, replaced");
 		assert_ok!(remove(B, poll));
-		assert_eq!(sides(poll), (70, 0, 0));
+		assert_eq!(sides(poll), (35, 0, 0));
 		assert_eq!(VotingFor::<Test>::get(B, poll), None);
 		assert_eq!(VoteCount::<Test>::get(B), 0);
 		System::assert_last_event(
-			Event::VoteRemoved { who: B, poll, vote: Vote::Nay, power: 30 }.into(),
+			Event::VoteRemoved { who: B, poll, vote: Vote::Nay, power: 25 }.into(),
 		);
 		assert_noop!(remove(B, poll), Error::<Test>::NotVoted);
 	});
@@ -91,15 +93,18 @@ fn every_voter_and_the_total_come_from_the_referendums_own_snapshot() {
 		// On the old referendum, D counts nowhere and C keeps its vote (slashed or not since).
 		assert_noop!(vote(D, old, Vote::Aye), Error::<Test>::NoVotingPower);
 		assert_ok!(vote(C, old, Vote::Aye));
-		assert_eq!(sides(old), (60, 0, 0));
+		assert_eq!(sides(old), (25, 0, 0), "a quarter of 100 at most");
 		assert_eq!(tally(old).total, 100);
 		// On the new one, the reverse.
 		assert_noop!(vote(C, new, Vote::Aye), Error::<Test>::NoVotingPower);
 		assert_ok!(vote(D, new, Vote::Aye));
-		assert_eq!(sides(new), (60, 0, 0));
-		// However they move, support never exceeds 100%.
+		assert_eq!(sides(new), (18, 0, 0), "a quarter of 70, rounded up");
+		// However they move, support never exceeds 100%: both accounts' votes, capped.
 		assert_ok!(vote(A, new, Vote::Aye));
-		assert_eq!(<Tally<Test> as VoteTally<u128, u8>>::support(&tally(new), 0), Perbill::one());
+		assert_eq!(
+			<Tally<Test> as VoteTally<u128, u8>>::support(&tally(new), 0),
+			Perbill::from_rational(28u32, 70u32)
+		);
 	});
 }
 
@@ -117,7 +122,7 @@ fn before_any_accepted_epoch_the_genesis_validators_vote_one_each() {
 }
 
 #[test]
-fn support_is_the_turnout_and_approval_the_ayes_over_ayes_and_nays() {
+fn support_is_ayes_and_abstentions_and_approval_the_ayes_over_ayes_and_nays() {
 	let support = |t: &Tally<Test>| <Tally<Test> as VoteTally<u128, u8>>::support(t, 0);
 	let approval = |t: &Tally<Test>| <Tally<Test> as VoteTally<u128, u8>>::approval(t, 0);
 	let mut t = Tally::<Test>::empty(Some(1), 1_000);
@@ -129,12 +134,17 @@ fn support_is_the_turnout_and_approval_the_ayes_over_ayes_and_nays() {
 	assert_eq!(support(&t), Perbill::from_parts(334_000_000));
 	assert_eq!(approval(&t), Perbill::zero(), "abstentions alone approve nothing");
 	// Approval edge: an even split is exactly 50%, which "> 50%" does not pass.
+	t.aye_accounts = 2;
 	t.ayes = 100;
 	t.nays = 100;
 	assert_eq!(approval(&t), Perbill::from_percent(50));
 	t.ayes = 101;
 	assert!(approval(&t) > Perbill::from_percent(50));
-	assert_eq!(support(&t), Perbill::from_rational(535u32, 1_000u32), "nays count for quorum");
+	assert_eq!(
+		support(&t),
+		Perbill::from_rational(435u32, 1_000u32),
+		"ayes and abstentions count for the quorum, nays do not"
+	);
 	// A snapshot with no power approves and supports nothing (never 100% of nothing).
 	let mut empty = Tally::<Test>::empty(Some(2), 0);
 	empty.ayes = 5;
@@ -210,5 +220,27 @@ fn ayes_from_one_account_approve_nothing() {
 		// A second account that changes its mind takes the approval back.
 		assert_ok!(vote(B, poll, Vote::Abstain));
 		assert_eq!(approval(poll), Perbill::zero());
+	});
+}
+
+/// The v1 migration: an ongoing referendum's votes, cast before the quarter cap and the count
+/// of aye accounts, are recounted under both; votes on other referenda are left alone.
+#[test]
+fn the_upgrade_recounts_ongoing_tallies_from_their_votes() {
+	use crate::migrations::{recount, TallyV0};
+	new_test_ext().execute_with(|| {
+		// Poll 0 is ongoing (A 10 aye, C 60 aye, B 30 nay, as cast before the cap); poll 1 ended.
+		VotingFor::<Test>::insert(A, 0, (Vote::Aye, 10));
+		VotingFor::<Test>::insert(C, 0, (Vote::Aye, 60));
+		VotingFor::<Test>::insert(B, 0, (Vote::Nay, 30));
+		VotingFor::<Test>::insert(C, 1, (Vote::Aye, 60));
+		let old = TallyV0 { ayes: 70, nays: 30, abstentions: 0, total: 100, snapshot: Some(4) };
+		let (tallies, _) = recount::<Test>(&[(0u8, old)].into_iter().collect());
+		let tally = &tallies[&0];
+		assert_eq!((tally.ayes, tally.nays, tally.abstentions), (35, 25, 0));
+		assert_eq!((tally.aye_accounts, tally.total, tally.snapshot), (2, 100, Some(4)));
+		assert_eq!(VotingFor::<Test>::get(C, 0), Some((Vote::Aye, 25)), "stored capped");
+		assert_eq!(VotingFor::<Test>::get(C, 1), Some((Vote::Aye, 60)), "not ongoing: untouched");
+		assert!(!tallies.contains_key(&1));
 	});
 }

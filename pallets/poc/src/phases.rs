@@ -28,7 +28,11 @@ pub fn phase_at(offset: u32, p: &PocParams) -> Phase {
 	Phase::Tally
 }
 
-/// Why `p` cannot run a chain, if it cannot: every window at least one block, all of them (and a
+/// The longest epoch governance may set: a week of 6 s blocks. Rewards, seats and the market's
+/// settlement windows all turn with epochs, so no vote may stop them.
+pub const MAX_EPOCH_LENGTH: u32 = 100_800;
+
+/// Why `p` cannot run a chain, if it cannot: an epoch of at most [`MAX_EPOCH_LENGTH`] blocks, every window at least one block, all of them (and a
 /// block for the tally to start) inside `epoch_length`, a goal, a count bound, seats, samples,
 /// and a model shape whose heads divide `d_model`.
 pub fn validate(p: &PocParams) -> Result<(), &'static str> {
@@ -46,6 +50,9 @@ pub fn validate(p: &PocParams) -> Result<(), &'static str> {
 		.iter()
 		.try_fold(0u32, |sum, w| sum.checked_add(*w))
 		.ok_or("PoC windows overflow")?;
+	if p.epoch_length > MAX_EPOCH_LENGTH {
+		return Err("epoch_length must be at most 100,800 blocks (a week of 6 s blocks)");
+	}
 	if total >= p.epoch_length {
 		return Err(
 			"the PoC windows do not fit in epoch_length (the tally needs at least one block)",

@@ -112,7 +112,7 @@ fn deregistration_unbonds_the_host_bond() {
 fn too_many_unbonding_requests_in_flight_are_refused() {
 	ExtBuilder::default()
 		.with_balance(HOST, 100 * SPR)
-		.with_params(|p| p.unbonding_epochs = 100)
+		.with_params(|p| p.unbonding_epochs = crate::MAX_UNBONDING_EPOCHS)
 		.build()
 		.execute_with(|| {
 			assert_ok!(Collateral::deposit(RuntimeOrigin::signed(HOST), 50 * SPR));
