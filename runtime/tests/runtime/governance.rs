@@ -251,3 +251,66 @@ fn a_referendum_short_of_quorum_or_majority_fails_and_votes_keep_their_snapshot(
 		));
 	});
 }
+
+/// Epoch 5 accepted Alice, Bob, Charlie and Dave with 25 each: referenda vote with it.
+fn four_equal_hosts() {
+	for who in [
+		Sr25519Keyring::Alice,
+		Sr25519Keyring::Bob,
+		Sr25519Keyring::Charlie,
+		Sr25519Keyring::Dave,
+	] {
+		pallet_poc::AcceptedWeights::<Runtime>::insert(5, who.to_account_id(), 25);
+	}
+	pallet_poc::AcceptedPower::<Runtime>::insert(5, 100);
+	pallet_poc::LastAccepted::<Runtime>::put(5);
+}
+
+/// Revision 4, attack 10: `root` (a runtime upgrade, anything) needs two thirds of the ayes
+/// and nays, not a bare majority: 50 ayes against 25 nays passes `params` but not `root`.
+#[test]
+fn root_needs_two_thirds_where_params_needs_a_majority() {
+	common::genesis_of("development").execute_with(|| {
+		common::start_block_one();
+		four_equal_hosts();
+		let remark =
+			|| RuntimeCall::System(polkadot_sdk::frame_system::Call::remark { remark: vec![1] });
+		let root = propose(OriginCaller::system(polkadot_sdk::frame_system::RawOrigin::Root), remark());
+		let params = propose(OriginCaller::Governance(Origin::Params), remark());
+		use pallet_poc_voting::Vote::*;
+		for index in [root, params] {
+			assert_ok!(PocVoting::vote(signed(Sr25519Keyring::Alice), index, Aye));
+			assert_ok!(PocVoting::vote(signed(Sr25519Keyring::Bob), index, Aye));
+			assert_ok!(PocVoting::vote(signed(Sr25519Keyring::Charlie), index, Nay));
+		}
+		run_to(300);
+		assert!(approved(params), "two thirds of the votes cast are ayes: a majority");
+		assert!(
+			!approved(root),
+			"50 of 75 is just under two thirds: {:?}",
+			polkadot_sdk::pallet_referenda::ReferendumInfoFor::<Runtime>::get(root)
+		);
+	});
+}
+
+/// Revision 4, attack 10: a lone account passes nothing, even with every vote cast being its
+/// own; a second account's ayes pass it.
+#[test]
+fn one_accounts_ayes_pass_nothing() {
+	common::genesis_of("development").execute_with(|| {
+		common::start_block_one();
+		four_equal_hosts();
+		let remark =
+			|| RuntimeCall::System(polkadot_sdk::frame_system::Call::remark { remark: vec![2] });
+		let alone = propose(OriginCaller::Governance(Origin::Params), remark());
+		let two = propose(OriginCaller::Governance(Origin::Params), remark());
+		use pallet_poc_voting::Vote::*;
+		assert_ok!(PocVoting::vote(signed(Sr25519Keyring::Alice), alone, Aye));
+		assert_ok!(PocVoting::vote(signed(Sr25519Keyring::Bob), alone, Abstain));
+		assert_ok!(PocVoting::vote(signed(Sr25519Keyring::Alice), two, Aye));
+		assert_ok!(PocVoting::vote(signed(Sr25519Keyring::Bob), two, Aye));
+		run_to(300);
+		assert!(approved(two));
+		assert!(!approved(alone), "one account's ayes, whatever the quorum");
+	});
+}
