@@ -399,8 +399,8 @@ impl pallet_referenda::Config for Runtime {
 	type Scheduler = Scheduler;
 	type Currency = Balances;
 	type SubmitOrigin = crate::governance::BondedHost;
-	type CancelOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
-	type KillOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
+	type CancelOrigin = crate::governance::EmergencyOrigin;
+	type KillOrigin = crate::governance::EmergencyOrigin;
 	type Slash = Treasury;
 	type Votes = u128;
 	type Tally = pallet_poc_voting::Tally<Runtime>;

@@ -101,12 +101,23 @@ fn poc_patch(
 	params: PocParams,
 	initial_target: H256,
 	secret_commitments: Vec<(AccountId, H256, H256)>,
+	genesis_voters: Vec<AccountId>,
 ) -> Value {
 	json!({
 		"params": params,
 		"initialTarget": initial_target,
 		"secretCommitments": secret_commitments,
+		"genesisVoters": genesis_voters,
 	})
+}
+
+/// Dev and local chains' genesis voters (docs/protocol.md §8): Alice, Bob, Charlie and Dave vote
+/// one each until an epoch accepts hosts, so that two of them can pass a referendum.
+fn dev_genesis_voters() -> Vec<AccountId> {
+	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave]
+		.into_iter()
+		.map(|k| k.to_account_id())
+		.collect()
 }
 
 /// The collateral section: the genesis validators' host bonds, held from genesis.
@@ -167,7 +178,12 @@ fn testnet_genesis(seeds: &[&str], sudo: Option<AccountId>) -> Value {
 		"sudo": { "key": sudo },
 		"collateral": collateral_patch(&authorities),
 		"governance": { "periods": crate::governance::Periods::dev() },
-		"poc": poc_patch(PocParams::dev_defaults(), dev_target(), secret_commitments),
+		"poc": poc_patch(
+			PocParams::dev_defaults(),
+			dev_target(),
+			secret_commitments,
+			dev_genesis_voters()
+		),
 		"carbon": carbon_patch(),
 	})
 }
@@ -218,7 +234,12 @@ fn mainnet_template_genesis() -> Value {
 		"grandpa": grandpa,
 		"collateral": collateral_patch(&validators),
 		"governance": { "periods": crate::governance::Periods::production() },
-		"poc": poc_patch(PocParams::production_defaults(), H256(production_target), secret_commitments),
+		"poc": poc_patch(
+			PocParams::production_defaults(),
+			H256(production_target),
+			secret_commitments,
+			Vec::new()
+		),
 		"carbon": carbon_patch(),
 	})
 }

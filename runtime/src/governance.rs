@@ -5,15 +5,21 @@
 //! the genesis 120M and receives slashes and fee shares). Votes are `pallet-poc-voting`'s: an
 //! account votes with its accepted PoC weight in the referendum's snapshot epoch.
 //!
-//! Three tracks ([`Tracks`]), each with the same bar: a quorum of 33.4% of the snapshot's
-//! voting power taking part (ayes, nays and abstentions), and more than 50% of ayes over ayes
-//! and nays, held for the track's confirm period:
+//! Four tracks ([`Tracks`]), each needing a quorum of 33.4% of the snapshot's voting power in
+//! ayes and abstentions (nays never help a proposal reach its quorum), ayes from at least two
+//! accounts, and a majority of ayes over ayes and nays — more than 50%, two thirds on `root`
+//! and `emergency` — held for the track's confirm period (no vote counts for more than 25% of
+//! its snapshot: pallet-poc-voting):
 //! - `root` (0): anything, a runtime upgrade (`system.setCode`) included; one at a time, the
 //!   longest confirmation.
 //! - `params` (1): the protocol's parameters and model registration, dispatched with the
 //!   [`Origin::Params`] origin ([`EnsureParams`]).
 //! - `treasury` (2): spends from the community fund ([`Origin::Treasury`]), at most
 //!   [`MAX_TREASURY_SPEND`] each.
+//! - `emergency` (3): cancels or kills a referendum ([`Origin::Emergency`]), with a deciding
+//!   slot of its own (so it never queues behind the `root` referendum it acts on), the bar of
+//!   `root`, and a confirmation plus enactment shorter than `root`'s confirmation plus its
+//!   minimum enactment, so it lands before the referendum it stops.
 //!
 //! Any bonded host may submit a referendum ([`BondedHost`]); its submission deposit comes back
 //! unless the referendum is killed as spam. The periods are chain state set at genesis
@@ -45,11 +51,15 @@ pub const ROOT_TRACK: u16 = 0;
 pub const PARAMS_TRACK: u16 = 1;
 /// The `treasury` track.
 pub const TREASURY_TRACK: u16 = 2;
+/// The `emergency` track.
+pub const EMERGENCY_TRACK: u16 = 3;
 
 /// The quorum: 33.4% of the snapshot's voting power takes part.
 pub const QUORUM: Perbill = Perbill::from_parts(334_000_000);
 /// Approval must exceed 50%: the smallest Perbill above it.
 pub const APPROVAL: Perbill = Perbill::from_parts(500_000_001);
+/// `root` and `emergency` approval: at least two thirds (rounded up).
+pub const ROOT_APPROVAL: Perbill = Perbill::from_parts(666_666_667);
 
 /// The tracks' periods, in blocks (chain state, set at genesis).
 #[derive(
@@ -148,6 +158,8 @@ pub mod pallet_governance {
 		Params,
 		/// A passed `treasury` referendum: spends from the community fund.
 		Treasury,
+		/// A passed `emergency` referendum: cancels or kills a referendum.
+		Emergency,
 	}
 
 	/// The tracks' periods.
@@ -166,6 +178,12 @@ pub mod pallet_governance {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
+			let p = self.periods;
+			assert!(
+				p.confirm < p.confirm_root.saturating_add(p.enactment),
+				"governance.periods: confirm must be shorter than confirmRoot + enactment, so an \
+				 emergency referendum lands before the root referendum it stops"
+			);
 			TrackPeriods::<T>::put(self.periods);
 		}
 	}
@@ -180,14 +198,21 @@ const fn flat(level: Perbill) -> Curve {
 	Curve::LinearDecreasing { length: Perbill::one(), floor: level, ceil: level }
 }
 
-fn track(
-	id: u16,
-	name: &str,
+struct TrackTerms {
 	max_deciding: u32,
 	decision_deposit: Balance,
 	confirm: BlockNumber,
+	enactment: BlockNumber,
+	approval: Perbill,
+}
+
+fn track(
+	id: u16,
+	name: &str,
+	terms: TrackTerms,
 	periods: &Periods,
 ) -> Track<u16, Balance, BlockNumber> {
+	let TrackTerms { max_deciding, decision_deposit, confirm, enactment, approval } = terms;
 	Track {
 		id,
 		info: TrackInfo {
@@ -197,14 +222,14 @@ fn track(
 			prepare_period: periods.prepare,
 			decision_period: periods.decision,
 			confirm_period: confirm,
-			min_enactment_period: periods.enactment,
-			min_approval: flat(APPROVAL),
+			min_enactment_period: enactment,
+			min_approval: flat(approval),
 			min_support: flat(QUORUM),
 		},
 	}
 }
 
-/// The three tracks (module docs).
+/// The four tracks (module docs).
 pub struct Tracks;
 
 impl TracksInfo<Balance, BlockNumber> for Tracks {
@@ -213,10 +238,40 @@ impl TracksInfo<Balance, BlockNumber> for Tracks {
 
 	fn tracks() -> impl Iterator<Item = Cow<'static, Track<u16, Balance, BlockNumber>>> {
 		let p = periods();
+		let terms = |max_deciding, deposit, confirm, enactment, approval| TrackTerms {
+			max_deciding,
+			decision_deposit: deposit,
+			confirm,
+			enactment,
+			approval,
+		};
 		[
-			track(ROOT_TRACK, "root", 1, 1_000 * SPR, p.confirm_root, &p),
-			track(PARAMS_TRACK, "params", 10, 100 * SPR, p.confirm, &p),
-			track(TREASURY_TRACK, "treasury", 10, 100 * SPR, p.confirm, &p),
+			track(
+				ROOT_TRACK,
+				"root",
+				terms(1, 1_000 * SPR, p.confirm_root, p.enactment, ROOT_APPROVAL),
+				&p,
+			),
+			track(
+				PARAMS_TRACK,
+				"params",
+				terms(10, 100 * SPR, p.confirm, p.enactment, APPROVAL),
+				&p,
+			),
+			track(
+				TREASURY_TRACK,
+				"treasury",
+				terms(10, 100 * SPR, p.confirm, p.enactment, APPROVAL),
+				&p,
+			),
+			// Enacted one block after it is confirmed: with `confirm < confirm_root + enactment`
+			// (checked at genesis) it lands before the `root` referendum it stops.
+			track(
+				EMERGENCY_TRACK,
+				"emergency",
+				terms(1, 1_000 * SPR, p.confirm, 1, ROOT_APPROVAL),
+				&p,
+			),
 		]
 		.into_iter()
 		.map(Cow::Owned)
@@ -227,6 +282,7 @@ impl TracksInfo<Balance, BlockNumber> for Tracks {
 			OriginCaller::system(frame_system::RawOrigin::Root) => Ok(ROOT_TRACK),
 			OriginCaller::Governance(Origin::Params) => Ok(PARAMS_TRACK),
 			OriginCaller::Governance(Origin::Treasury) => Ok(TREASURY_TRACK),
+			OriginCaller::Governance(Origin::Emergency) => Ok(EMERGENCY_TRACK),
 			_ => Err(()),
 		}
 	}
@@ -262,7 +318,18 @@ impl<O: Get<Origin>> EnsureOrigin<RuntimeOrigin> for EnsureTrack<O> {
 polkadot_sdk::frame_support::parameter_types! {
 	pub const ParamsTrackOrigin: Origin = Origin::Params;
 	pub const TreasuryTrackOrigin: Origin = Origin::Treasury;
+	pub const EmergencyTrackOrigin: Origin = Origin::Emergency;
 }
+
+/// Passes a passed `emergency` referendum's origin.
+pub type EnsureEmergency = EnsureTrack<EmergencyTrackOrigin>;
+
+/// Who cancels or kills a referendum: a passed `emergency` referendum, or root (a `root`
+/// referendum, or sudo on `--dev`).
+pub type EmergencyOrigin = polkadot_sdk::frame_support::traits::EitherOfDiverse<
+	frame_system::EnsureRoot<AccountId>,
+	EnsureEmergency,
+>;
 
 /// Passes a passed `params` referendum's origin.
 pub type EnsureParams = EnsureTrack<ParamsTrackOrigin>;

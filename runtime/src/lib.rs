@@ -49,6 +49,7 @@ pub mod apis;
 pub mod configs;
 pub mod genesis;
 pub mod governance;
+pub mod migrations;
 
 use alloc::vec::Vec;
 use polkadot_sdk::{
@@ -180,6 +181,7 @@ pub type Executive = frame_executive::Executive<
 	frame_system::ChainContext<Runtime>,
 	Runtime,
 	AllPalletsWithSystem,
+	migrations::Migrations,
 >;
 
 #[frame_support::runtime]

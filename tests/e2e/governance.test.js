@@ -1,7 +1,8 @@
 // Governance on the dev chain as token holders and hosts meet it with @polkadot/api (docs/protocol.md §8):
 // pallet-referenda's tracks, decided by PoC-weighted votes (pallet-poc-voting), the community
-// fund as pallet-treasury. Alice is the dev chain's genesis validator and, before any epoch has
-// accepted a host, votes with the genesis validators' power; every other account has none.
+// fund as pallet-treasury. Before any epoch has accepted a host, the dev chain's genesis voters
+// (Alice, Bob, Charlie and Dave) vote with power 1 each; every other account has none. Nothing
+// passes on one account's ayes: Alice and Bob vote for each referendum.
 //
 // A `treasury` referendum — proposed and voted by the README's own snippet, run as it stands —
 // spends 5,000 SPR from the fund to Ferdie, who claims it with `treasury.payout`; a `params`
@@ -25,6 +26,7 @@ describe('governance with @polkadot/api', () => {
   let node;
   let api;
   let alice;
+  let bob;
   let ferdie;
 
   before(async () => {
@@ -33,6 +35,7 @@ describe('governance with @polkadot/api', () => {
     api = await node.api();
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
     alice = keyring.addFromUri('//Alice');
+    bob = keyring.addFromUri('//Bob');
     ferdie = keyring.addFromUri('//Ferdie');
   });
 
@@ -40,15 +43,16 @@ describe('governance with @polkadot/api', () => {
     await stopAll();
   });
 
-  // Submits `call` on the track of `origin`, places the decision deposit, votes Aye as Alice,
-  // and waits for the referendum to be approved; returns its index and blocks from submission
+  // Submits `call` on the track of `origin`, places the decision deposit, votes Aye as Alice and
+  // Bob (two accounts' ayes are needed), and waits for the referendum to be approved; returns its index and blocks from submission
   // to approval.
   const pass = async (origin, call, what) => {
     const index = (await api.query.referenda.referendumCount()).toNumber();
     const submitted = (await api.rpc.chain.getHeader()).number.toNumber();
     await send(api.tx.referenda.submit(origin, { Inline: call.method.toHex() }, { After: 0 }), alice, `submit ${what}`);
     await send(api.tx.referenda.placeDecisionDeposit(index), alice, `decision deposit of ${what}`);
-    await send(api.tx.pocVoting.vote(index, 'Aye'), alice, `vote on ${what}`);
+    await send(api.tx.pocVoting.vote(index, 'Aye'), alice, `Alice's vote on ${what}`);
+    await send(api.tx.pocVoting.vote(index, 'Aye'), bob, `Bob's vote on ${what}`);
     await waitFor(`${what} to be approved`, async () => {
       const info = await api.query.referenda.referendumInfoFor(index);
       if (info.isSome && (info.unwrap().isRejected || info.unwrap().isTimedOut)) throw new Error(`${what}: ${info.toString()}`);
@@ -58,9 +62,9 @@ describe('governance with @polkadot/api', () => {
     return { index, blocks: approvedAt - submitted };
   };
 
-  test('an account without voting power is refused; the tracks are root, params and treasury', async () => {
+  test('an account without voting power is refused; the tracks are root, params, treasury and emergency', async () => {
     const tracks = api.consts.referenda.tracks.map(([id, info]) => [id.toNumber(), info.name.toString().replace(/\0+$/, '')]);
-    assert.deepEqual(tracks, [[0, 'root'], [1, 'params'], [2, 'treasury']]);
+    assert.deepEqual(tracks, [[0, 'root'], [1, 'params'], [2, 'treasury'], [3, 'emergency']]);
     const index = (await api.query.referenda.referendumCount()).toNumber();
     const remark = api.tx.system.remark('0x01');
     await send(api.tx.referenda.submit({ Governance: 'Params' }, { Inline: remark.method.toHex() }, { After: 0 }), alice, 'submit');
@@ -80,14 +84,15 @@ describe('governance with @polkadot/api', () => {
     const balance = async (who) => (await api.query.system.account(who)).data.free.toBigInt();
     const before = [await balance(ferdie.address), await balance(fundAccount)];
     const amount = 5_000n * SPR;
-    // The README's snippet, as a token holder copies it: `api`, `host` and `recipient` given.
+    // The README's snippet, as a token holder copies it: `api`, `host`, `recipient` and a second
+    // `voter` given.
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const snippet = readme.match(/<!-- governance-snippet -->\s*```js\n([\s\S]*?)```/);
     assert.ok(snippet, 'README.md holds the governance snippet');
     const AsyncFunction = (async () => {}).constructor;
     const index = (await api.query.referenda.referendumCount()).toNumber();
     const submitted = (await api.rpc.chain.getHeader()).number.toNumber();
-    await new AsyncFunction('api', 'host', 'recipient', snippet[1])(api, alice, ferdie.address);
+    await new AsyncFunction('api', 'host', 'recipient', 'voter', snippet[1])(api, alice, ferdie.address, bob);
     await waitFor('the spend to be approved', async () => {
       const info = await api.query.referenda.referendumInfoFor(index);
       if (info.isSome && (info.unwrap().isRejected || info.unwrap().isTimedOut)) throw new Error(info.toString());

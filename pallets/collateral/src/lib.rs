@@ -376,7 +376,9 @@ pub mod pallet {
 				            before its collateral can leave");
 			}
 			if params.unbonding_epochs > MAX_UNBONDING_EPOCHS {
-				return Err("unbonding_epochs must be at most 60: bonds may not be locked for ever");
+				return Err(
+					"unbonding_epochs must be at most 60: bonds may not be locked for ever",
+				);
 			}
 			if !(1..=MAX_JAIL_EPOCHS).contains(&params.jail_epochs) {
 				return Err("jail_epochs must be between 1 and 30");

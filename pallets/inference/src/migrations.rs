@@ -18,7 +18,9 @@ use crate::*;
 pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 /// `bytes` as parameters of any stored layout, completed with the defaults.
-pub fn params_from_any<Balance: Decode + From<u64>>(bytes: &[u8]) -> Option<InferenceParams<Balance>> {
+pub fn params_from_any<Balance: Decode + From<u64>>(
+	bytes: &[u8],
+) -> Option<InferenceParams<Balance>> {
 	let defaults = InferenceParams::<Balance>::defaults();
 	if let Ok(p) = InferenceParams::<Balance>::decode_all(&mut &bytes[..]) {
 		return Some(p);

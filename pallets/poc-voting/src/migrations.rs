@@ -39,10 +39,8 @@ pub struct TallyV0 {
 pub fn recount<T: Config>(
 	old: &BTreeMap<PollIndexOf<T>, TallyV0>,
 ) -> (BTreeMap<PollIndexOf<T>, Tally<T>>, Weight) {
-	let mut tallies: BTreeMap<PollIndexOf<T>, Tally<T>> = old
-		.iter()
-		.map(|(poll, t)| (*poll, Tally::empty(t.snapshot, t.total)))
-		.collect();
+	let mut tallies: BTreeMap<PollIndexOf<T>, Tally<T>> =
+		old.iter().map(|(poll, t)| (*poll, Tally::empty(t.snapshot, t.total))).collect();
 	let (mut reads, mut writes) = (0u64, 0u64);
 	let mut capped = alloc::vec::Vec::new();
 	for (who, poll, (vote, power)) in VotingFor::<T>::iter() {

@@ -195,6 +195,12 @@ pub mod pallet {
 	pub type GenesisValidators<T: Config> =
 		StorageValue<_, BoundedVec<T::AccountId, ConstU32<MAX_GENESIS_VALIDATORS>>, ValueQuery>;
 
+	/// The accounts that vote, one each, before any epoch has accepted a host (empty: the
+	/// genesis validators do), set at genesis (docs/protocol.md §8).
+	#[pallet::storage]
+	pub type GenesisVoters<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, ConstU32<MAX_GENESIS_VALIDATORS>>, ValueQuery>;
+
 	/// Validators' secret commitments `blake2_256(secret_e)` per epoch.
 	#[pallet::storage]
 	pub type SecretCommitments<T: Config> = StorageDoubleMap<
@@ -402,6 +408,11 @@ pub mod pallet {
 		/// `2 · k_v` accepted hosts are eligible; each needs its host bond held from genesis
 		/// (pallet-collateral's `host_bonds`) to sit.
 		pub secret_commitments: Vec<(T::AccountId, H256, H256)>,
+		/// The accounts that vote, one each, before any epoch has accepted a host
+		/// (docs/protocol.md §8; dev and local chains list Alice, Bob, Charlie and Dave); empty:
+		/// the genesis validators. Two of them must vote `Aye` for anything to pass.
+		#[serde(default)]
+		pub genesis_voters: Vec<T::AccountId>,
 	}
 
 	impl<T: Config> Default for GenesisConfig<T> {
@@ -414,6 +425,7 @@ pub mod pallet {
 				params: PocParams::production_defaults(),
 				initial_target: H256(target),
 				secret_commitments: Vec::new(),
+				genesis_voters: Vec::new(),
 			}
 		}
 	}
@@ -441,6 +453,14 @@ pub mod pallet {
 			let validators = BoundedVec::try_from(validators)
 				.expect("at most 64 genesis validators in poc.secretCommitments");
 			GenesisValidators::<T>::put(validators);
+			let mut voters: Vec<T::AccountId> = Vec::new();
+			for voter in &self.genesis_voters {
+				assert!(!voters.contains(voter), "an account is listed twice in poc.genesisVoters");
+				voters.push(voter.clone());
+			}
+			let voters =
+				BoundedVec::try_from(voters).expect("at most 64 accounts in poc.genesisVoters");
+			GenesisVoters::<T>::put(voters);
 		}
 	}
 

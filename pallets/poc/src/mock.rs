@@ -211,6 +211,7 @@ impl ExtBuilder {
 					.iter()
 					.map(|v| (*v, commitment_of(secret_of(*v, 0)), commitment_of(secret_of(*v, 1))))
 					.collect(),
+				genesis_voters: Vec::new(),
 			},
 			..Default::default()
 		}

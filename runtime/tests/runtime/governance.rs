@@ -1,7 +1,8 @@
-//! Governance through the real runtime (docs/protocol.md §8): referenda on three tracks, decided by
+//! Governance through the real runtime (docs/protocol.md §8): referenda on four tracks, decided by
 //! PoC-weighted votes, enacted by the scheduler; the community fund as pallet-treasury. On the
-//! dev genesis (built by the WASM runtime), Alice — the genesis validator, bonded — submits and
-//! votes; with no accepted epoch yet, she votes with the genesis validators' power.
+//! dev genesis (built by the WASM runtime), Alice — the genesis validator, bonded — submits;
+//! with no accepted epoch yet, the dev chain's genesis voters (Alice, Bob, Charlie, Dave) vote
+//! one each, and two of them must vote `Aye`.
 
 use crate::common;
 
@@ -77,12 +78,24 @@ fn each_track_is_reached_by_its_own_origin_only() {
 		let names: Vec<String> = Tracks::tracks()
 			.map(|t| String::from_utf8_lossy(&t.info.name).trim_end_matches('\0').to_owned())
 			.collect();
-		assert_eq!(names, ["root", "params", "treasury"]);
+		assert_eq!(names, ["root", "params", "treasury", "emergency"]);
 		assert!(Tracks::check_integrity().is_ok());
 		for track in Tracks::tracks() {
 			assert_eq!(track.info.min_support, governance_curve(governance::QUORUM));
-			assert_eq!(track.info.min_approval, governance_curve(governance::APPROVAL));
+			let approval = match track.id {
+				governance::ROOT_TRACK | governance::EMERGENCY_TRACK => governance::ROOT_APPROVAL,
+				_ => governance::APPROVAL,
+			};
+			assert_eq!(track.info.min_approval, governance_curve(approval));
 		}
+		// The emergency track decides alone in its slot and lands before root's enactment.
+		let info = |id| Tracks::info(id).expect("a track");
+		let (root, emergency) = (info(governance::ROOT_TRACK), info(governance::EMERGENCY_TRACK));
+		assert_eq!(emergency.max_deciding, 1);
+		assert!(
+			emergency.confirm_period + emergency.min_enactment_period
+				< root.confirm_period + root.min_enactment_period
+		);
 	});
 }
 
@@ -163,14 +176,13 @@ fn a_treasury_spend_passes_by_poc_vote_and_pays_the_recipient_from_the_fund() {
 			valid_from: None,
 		});
 		let index = propose(OriginCaller::Governance(Origin::Treasury), call);
-		// Alice, a genesis validator, votes with power 1 of 1 (no epoch accepted anyone yet).
-		assert_ok!(PocVoting::vote(
-			signed(Sr25519Keyring::Alice),
-			index,
-			pallet_poc_voting::Vote::Aye
-		));
+		// Alice and Bob, genesis voters, vote with power 1 of 4 each (no epoch accepted anyone
+		// yet); Eve is none.
+		for who in [Sr25519Keyring::Alice, Sr25519Keyring::Bob] {
+			assert_ok!(PocVoting::vote(signed(who), index, pallet_poc_voting::Vote::Aye));
+		}
 		assert_noop!(
-			PocVoting::vote(signed(Sr25519Keyring::Bob), index, pallet_poc_voting::Vote::Nay),
+			PocVoting::vote(signed(Sr25519Keyring::Eve), index, pallet_poc_voting::Vote::Nay),
 			pallet_poc_voting::Error::<Runtime>::NoVotingPower
 		);
 		run_to(30);
@@ -190,15 +202,18 @@ fn a_treasury_spend_passes_by_poc_vote_and_pays_the_recipient_from_the_fund() {
 fn a_referendum_short_of_quorum_or_majority_fails_and_votes_keep_their_snapshot() {
 	common::genesis_of("development").execute_with(|| {
 		common::start_block_one();
-		let (alice, bob, charlie) = (
-			Sr25519Keyring::Alice.to_account_id(),
-			Sr25519Keyring::Bob.to_account_id(),
-			Sr25519Keyring::Charlie.to_account_id(),
-		);
-		// Epoch 5 accepted Alice (10), Bob (40) and Charlie (50): referenda vote with it.
-		pallet_poc::AcceptedWeights::<Runtime>::insert(5, &alice, 10);
-		pallet_poc::AcceptedWeights::<Runtime>::insert(5, &bob, 40);
-		pallet_poc::AcceptedWeights::<Runtime>::insert(5, &charlie, 50);
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		// Epoch 5 accepted Alice (10), Bob (15), Charlie, Dave and Eve (25 each): referenda vote
+		// with it (no vote counts for more than 25 of its 100).
+		for (who, weight) in [
+			(Sr25519Keyring::Alice, 10),
+			(Sr25519Keyring::Bob, 15),
+			(Sr25519Keyring::Charlie, 25),
+			(Sr25519Keyring::Dave, 25),
+			(Sr25519Keyring::Eve, 25),
+		] {
+			pallet_poc::AcceptedWeights::<Runtime>::insert(5, who.to_account_id(), weight);
+		}
 		pallet_poc::AcceptedPower::<Runtime>::insert(5, 100);
 		pallet_poc::LastAccepted::<Runtime>::put(5);
 		let remark =
@@ -210,12 +225,14 @@ fn a_referendum_short_of_quorum_or_majority_fails_and_votes_keep_their_snapshot(
 		// 10% turnout: below the 33.4% quorum.
 		let thin = propose(params(), remark());
 		assert_ok!(vote(Sr25519Keyring::Alice, thin, Aye));
-		// 40 + 10 ayes against 50 nays: exactly half is no majority.
+		// 10 + 15 ayes against 25 nays, 25 abstaining (a 50% quorum): exactly half is no
+		// majority.
 		let split = propose(params(), remark());
 		assert_ok!(vote(Sr25519Keyring::Alice, split, Aye));
 		assert_ok!(vote(Sr25519Keyring::Bob, split, Aye));
 		assert_ok!(vote(Sr25519Keyring::Charlie, split, Nay));
-		// Bob, a host, is slashed and jailed after the snapshot: his vote still counts with 40.
+		assert_ok!(vote(Sr25519Keyring::Dave, split, Abstain));
+		// Bob, a host, is slashed and jailed after the snapshot: his vote still counts with 15.
 		let passing = propose(params(), remark());
 		assert_ok!(Poc::register_host(
 			signed(Sr25519Keyring::Bob),
@@ -231,14 +248,15 @@ fn a_referendum_short_of_quorum_or_majority_fails_and_votes_keep_their_snapshot(
 		);
 		assert!(<Collateral as Slasher<AccountId>>::is_jailed(&bob));
 		assert_ok!(vote(Sr25519Keyring::Bob, passing, Aye));
-		assert_eq!(pallet_poc_voting::VotingFor::<Runtime>::get(&bob, passing), Some((Aye, 40)));
+		assert_eq!(pallet_poc_voting::VotingFor::<Runtime>::get(&bob, passing), Some((Aye, 15)));
+		assert_ok!(vote(Sr25519Keyring::Charlie, passing, Aye));
 		// Weight moved to a fresh account after the snapshot counts nowhere.
 		assert_noop!(
-			vote(Sr25519Keyring::Eve, passing, Aye),
+			vote(Sr25519Keyring::Ferdie, passing, Aye),
 			pallet_poc_voting::Error::<Runtime>::NoVotingPower
 		);
 		run_to(300);
-		assert!(approved(passing), "40% turnout, all ayes: passes");
+		assert!(approved(passing), "40% turnout, all ayes from two accounts: passes");
 		assert!(
 			!approved(thin),
 			"10% turnout: {:?}",
@@ -254,12 +272,9 @@ fn a_referendum_short_of_quorum_or_majority_fails_and_votes_keep_their_snapshot(
 
 /// Epoch 5 accepted Alice, Bob, Charlie and Dave with 25 each: referenda vote with it.
 fn four_equal_hosts() {
-	for who in [
-		Sr25519Keyring::Alice,
-		Sr25519Keyring::Bob,
-		Sr25519Keyring::Charlie,
-		Sr25519Keyring::Dave,
-	] {
+	for who in
+		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave]
+	{
 		pallet_poc::AcceptedWeights::<Runtime>::insert(5, who.to_account_id(), 25);
 	}
 	pallet_poc::AcceptedPower::<Runtime>::insert(5, 100);
@@ -275,7 +290,8 @@ fn root_needs_two_thirds_where_params_needs_a_majority() {
 		four_equal_hosts();
 		let remark =
 			|| RuntimeCall::System(polkadot_sdk::frame_system::Call::remark { remark: vec![1] });
-		let root = propose(OriginCaller::system(polkadot_sdk::frame_system::RawOrigin::Root), remark());
+		let root =
+			propose(OriginCaller::system(polkadot_sdk::frame_system::RawOrigin::Root), remark());
 		let params = propose(OriginCaller::Governance(Origin::Params), remark());
 		use pallet_poc_voting::Vote::*;
 		for index in [root, params] {
@@ -312,5 +328,119 @@ fn one_accounts_ayes_pass_nothing() {
 		run_to(300);
 		assert!(approved(two));
 		assert!(!approved(alone), "one account's ayes, whatever the quorum");
+	});
+}
+
+/// Revision 4, attack 10: a kill referendum queued behind the `root` referendum it acts on
+/// (root's single deciding slot) could never stop it. The `emergency` track has its own slot:
+/// it kills a deciding `root` referendum.
+#[test]
+fn an_emergency_referendum_kills_a_deciding_root_referendum() {
+	common::genesis_of("development").execute_with(|| {
+		common::start_block_one();
+		let remark =
+			|| RuntimeCall::System(polkadot_sdk::frame_system::Call::remark { remark: vec![3] });
+		let root =
+			propose(OriginCaller::system(polkadot_sdk::frame_system::RawOrigin::Root), remark());
+		run_to(5);
+		assert!(
+			matches!(
+				polkadot_sdk::pallet_referenda::ReferendumInfoFor::<Runtime>::get(root),
+				Some(ReferendumInfo::Ongoing(status)) if status.deciding.is_some()
+			),
+			"root's only slot is taken"
+		);
+		let kill =
+			RuntimeCall::Referenda(polkadot_sdk::pallet_referenda::Call::kill { index: root });
+		let emergency = propose(OriginCaller::Governance(Origin::Emergency), kill);
+		use pallet_poc_voting::Vote::*;
+		for who in [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie] {
+			assert_ok!(PocVoting::vote(signed(who), emergency, Aye));
+		}
+		run_to(40);
+		assert!(approved(emergency));
+		assert!(matches!(
+			polkadot_sdk::pallet_referenda::ReferendumInfoFor::<Runtime>::get(root),
+			Some(ReferendumInfo::Killed(..))
+		));
+		// A signed account can neither kill nor cancel.
+		assert_noop!(
+			Referenda::cancel(signed(Sr25519Keyring::Alice), emergency),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+/// The upgrade to spec 106: a referendum ongoing under the old tally (no count of aye accounts,
+/// votes uncapped) is recounted from its votes; the migration runs once.
+#[test]
+fn the_upgrade_recounts_ongoing_referenda() {
+	use codec::Encode;
+	use pallet_poc_voting::migrations::TallyV0;
+	use polkadot_sdk::{
+		frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+		pallet_referenda::{ReferendumInfoFor, ReferendumStatus},
+	};
+	use sprint_runtime::migrations::{RecountTallies, ReferendumInfoV0};
+	common::genesis_of("development").execute_with(|| {
+		common::start_block_one();
+		four_equal_hosts();
+		let remark =
+			|| RuntimeCall::System(polkadot_sdk::frame_system::Call::remark { remark: vec![4] });
+		let index = propose(OriginCaller::Governance(Origin::Params), remark());
+		// As spec 105 stored it: Alice's 60 counted whole (the snapshot had two hosts), Bob's 25.
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		pallet_poc_voting::VotingFor::<Runtime>::insert(
+			&alice,
+			index,
+			(pallet_poc_voting::Vote::Aye, 60),
+		);
+		pallet_poc_voting::VotingFor::<Runtime>::insert(
+			&bob,
+			index,
+			(pallet_poc_voting::Vote::Nay, 25),
+		);
+		let Some(ReferendumInfo::Ongoing(s)) = ReferendumInfoFor::<Runtime>::get(index) else {
+			panic!("ongoing")
+		};
+		let old: ReferendumInfoV0 = ReferendumInfo::Ongoing(ReferendumStatus {
+			track: s.track,
+			origin: s.origin,
+			proposal: s.proposal,
+			enactment: s.enactment,
+			submitted: s.submitted,
+			submission_deposit: s.submission_deposit,
+			decision_deposit: s.decision_deposit,
+			deciding: s.deciding,
+			tally: TallyV0 { ayes: 60, nays: 25, abstentions: 0, total: 100, snapshot: Some(5) },
+			in_queue: s.in_queue,
+			alarm: s.alarm,
+		});
+		polkadot_sdk::frame_support::storage::unhashed::put_raw(
+			&ReferendumInfoFor::<Runtime>::hashed_key_for(index),
+			&old.encode(),
+		);
+		StorageVersion::new(0).put::<PocVoting>();
+		RecountTallies::on_runtime_upgrade();
+		let Some(ReferendumInfo::Ongoing(s)) = ReferendumInfoFor::<Runtime>::get(index) else {
+			panic!("ongoing after the upgrade")
+		};
+		assert_eq!((s.tally.ayes, s.tally.nays, s.tally.aye_accounts), (25, 25, 1));
+		assert_eq!((s.tally.total, s.tally.snapshot), (100, Some(5)));
+		assert_eq!(
+			pallet_poc_voting::VotingFor::<Runtime>::get(&alice, index),
+			Some((pallet_poc_voting::Vote::Aye, 25))
+		);
+		assert_eq!(
+			PocVoting::on_chain_storage_version(),
+			pallet_poc_voting::migrations::STORAGE_VERSION
+		);
+		// Once: a second run changes nothing.
+		RecountTallies::on_runtime_upgrade();
+		assert_eq!(
+			ReferendumInfoFor::<Runtime>::get(index).map(|i| i.encode()),
+			Some(ReferendumInfo::Ongoing(s).encode())
+		);
 	});
 }

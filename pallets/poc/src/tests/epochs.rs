@@ -123,6 +123,7 @@ fn build_genesis_with(edit: impl FnOnce(&mut crate::PocParams)) {
 			params,
 			initial_target: INITIAL_TARGET,
 			secret_commitments: vec![],
+			genesis_voters: vec![],
 		},
 		..Default::default()
 	}
