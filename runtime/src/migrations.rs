@@ -12,7 +12,7 @@ use alloc::collections::BTreeMap;
 use pallet_poc_voting::migrations::{recount, TallyV0};
 use polkadot_sdk::{
 	frame_support::{
-		traits::{Get, GetStorageVersion, OnRuntimeUpgrade},
+		traits::{GetStorageVersion, OnRuntimeUpgrade},
 		weights::Weight,
 	},
 	pallet_referenda::{

@@ -102,16 +102,17 @@ describe('the inference market with the openai SDK', () => {
       engineRecipe: 1, computeUnitsPerToken: 1, initialPrice: PRICE,
     })), sudoer, 'governance registers the model');
     await send(api.tx.inference.deposit(100n * SPR), charlie, 'Charlie deposits');
-    const addKey = async (uri, cap) => {
+    const addKey = async (uri, cap, priceCap = 10_000n) => {
       const key = keyring.addFromUri(uri);
       const proof = key.sign(u8aConcat(tag('sprint/api-key'), charlie.addressRaw, compactAddLength(genesis)));
-      await send(api.tx.inference.addApiKey(key.publicKey, cap, 10_000n, 1_000_000, u8aToHex(proof)), charlie, `Charlie adds ${uri}`);
+      await send(api.tx.inference.addApiKey(key.publicKey, cap, priceCap, 1_000_000, u8aToHex(proof)), charlie, `Charlie adds ${uri}`);
       return key;
     };
     await addKey('//Charlie//api', 10n * SPR);
     const revoked = await addKey('//Charlie//revoked', 10n * SPR);
     await send(api.tx.inference.revokeApiKey(revoked.publicKey), charlie, 'Charlie revokes a key');
     await addKey('//Charlie//tiny', 1n);
+    await addKey('//Charlie//cheap', 10n * SPR, 1n);
 
     const [alicePort, bobPort] = [await freePort(), await freePort()];
     // Bob's engine runs on the GPU path (Mesa's lavapipe here), Alice audits on the CPU.
@@ -132,12 +133,13 @@ describe('the inference market with the openai SDK', () => {
 
     const settled = await watch((e) => api.events.inference.Settled.is(e));
     const settledEvents = settled.seen;
+    const charged = await watch((e) => api.events.inference.Charged.is(e));
     const held = async (who) => (await api.query.balances.holds(who)).reduce((s, h) => s + h.amount.toBigInt(), 0n);
     const heldBefore = await held(charlie.address);
 
     const job = {
       base_url: `http://127.0.0.1:${alicePort}/v1`, model: MODEL, key: '//Charlie//api',
-      revoked_key: '//Charlie//revoked', exhausted_key: '//Charlie//tiny',
+      revoked_key: '//Charlie//revoked', exhausted_key: '//Charlie//tiny', cheap_key: '//Charlie//cheap',
     };
     const result = await runClient(job, () => `Alice:\n${tail(alice.log())}\nBob:\n${tail(bob.log())}`);
     assert.ok(result.plain.completion_tokens > 0 && result.plain.completion_tokens <= 8, JSON.stringify(result.plain));
@@ -147,6 +149,10 @@ describe('the inference market with the openai SDK', () => {
     assert.equal(result.errors.garbage.status, 401);
     assert.equal(result.errors.exhausted.status, 429, JSON.stringify(result.errors.exhausted));
     assert.equal(result.errors.exhausted.code, 'insufficient_quota');
+    // A price cap under the price in force is no quota to wait for: its own code, not retried.
+    assert.equal(result.errors.cheap.status, 402, JSON.stringify(result.errors.cheap));
+    assert.equal(result.errors.cheap.code, 'price_above_cap');
+    assert.match(result.errors.cheap.message, /planck per token now/);
 
     const tokens = BigInt(result.plain.prompt_tokens + result.plain.completion_tokens
       + result.streamed.prompt_tokens + result.streamed.completion_tokens);
@@ -157,6 +163,11 @@ describe('the inference market with the openai SDK', () => {
     const cost = ours.reduce((s, e) => s + e.cost.toBigInt(), 0n);
     assert.equal(ours.reduce((s, e) => s + e.tokens.toBigInt(), 0n), tokens, 'the batches charge exactly the tokens the SDK reported');
     assert.equal(heldBefore - (await held(charlie.address)), cost, 'the deposit falls by exactly what the batches charged');
+    charged.stop();
+    const charlieAccount = keyring.addFromUri('//Charlie').address;
+    const paid = charged.seen.filter((e) => e.owner.toString() === charlieAccount && e.executor.toString() === bobAccount)
+      .reduce((s, e) => s + e.cost.toBigInt(), 0n);
+    assert.equal(paid, cost, 'the Charged events name Charlie as the payer of exactly that cost');
     assert.ok(cost >= tokens && cost <= tokens * PRICE, `the price charged is within the floor and the registered price (${cost} for ${tokens} tokens)`);
     assert.equal(ours.reduce((s, e) => s + e.fund.toBigInt(), 0n), ours.reduce((s, e) => s + e.cost.toBigInt() / 5n, 0n), 'the community fund gets 20%');
 

@@ -4,7 +4,8 @@
 //!
 //! Per request: the key's on-chain terms (registered, not revoked, not expired, its price cap,
 //! what it spent this epoch and its owner's deposit — an unusable key is refused with OpenAI's
-//! 401, an exhausted one with 429 `insufficient_quota`), the model by its registered name, an
+//! 401, an exhausted one with 429 `insufficient_quota`, one whose price cap is under the price in
+//! force with 402 `price_above_cap`), the model by its registered name, an
 //! executor among the hosts that declare the model and are not jailed — drawn at random in
 //! proportion to declared capacity over measured latency, and only among those on carbon-free
 //! power when the request says `"sprint_green": true` — then the ticket: the model's current
@@ -92,6 +93,13 @@ fn unauthorized(message: impl Into<String>) -> ApiError {
 fn over_quota(message: impl Into<String>) -> ApiError {
 	ApiError::new(StatusCode::TOO_MANY_REQUESTS, "insufficient_quota", message)
 		.code("insufficient_quota")
+}
+
+/// The key's price cap is under the price in force: not a quota to wait for (the SDK retries a
+/// 429), so 402 with a code of its own that says what to change.
+fn price_above_cap(message: impl Into<String>) -> ApiError {
+	ApiError::new(StatusCode::PAYMENT_REQUIRED, "invalid_request_error", message)
+		.code("price_above_cap")
 }
 
 fn unavailable(message: impl Into<String>) -> ApiError {
@@ -333,8 +341,9 @@ impl Agent {
 			)));
 		}
 		if model.price > terms.price_cap {
-			return Err(over_quota(format!(
-				"{name} costs {} planck per token now, above this key's price cap of {}",
+			return Err(price_above_cap(format!(
+				"{name} costs {} planck per token now, above this key's price cap of {}: \
+				 raise the cap (a new key) or wait for the price to fall",
 				model.price, terms.price_cap
 			)));
 		}

@@ -458,6 +458,19 @@ pub mod pallet {
 		/// Governance upheld a dispute of `host`'s energy declaration: cleared (its
 		/// certificates not yet minted carry none) and blocked until `epoch`.
 		EnergyDisputed { host: T::AccountId, epoch: EpochIndex },
+		/// In batch `index` of `epoch` (see `Settled`), `owner`'s deposit paid `cost` for
+		/// `receipts` receipts (`tokens` tokens) of tickets signed by `key`: one event per key
+		/// and batch, so a requester learns what each of its keys spent from the events alone.
+		Charged {
+			owner: T::AccountId,
+			key: PublicKey,
+			executor: T::AccountId,
+			epoch: EpochIndex,
+			index: u32,
+			receipts: u32,
+			tokens: u64,
+			cost: BalanceOf<T>,
+		},
 	}
 
 	#[pallet::error]

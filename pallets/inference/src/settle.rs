@@ -96,6 +96,9 @@ impl<T: Config> Pallet<T> {
 		let served = Services::<T>::get(who).map(|s| s.models).unwrap_or_default();
 		let signing_key = T::SigningKeys::signing_key(who).ok_or(Error::<T>::NoSigningKey)?;
 		let mut owed: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		// Per key: its owner, receipts, tokens and cost in this batch (the `Charged` events).
+		let mut by_key: BTreeMap<PublicKey, (T::AccountId, u32, u64, BalanceOf<T>)> =
+			BTreeMap::new();
 		let mut model_tokens: BTreeMap<ModelId, u64> = BTreeMap::new();
 		let mut ids = Vec::with_capacity(receipts.len());
 		let (mut tokens, mut cost) = (0u64, BalanceOf::<T>::default());
@@ -155,6 +158,10 @@ impl<T: Config> Pallet<T> {
 				*spent = total;
 				Ok(())
 			})?;
+			let charged = by_key.entry(ticket.key).or_insert_with(|| (key.owner.clone(), 0, 0, 0));
+			charged.1 = charged.1.saturating_add(1);
+			charged.2 = charged.2.saturating_add(receipt.tokens());
+			charged.3 = charged.3.saturating_add(charge);
 			let owner = owed.entry(key.owner).or_default();
 			*owner = owner.checked_add(charge).ok_or(Error::<T>::Overflow)?;
 			cost = cost.checked_add(charge).ok_or(Error::<T>::Overflow)?;
@@ -211,6 +218,18 @@ impl<T: Config> Pallet<T> {
 			Served::<T>::mutate(epoch, who, |s| *s = s.saturating_add(n));
 		}
 		T::OnSettle::on_settle(who, now, traffic);
+		for (key, (owner, receipts, tokens, cost)) in by_key {
+			Self::deposit_event(Event::Charged {
+				owner,
+				key,
+				executor: who.clone(),
+				epoch: now,
+				index,
+				receipts,
+				tokens,
+				cost,
+			});
+		}
 		Self::deposit_event(Event::Settled {
 			executor: who.clone(),
 			epoch: now,

@@ -1,6 +1,6 @@
 """The requester's side of the market e2e test: the unmodified `openai` package against a
 Sprint worker acting as transfer agent. Reads a JSON job on argv[1] (base_url, model, the
-working key's secret, a revoked key's, an exhausted key's), prints one JSON line of results."""
+working key's secret, a revoked key's, an exhausted key's, one whose price cap is below the price), prints one JSON line of results."""
 import json
 import sys
 
@@ -36,7 +36,12 @@ out["streamed"] = {
 }
 
 errors = {}
-for name, secret in (("revoked", job["revoked_key"]), ("exhausted", job["exhausted_key"]), ("garbage", "not-a-key")):
+for name, secret in (
+    ("revoked", job["revoked_key"]),
+    ("exhausted", job["exhausted_key"]),
+    ("cheap", job["cheap_key"]),
+    ("garbage", "not-a-key"),
+):
     bad = openai.OpenAI(base_url=job["base_url"], api_key=secret, max_retries=0, timeout=60)
     try:
         bad.chat.completions.create(model=job["model"], messages=question, max_tokens=4)

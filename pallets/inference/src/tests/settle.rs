@@ -325,3 +325,37 @@ fn a_revoked_or_expired_key_stops_costing_within_one_ticket_lifetime() {
 		assert_noop!(settle(vec![with_short(2, 131)]), Error::<Test>::KeyExpired);
 	});
 }
+
+/// Revision 4, finding 14: `Settled` names neither the payer nor the key, so a requester learned
+/// what it paid only from deposit differences. Each batch says, per key, who paid what.
+#[test]
+fn a_batch_tells_each_key_owner_what_it_paid() {
+	ExtBuilder::default().build().execute_with(|| {
+		market();
+		let others = sr25519::Pair::from_seed(&[6; 32]);
+		add_key(OTHER, &others, SPR, 10_000, 1_000);
+		assert_ok!(Inference::deposit(RuntimeOrigin::signed(OTHER), SPR));
+		let mut theirs = ticket(1);
+		theirs.key = others.public().0;
+		assert_ok!(settle(vec![
+			receipt(ticket(1), 10, 40),
+			receipt_signed(theirs, &others, 3, 4),
+			receipt(ticket(2), 5, 20)
+		]));
+		let charged: Vec<_> =
+			inference_events().into_iter().filter(|e| matches!(e, Event::Charged { .. })).collect();
+		let charge = |owner, key: &sr25519::Pair, receipts, tokens: u64| Event::Charged {
+			owner,
+			key: key.public().0,
+			executor: EXECUTOR,
+			epoch: 0,
+			index: 0,
+			receipts,
+			tokens,
+			cost: u128::from(tokens) * 1_000,
+		};
+		assert_eq!(charged.len(), 2);
+		assert!(charged.contains(&charge(REQUESTER, &api_key(), 2, 75)));
+		assert!(charged.contains(&charge(OTHER, &others, 1, 7)));
+	});
+}
