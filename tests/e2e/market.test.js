@@ -2,13 +2,17 @@
 // for the chain, the unmodified `openai` Python package for answers.
 //
 // On the dev node, governance (sudo) registers SmolLM2 by its file's sha256; Charlie funds a
-// deposit and three API keys (one he revokes, one with a tiny cap). Two real workers: Bob, a
-// host serving the model (executor, on wind power), and Alice, the dev validator (transfer
-// agent and auditor). The openai SDK talks to Alice's API with Charlie's key as Bearer token:
-// a chat completion and a streamed one (asking for carbon-free power) are signed as tickets by
-// Alice, answered by Bob, settled by Bob in a batch — Charlie's deposit falls by exactly what
-// the batches charged for exactly the tokens the SDK reported, the community fund gets its 20%
-// at once. A revoked key gets OpenAI's 401, an exhausted one 429 `insufficient_quota`. In the
+// deposit and four API keys (one he revokes, one with a tiny cap, one with a price cap under the
+// price). Two real workers: Bob, a host serving the model (executor, on wind power), and Alice,
+// the dev validator (transfer agent and auditor). The openai SDK talks to Alice's API with
+// Charlie's key as Bearer token: a chat completion padded with an unknown field to just under the
+// 256 KiB payload limit (the ticket covers only the canonical request, so its payload stays
+// fetchable) and a streamed one (asking for carbon-free power) are signed as tickets by Alice,
+// answered by Bob, settled by Bob in a batch — Charlie's deposit falls by exactly what the
+// batches charged (inference.Charged names him) for exactly the tokens the SDK reported, the
+// community fund gets its 20% at once. A revoked key gets OpenAI's 401, an exhausted one 429
+// `insufficient_quota`, one priced out 402 `price_above_cap`, a body over the payload limit 400
+// `payload_too_large`. In the
 // next epoch Alice, whose draw covers every receipt (low traffic, all the power), fetches Bob's
 // signed payloads, replays them exactly and submits Pass.
 //
@@ -149,6 +153,9 @@ describe('the inference market with the openai SDK', () => {
     assert.equal(result.errors.garbage.status, 401);
     assert.equal(result.errors.exhausted.status, 429, JSON.stringify(result.errors.exhausted));
     assert.equal(result.errors.exhausted.code, 'insufficient_quota');
+    // A body over the market's 256 KiB payload limit is refused before anything is signed.
+    assert.equal(result.errors.oversized.status, 400, JSON.stringify(result.errors.oversized));
+    assert.equal(result.errors.oversized.code, 'payload_too_large');
     // A price cap under the price in force is no quota to wait for: its own code, not retried.
     assert.equal(result.errors.cheap.status, 402, JSON.stringify(result.errors.cheap));
     assert.equal(result.errors.cheap.code, 'price_above_cap');

@@ -488,6 +488,11 @@ pub mod pallet {
 		InvalidService,
 		/// The account declared no service.
 		NoService,
+		/// Only a bonded host declares a service: register with `poc.registerHost` (its host
+		/// bond held, not unbonding) first.
+		NotBonded,
+		/// A jailed host declares no service until its jail ends (`collateral.jailedUntil`).
+		Jailed,
 		/// The free balance cannot cover the deposit. Deposit less, or top up.
 		InsufficientBalance,
 		/// The account has no inference deposit.

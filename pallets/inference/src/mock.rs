@@ -73,6 +73,18 @@ thread_local! {
 	static SIGNING_KEYS: RefCell<Vec<(AccountId, [u8; 32])>> = const { RefCell::new(Vec::new()) };
 	static SLASHABLE: RefCell<Vec<(AccountId, EpochIndex)>> = const { RefCell::new(Vec::new()) };
 	static SLASHES: RefCell<Vec<(AccountId, sprint_primitives::OffenceKind, EpochIndex)>> = const { RefCell::new(Vec::new()) };
+	static UNBONDED: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
+	static JAILED: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `who` holds no host bond from now on (every account holds one by default).
+pub fn unbond(who: AccountId) {
+	UNBONDED.with(|u| u.borrow_mut().push(who));
+}
+
+/// `who` is jailed from now on.
+pub fn jail(who: AccountId) {
+	JAILED.with(|j| j.borrow_mut().push(who));
 }
 
 /// Records slashes: 500 planck per offence, once per (offender, kind, epoch).
@@ -96,8 +108,8 @@ impl sprint_primitives::Slasher<AccountId> for TestSlasher {
 		})
 	}
 
-	fn is_jailed(_: &AccountId) -> bool {
-		false
+	fn is_jailed(who: &AccountId) -> bool {
+		JAILED.with(|j| j.borrow().contains(who))
 	}
 }
 
@@ -165,8 +177,8 @@ impl sprint_primitives::HostBond<AccountId> for TestCollateral {
 	fn unbond_host(_: &AccountId) -> DispatchResult {
 		Ok(())
 	}
-	fn has_bond(_: &AccountId) -> bool {
-		true
+	fn has_bond(who: &AccountId) -> bool {
+		!UNBONDED.with(|u| u.borrow().contains(who))
 	}
 	fn keep_slashable(who: &AccountId, epoch: EpochIndex) {
 		SLASHABLE.with(|s| s.borrow_mut().push((*who, epoch)));
@@ -246,6 +258,8 @@ impl ExtBuilder {
 			SLASHABLE.with(|s| s.borrow_mut().clear());
 			SLASHES.with(|s| s.borrow_mut().clear());
 			SIGNING_KEYS.with(|k| k.borrow_mut().clear());
+			UNBONDED.with(|u| u.borrow_mut().clear());
+			JAILED.with(|j| j.borrow_mut().clear());
 		});
 		ext
 	}

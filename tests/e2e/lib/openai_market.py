@@ -1,6 +1,7 @@
 """The requester's side of the market e2e test: the unmodified `openai` package against a
 Sprint worker acting as transfer agent. Reads a JSON job on argv[1] (base_url, model, the
-working key's secret, a revoked key's, an exhausted key's, one whose price cap is below the price), prints one JSON line of results."""
+working key's secret, a revoked key's, an exhausted key's, one whose price cap is below the price), prints one JSON line of results. Also sends a request
+padded just under the payload limit (answered) and one over it (400 payload_too_large)."""
 import json
 import sys
 
@@ -11,8 +12,13 @@ client = openai.OpenAI(base_url=job["base_url"], api_key=job["key"], max_retries
 question = [{"role": "user", "content": "Name a primary colour."}]
 out = {}
 
+# Padded with an unknown field to just under the 256 KiB payload limit: the transfer agent
+# hashes only the canonical request into the ticket, so the payload stays small enough for the
+# auditor to fetch (padding kept in it would push it over the limit: an honest executor
+# convicted of fraud for an answer it gave).
 answer = client.chat.completions.create(
-    model=job["model"], messages=question, max_tokens=8, temperature=0.7, seed=7
+    model=job["model"], messages=question, max_tokens=8, temperature=0.7, seed=7,
+    extra_body={"sprint_padding": "x" * 261_000},
 )
 out["plain"] = {
     "text": answer.choices[0].message.content,
@@ -48,5 +54,13 @@ for name, secret in (
         errors[name] = {"status": 200}
     except openai.APIStatusError as e:
         errors[name] = {"status": e.status_code, "code": e.code, "message": e.message}
+try:
+    client.chat.completions.create(
+        model=job["model"], messages=question, max_tokens=4,
+        extra_body={"sprint_padding": "x" * 270_000},
+    )
+    errors["oversized"] = {"status": 200}
+except openai.APIStatusError as e:
+    errors["oversized"] = {"status": e.status_code, "code": e.code, "message": e.message}
 out["errors"] = errors
 print(json.dumps(out))

@@ -141,3 +141,19 @@ fn no_vote_sets_a_ticket_lifetime_or_block_time_out_of_bounds() {
 		}
 	});
 }
+
+/// Revision 4, attack 5: any account, with no bond, declared a service of capacity u32::MAX and
+/// crashed the price to 1 planck for a day. Only a bonded, unjailed host declares a service.
+#[test]
+fn only_a_bonded_unjailed_host_declares_a_service() {
+	ExtBuilder::default().build().execute_with(|| {
+		assert_ok!(Inference::register_model(RuntimeOrigin::root(), smollm2()));
+		let declare = |who| Inference::declare_service(RuntimeOrigin::signed(who), service(&[0]));
+		unbond(OTHER);
+		assert_noop!(declare(OTHER), Error::<Test>::NotBonded);
+		jail(REQUESTER);
+		assert_noop!(declare(REQUESTER), Error::<Test>::Jailed);
+		assert_ok!(declare(EXECUTOR));
+		assert_eq!(Capacity::<Test>::get(0), 100);
+	});
+}
