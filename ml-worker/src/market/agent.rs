@@ -38,7 +38,10 @@ use sprint_core::{
 	merkle::Hash32,
 };
 
-use super::{request_hash, Endpoint, Envelope, EXECUTE_PATH};
+use super::{
+	canonical_request, request_hash, worst_case_payload, Endpoint, Envelope, RequestError,
+	EXECUTE_PATH, MAX_PAYLOAD,
+};
 use crate::{
 	api::ApiError,
 	chain::{
@@ -299,6 +302,9 @@ impl Agent {
 		let body =
 			body.map_err(|r| ApiError::new(r.status(), "invalid_request_error", r.body_text()))?;
 		let key = self.key(headers)?;
+		// Refused before parsing when over the limit; otherwise hashed into the ticket in its
+		// canonical form, so padding never reaches the payload.
+		let canonical = canonical_request(endpoint, &body).map_err(RequestError::into_api_error)?;
 		let request: Value = serde_json::from_slice(&body)
 			.map_err(|e| ApiError::invalid(format!("the body is not valid JSON: {e}"), None))?;
 		let name = request.get("model").and_then(Value::as_str).ok_or_else(|| {
@@ -386,8 +392,10 @@ impl Agent {
 			)));
 		}
 
-		let request_text = String::from_utf8(body.to_vec())
+		let request_text = String::from_utf8(canonical)
 			.map_err(|_| ApiError::invalid("the body is not UTF-8", None))?;
+		// The executor refuses what could outgrow the payload limit; say so before signing.
+		let output_tokens = (max_tokens as usize).min(model.info.context_length as usize);
 		let mut last = String::new();
 		for (executor, service) in self.rank(candidates).into_iter().take(TRIES) {
 			let ticket: inference::Ticket = Ticket {
@@ -403,6 +411,16 @@ impl Agent {
 				epoch,
 				expiry: view.number.saturating_add(params.ticket_lifetime).min(terms.expires_at),
 			};
+			let worst_payload =
+				worst_case_payload(&ticket, endpoint, request_text.as_bytes(), output_tokens);
+			if worst_payload > MAX_PAYLOAD {
+				return Err(RequestError::TooLarge(format!(
+					"with {output_tokens} output tokens this answer's payload could reach \
+					 {worst_payload} bytes, over the market's {MAX_PAYLOAD}-byte limit: shorten \
+					 the prompt or lower max_tokens"
+				))
+				.into_api_error());
+			}
 			let signature = key.sign(&ticket.signing_payload());
 			let envelope = Envelope {
 				ticket: hex::encode(codec::Encode::encode(&ticket)),

@@ -29,7 +29,10 @@ use sprint_core::{
 	EpochIndex, EpochStatus,
 };
 
-use super::{agent::SNAPSHOT_AGE, apply_ticket, request_hash, store::Store, Envelope, Payload};
+use super::{
+	agent::SNAPSHOT_AGE, apply_ticket, canonical_request, request_hash, store::Store,
+	worst_case_payload, Envelope, Payload, RequestError, MAX_PAYLOAD,
+};
 use crate::{
 	api::{prepare, reply, scheduler::Event, submit, ApiError, AppState},
 	chain::{
@@ -408,9 +411,34 @@ impl Executor {
 				None,
 			));
 		}
+		// Only the canonical form, and only what can be fetched and posted whatever the answer
+		// (docs/protocol.md §7): refused here, before the acceptance is signed.
+		let canonical = canonical_request(envelope.endpoint, envelope.request.as_bytes())
+			.map_err(RequestError::into_api_error)?;
+		if canonical != envelope.request.as_bytes() {
+			return Err(ApiError::invalid(
+				"the request is not in canonical form (the transfer agent canonicalizes it before \
+				 hashing it into the ticket)",
+				None,
+			));
+		}
 		let mut prepared = prepare(&state.lm, envelope.endpoint, envelope.request.as_bytes())?;
 		apply_ticket(&mut prepared.generation, &ticket, state.lm.model.config.context)
 			.map_err(|e| ApiError::invalid(e, None))?;
+		let worst_payload = worst_case_payload(
+			&ticket,
+			envelope.endpoint,
+			envelope.request.as_bytes(),
+			prepared.generation.max_tokens,
+		);
+		if worst_payload > MAX_PAYLOAD {
+			return Err(RequestError::TooLarge(format!(
+				"with {} output tokens this answer's payload could reach {worst_payload} bytes, over \
+				 the market's {MAX_PAYLOAD}-byte limit: shorten the prompt or lower max_tokens",
+				prepared.generation.max_tokens
+			))
+			.into_api_error());
+		}
 		let user_top = prepared.top_logprobs;
 		prepared.generation.top_logprobs = user_top.max(COMMITTED_TOP);
 		let worst = (prepared.generation.prompt.len() + prepared.generation.max_tokens) as u64;

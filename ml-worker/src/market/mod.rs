@@ -59,6 +59,158 @@ pub fn request_hash(endpoint: Endpoint, body: &[u8]) -> Hash32 {
 	blake2_256(&(endpoint, body).encode())
 }
 
+/// The request fields the engine reads, per endpoint: everything else in a body (unknown fields,
+/// the transfer agent's own `sprint_*` routing fields) is dropped from the canonical request.
+fn known_fields(endpoint: Endpoint) -> &'static [&'static str] {
+	const CHAT: &[&str] = &[
+		"model",
+		"messages",
+		"max_tokens",
+		"max_completion_tokens",
+		"temperature",
+		"top_p",
+		"seed",
+		"stop",
+		"stream",
+		"stream_options",
+		"n",
+		"logprobs",
+		"top_logprobs",
+	];
+	const COMPLETION: &[&str] = &[
+		"model",
+		"prompt",
+		"max_tokens",
+		"temperature",
+		"top_p",
+		"seed",
+		"stop",
+		"stream",
+		"stream_options",
+		"n",
+		"logprobs",
+		"echo",
+	];
+	match endpoint {
+		Endpoint::Chat => CHAT,
+		Endpoint::Completion => COMPLETION,
+	}
+}
+
+/// Why a request body cannot be ticketed.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+	/// Over [`MAX_PAYLOAD`] before or after canonicalization, or its worst-case payload is.
+	#[error("{0}")]
+	TooLarge(String),
+	/// Not a JSON object.
+	#[error("{0}")]
+	Invalid(String),
+}
+
+impl RequestError {
+	/// OpenAI's 400, with code `payload_too_large` for a request whose payload could exceed
+	/// [`MAX_PAYLOAD`].
+	pub fn into_api_error(self) -> crate::api::ApiError {
+		match self {
+			Self::TooLarge(message) => crate::api::ApiError::new(
+				axum::http::StatusCode::BAD_REQUEST,
+				"invalid_request_error",
+				message,
+			)
+			.code("payload_too_large"),
+			Self::Invalid(message) => crate::api::ApiError::invalid(message, None),
+		}
+	}
+}
+
+/// The canonical form of an OpenAI request body (docs/protocol.md §7, revision 4): the fields
+/// the engine reads, re-encoded compactly — unknown fields, whitespace and, in messages, every
+/// field but `role` and `content` (text parts: `type` and `text`) dropped. The transfer agent
+/// hashes this into the ticket and the executor refuses any other form, so padding can never
+/// inflate a payload past what auditors fetch and the chain accepts. Idempotent: the canonical
+/// form of a canonical body is itself.
+pub fn canonical_request(endpoint: Endpoint, body: &[u8]) -> Result<Vec<u8>, RequestError> {
+	if body.len() > MAX_PAYLOAD {
+		return Err(RequestError::TooLarge(format!(
+			"the request body is {} bytes, over the market's {MAX_PAYLOAD}-byte payload limit",
+			body.len()
+		)));
+	}
+	let value: serde_json::Value = serde_json::from_slice(body)
+		.map_err(|e| RequestError::Invalid(format!("the body is not valid JSON: {e}")))?;
+	let serde_json::Value::Object(fields) = value else {
+		return Err(RequestError::Invalid("the body is not a JSON object".into()));
+	};
+	let known = known_fields(endpoint);
+	let mut canonical = serde_json::Map::new();
+	for (name, value) in fields {
+		if !known.contains(&name.as_str()) {
+			continue;
+		}
+		let value = match name.as_str() {
+			"messages" => canonical_messages(value),
+			"stream_options" => keep_only(value, &["include_usage"]),
+			_ => value,
+		};
+		canonical.insert(name, value);
+	}
+	serde_json::to_vec(&serde_json::Value::Object(canonical))
+		.map_err(|e| RequestError::Invalid(format!("the body cannot be re-encoded: {e}")))
+}
+
+fn keep_only(value: serde_json::Value, keep: &[&str]) -> serde_json::Value {
+	match value {
+		serde_json::Value::Object(fields) => serde_json::Value::Object(
+			fields.into_iter().filter(|(k, _)| keep.contains(&k.as_str())).collect(),
+		),
+		other => other,
+	}
+}
+
+fn canonical_messages(value: serde_json::Value) -> serde_json::Value {
+	let serde_json::Value::Array(messages) = value else { return value };
+	serde_json::Value::Array(
+		messages
+			.into_iter()
+			.map(|message| match keep_only(message, &["role", "content"]) {
+				serde_json::Value::Object(mut fields) => {
+					if let Some(serde_json::Value::Array(parts)) = fields.remove("content") {
+						let parts =
+							parts.into_iter().map(|p| keep_only(p, &["type", "text"])).collect();
+						fields.insert("content".into(), serde_json::Value::Array(parts));
+					} else if let Some(content) = fields.remove("content") {
+						fields.insert("content".into(), content);
+					}
+					serde_json::Value::Object(fields)
+				},
+				other => other,
+			})
+			.collect(),
+	)
+}
+
+/// The largest encoded [`Payload`] `ticket`'s answer can make: its request with `output_tokens`
+/// output token ids (the most the ticket lets the engine generate).
+pub fn worst_case_payload(
+	ticket: &Ticket,
+	endpoint: Endpoint,
+	request: &[u8],
+	output_tokens: usize,
+) -> usize {
+	let receipt = Receipt {
+		ticket: ticket.clone(),
+		ticket_signature: [0; 64],
+		prompt_tokens: 0,
+		completion_tokens: 0,
+		output_commitment: [0; 32],
+		executor_signature: [0; 64],
+	};
+	let fixed = Payload { receipt, endpoint, request: request.to_vec(), output: Vec::new() };
+	// SCALE: the output's compact length prefix grows from 1 to at most 5 bytes.
+	fixed.encoded_size().saturating_add(4).saturating_add(output_tokens.saturating_mul(4))
+}
+
 /// A signed ticket and its request, from a transfer agent to an executor.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Envelope {
@@ -153,5 +305,90 @@ impl KeyReader {
 			}
 		};
 		Ok(Some((terms, spent, deposit)))
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn ticket() -> Ticket {
+		Ticket {
+			genesis: [1; 32],
+			key: [2; 32],
+			executor: [3; 32],
+			model: 0,
+			request_hash: [4; 32],
+			max_tokens: 64,
+			sampling: sprint_core::market::Sampling {
+				temperature_milli: 700,
+				top_p_milli: 1_000,
+				seed: 7,
+			},
+			price: 1_000,
+			nonce: 9,
+			epoch: 3,
+			expiry: 100,
+		}
+	}
+
+	#[test]
+	fn padding_whitespace_and_unknown_fields_never_reach_the_canonical_request() {
+		let plain = br#"{"model":"m","messages":[{"role":"user","content":"Hi"}],"max_tokens":8}"#;
+		let padded = format!(
+			"{{ \"pad\": \"{}\",\n  \"model\" : \"m\", \"sprint_green\": true,\n  \"messages\": \
+			 [ {{\"role\": \"user\", \"content\": \"Hi\", \"name\": \"{}\"}} ],\n  \
+			 \"max_tokens\": 8 }}",
+			"x".repeat(100_000),
+			"y".repeat(1_000)
+		);
+		let canonical = canonical_request(Endpoint::Chat, padded.as_bytes()).expect("canonical");
+		assert_eq!(canonical, canonical_request(Endpoint::Chat, plain).expect("canonical"));
+		assert!(canonical.len() < 100, "{}", String::from_utf8_lossy(&canonical));
+		assert_eq!(
+			canonical_request(Endpoint::Chat, &canonical).expect("canonical"),
+			canonical,
+			"the canonical form of a canonical body is itself"
+		);
+		// Text parts keep their type and text only.
+		let parts = br#"{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"Hi","pad":"zzz"}]}]}"#;
+		let canonical = canonical_request(Endpoint::Chat, parts).expect("canonical");
+		assert!(!String::from_utf8_lossy(&canonical).contains("zzz"));
+	}
+
+	#[test]
+	fn a_body_over_the_payload_limit_is_refused_before_it_is_parsed() {
+		let huge = vec![b' '; MAX_PAYLOAD + 1];
+		assert!(matches!(
+			canonical_request(Endpoint::Completion, &huge),
+			Err(RequestError::TooLarge(_))
+		));
+		assert!(matches!(
+			canonical_request(Endpoint::Completion, b"[1, 2]"),
+			Err(RequestError::Invalid(_))
+		));
+	}
+
+	#[test]
+	fn the_worst_case_payload_bounds_the_real_one() {
+		let request = br#"{"model":"m","prompt":"Hello"}"#.to_vec();
+		for output in [0usize, 1, 63, 64, 16_383, 16_384, 70_000] {
+			let payload = Payload {
+				receipt: Receipt {
+					ticket: ticket(),
+					ticket_signature: [5; 64],
+					prompt_tokens: 3,
+					completion_tokens: output as u32,
+					output_commitment: [6; 32],
+					executor_signature: [7; 64],
+				},
+				endpoint: Endpoint::Completion,
+				request: request.clone(),
+				output: vec![u32::MAX; output],
+			};
+			let worst = worst_case_payload(&ticket(), Endpoint::Completion, &request, output);
+			let real = payload.encoded_size();
+			assert!(real <= worst && worst <= real + 4, "{output} tokens: {real} > {worst}");
+		}
 	}
 }
