@@ -22,7 +22,7 @@ import puppeteer from 'puppeteer-core';
 import { Keyring } from '@polkadot/keyring';
 import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
-import { startNode, stopAll, waitFor } from './lib/node.js';
+import { freePort, startNode, stopAll, waitFor } from './lib/node.js';
 import { spawnSync } from 'node:child_process';
 import { startWorker, stopWorkers, workerBinary } from './lib/worker.js';
 import { send } from './lib/tx.js';
@@ -57,12 +57,17 @@ describe('carbon certificates with real workers', () => {
       fileSha256: '0xb179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53',
       architecture: 'llama', contextLength: 8192, engineRecipe: 1, computeUnitsPerToken: 1, initialPrice: 1000,
     })), alice, 'governance registers a model');
+    // Only a bonded host declares a service: Bob registers as his worker would (the same proof
+    // key and proof URL), so that his worker finds itself registered.
+    const bobPort = await freePort();
+    await send(api.tx.poc.registerHost(keyring.addFromUri('//Bob//proof').publicKey, `http://127.0.0.1:${bobPort}`, 'e2e'),
+      bob, 'Bob registers as a host');
     declaration = await send(api.tx.inference.declareService({
       models: [0], capacity: 50, apiUrl: 'https://bob.example/v1', energy: 'Solar', region: 'ES',
     }), bob, 'Bob declares his service');
     [workers.alice, workers.bob] = await Promise.all([
       startWorker({ node, name: 'Alice', args: ['--validator-only', '--dev-secret', 'Alice'] }),
-      startWorker({ node, name: 'Bob' }),
+      startWorker({ node, name: 'Bob', listenPort: bobPort }),
     ]);
   });
 

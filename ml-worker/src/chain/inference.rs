@@ -38,6 +38,8 @@ pub struct Params {
 	pub energy_dispute_epochs: u32,
 	/// The fewest missed tickets in an epoch that can cost the downtime slash.
 	pub min_missed: u32,
+	/// What a host holds while its service is declared.
+	pub service_deposit: Balance,
 }
 
 /// pallet-inference's `ModelInfo`.
@@ -167,6 +169,11 @@ pub async fn models(at: &AtBlock) -> Result<Vec<Model>, ChainError> {
 	let models: Vec<(ModelId, ModelInfo, Balance)> =
 		runtime_call(at, "InferenceApi_models", &()).await?;
 	Ok(models.into_iter().map(|(id, info, price)| Model { id, info, price }).collect())
+}
+
+/// `model`'s price per token in force (`None`: no such model).
+pub async fn price(at: &AtBlock, model: ModelId) -> Result<Option<Balance>, ChainError> {
+	inference(at, "Prices", (model,)).await
 }
 
 /// `who`'s service declaration.

@@ -126,6 +126,8 @@ struct Snapshot {
 	status: EpochStatus<BlockNumber>,
 	params: inference::Params,
 	jailed: bool,
+	/// The served model's price in force.
+	price: Option<Balance>,
 }
 
 fn refuse(status: StatusCode, kind: &'static str, code: &'static str, message: String) -> ApiError {
@@ -246,14 +248,21 @@ impl Executor {
 		let view = self.chain().latest().await.map_err(chain_error)?;
 		let status =
 			view.status.clone().ok_or_else(|| chain_error("the first epoch has not started"))?;
-		let (params, jailed) = futures::try_join!(
+		let model = self.model().map(|(id, _)| id);
+		let (params, jailed, price) = futures::try_join!(
 			inference::params(&view.at),
-			inference::jailed_until(&view.at, &self.me)
+			inference::jailed_until(&view.at, &self.me),
+			async {
+				match model {
+					Some(model) => inference::price(&view.at, model).await,
+					None => Ok(None),
+				}
+			}
 		)
 		.map_err(chain_error)?;
 		let params = params.ok_or_else(|| chain_error("no inference parameters"))?;
 		let jailed = jailed.is_some_and(|until| status.epoch < until);
-		let snapshot = Arc::new(Snapshot { view, status, params, jailed });
+		let snapshot = Arc::new(Snapshot { view, status, params, jailed, price });
 		*cached = Some((std::time::Instant::now(), snapshot.clone()));
 		Ok(snapshot)
 	}
@@ -346,6 +355,16 @@ impl Executor {
 		}
 		if ticket.price == 0 {
 			return Err(bad("the ticket's price is zero".into()));
+		}
+		// Below the price in force (docs/protocol.md §7), with room for a transfer agent whose
+		// view is a few blocks behind ours (the price moves at most 2% a block).
+		if let Some(price) = snapshot.price {
+			if ticket.price < price.saturating_mul(9) / 10 {
+				return Err(bad(format!(
+					"the ticket's price {} is below the price in force, {price} planck per token",
+					ticket.price
+				)));
+			}
 		}
 		if used {
 			return Err(bad("the ticket's nonce was used".into()));

@@ -272,7 +272,7 @@ impl pallet_audit::Config for Test {
 /// Test state: the five [`VALIDATORS`] at power 100 each, balances for everyone, the market's
 /// default parameters.
 pub fn new_test_ext() -> TestExternalities {
-	let mut balances = vec![(FUND, 1_000 * SPR), (EXECUTOR, 10 * SPR), (REQUESTER, 1_000 * SPR)];
+	let mut balances = vec![(FUND, 1_000 * SPR), (EXECUTOR, 1_000 * SPR), (REQUESTER, 1_000 * SPR)];
 	balances.extend(VALIDATORS.iter().map(|v| (*v, 10 * SPR)));
 	balances.push((REPORTER, 10 * SPR));
 	let storage = RuntimeGenesisConfig {

@@ -96,7 +96,8 @@ fn key_of<T: Config>(owner: &T::AccountId, seed: u32) -> sr25519::Public {
 /// An executor serving model 0 with a signing key in the keystore.
 fn executor<T: Config>() -> (T::AccountId, sr25519::Public) {
 	let who: T::AccountId = whitelisted_caller();
-	let _ = T::Currency::set_balance(&who, 1_000 * SPR);
+	let _ = T::Currency::set_balance(&who, 1_000_000 * SPR);
+	T::Collateral::bond_host(&who).expect("funded; qed");
 	let key = sr25519_generate(KEYS, Some(b"//executor".to_vec()));
 	T::SigningKeys::set_signing_key(&who, key.0);
 	Pallet::<T>::declare_service(RawOrigin::Signed(who.clone()).into(), service(1))
@@ -200,6 +201,8 @@ mod benchmarks {
 	fn declare_service() {
 		register_models::<T>(MAX_MODELS_PER_HOST);
 		let caller: T::AccountId = whitelisted_caller();
+		let _ = T::Currency::set_balance(&caller, 1_000_000 * SPR);
+		T::Collateral::bond_host(&caller).expect("funded; qed");
 		Pallet::<T>::declare_service(RawOrigin::Signed(caller.clone()).into(), service(8))
 			.expect("registered; qed");
 		Energy::<T>::insert(&caller, full_energy_history::<T>());

@@ -156,6 +156,8 @@ pub mod pallet {
 	pub enum HoldReason {
 		/// A requester's inference deposit, until settled or withdrawn.
 		InferenceDeposit,
+		/// A host's service deposit, while its service is declared.
+		ServiceDeposit,
 	}
 
 	/// The market's parameters (docs/protocol.md §7), set from genesis.
@@ -214,6 +216,17 @@ pub mod pallet {
 	/// Tokens/s declared for each model, summed over the hosts that serve it.
 	#[pallet::storage]
 	pub type Capacity<T: Config> = StorageMap<_, Twox64Concat, ModelId, u64, ValueQuery>;
+
+	/// The service deposit each declaring host holds (returned when it withdraws its service):
+	/// declarations are state, and no state grows without a deposit (docs/protocol.md §9).
+	#[pallet::storage]
+	pub type ServiceDeposits<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BalanceOf<T>, OptionQuery>;
+
+	/// Each model's price floor, set by governance (`set_min_price`); 1 planck when unset. The
+	/// dynamic price never falls below it, so declared capacity nobody uses cannot crash it.
+	#[pallet::storage]
+	pub type MinPrices<T: Config> = StorageMap<_, Twox64Concat, ModelId, BalanceOf<T>, OptionQuery>;
 
 	/// Hosts' service declarations. Keyed by account (user-chosen): `Blake2_128Concat`.
 	#[pallet::storage]
@@ -451,6 +464,9 @@ pub mod pallet {
 			declaration: Option<EnergyDeclaration>,
 			epoch: EpochIndex,
 		},
+		/// Governance set `model`'s price floor to `min_price` (the price in force is raised to it
+		/// if below).
+		MinPriceSet { model: ModelId, min_price: BalanceOf<T> },
 		/// `host` declared its service while a dispute blocks its energy declarations: the
 		/// service counts, its energy declaration does not (it may declare one again from
 		/// `epoch`).
@@ -493,6 +509,10 @@ pub mod pallet {
 		NotBonded,
 		/// A jailed host declares no service until its jail ends (`collateral.jailedUntil`).
 		Jailed,
+		/// A price floor of zero or above `max_price`.
+		InvalidMinPrice,
+		/// The caller's free balance cannot hold the service deposit (`service_deposit`).
+		ServiceDepositTooLow,
 		/// The free balance cannot cover the deposit. Deposit less, or top up.
 		InsufficientBalance,
 		/// The account has no inference deposit.
@@ -594,6 +614,30 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// Sets `model`'s price floor (docs/protocol.md §7): the dynamic price never falls below
+		/// it, and a price in force below it is raised to it at once.
+		///
+		/// Origin: `ParamsOrigin` (a passed `params` referendum, or root). Emits `MinPriceSet`.
+		/// Fails with `UnknownModel` or `InvalidMinPrice` (zero, or above `max_price`).
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::set_params())]
+		pub fn set_min_price(
+			origin: OriginFor<T>,
+			model: ModelId,
+			min_price: BalanceOf<T>,
+		) -> DispatchResult {
+			T::ParamsOrigin::ensure_origin(origin)?;
+			ensure!(Models::<T>::contains_key(model), Error::<T>::UnknownModel);
+			ensure!(
+				min_price > 0 && min_price <= Self::params().max_price,
+				Error::<T>::InvalidMinPrice
+			);
+			MinPrices::<T>::insert(model, min_price);
+			Prices::<T>::mutate(model, |price| *price = (*price).max(min_price));
+			Self::deposit_event(Event::MinPriceSet { model, min_price });
+			Ok(())
+		}
+
 		/// Upholds a dispute of `host`'s energy declaration (docs/protocol.md §9): clears it —
 		/// in force and pending, so its certificates not yet minted carry no energy source — and
 		/// blocks a new one for `energy_dispute_epochs` epochs (its service declarations still
@@ -655,9 +699,12 @@ pub mod pallet {
 		/// energy declaration takes effect from the next epoch (docs/protocol.md §9: a host
 		/// cannot relabel work it has already done), and not at all while a dispute blocks it.
 		///
-		/// Origin: signed (a host). Emits `ServiceDeclared`, and `EnergyDeclared` when the energy
-		/// changes (or `EnergyDeclarationBlocked`). Fails with `InvalidService` (no model, a
-		/// model twice, zero capacity, an empty URL) or `UnknownModel`.
+		/// Origin: signed, a bonded host (its host bond held, not unbonding) that is not jailed;
+		/// the first declaration holds `service_deposit` of its free balance until the service is
+		/// withdrawn. Emits `ServiceDeclared`, and `EnergyDeclared` when the energy changes (or
+		/// `EnergyDeclarationBlocked`). Fails with `NotBonded`, `Jailed`, `InvalidService` (no
+		/// model, a model twice, zero capacity, an empty URL), `UnknownModel` or
+		/// `ServiceDepositTooLow`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::declare_service())]
 		pub fn declare_service(
@@ -665,6 +712,9 @@ pub mod pallet {
 			service: ServiceDeclaration,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
+			// Revision 4: declarations move the price and routing, so they need stake at risk.
+			ensure!(T::Collateral::has_bond(&who), Error::<T>::NotBonded);
+			ensure!(!T::Slasher::is_jailed(&who), Error::<T>::Jailed);
 			let mut models = service.models.clone().into_inner();
 			models.sort_unstable();
 			models.dedup();
@@ -677,6 +727,12 @@ pub mod pallet {
 			);
 			for model in &models {
 				ensure!(Models::<T>::contains_key(model), Error::<T>::UnknownModel);
+			}
+			if !ServiceDeposits::<T>::contains_key(&who) {
+				let deposit = Self::params().service_deposit;
+				T::Currency::hold(&HoldReason::ServiceDeposit.into(), &who, deposit)
+					.map_err(|_| Error::<T>::ServiceDepositTooLow)?;
+				ServiceDeposits::<T>::insert(&who, deposit);
 			}
 			Self::withdraw_capacity(&who);
 			for model in &models {
@@ -693,8 +749,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Withdraws the caller's service declaration; settling its earlier receipts still works.
-		/// Its energy declaration ends with the current epoch.
+		/// Withdraws the caller's service declaration and returns its service deposit; settling
+		/// its earlier receipts still works. Its energy declaration ends with the current epoch.
 		///
 		/// Origin: signed. Emits `ServiceWithdrawn` (and `EnergyDeclared` with none). Fails with
 		/// `NoService`.
@@ -705,6 +761,15 @@ pub mod pallet {
 			ensure!(Services::<T>::contains_key(&who), Error::<T>::NoService);
 			Self::withdraw_capacity(&who);
 			Services::<T>::remove(&who);
+			if let Some(deposit) = ServiceDeposits::<T>::take(&who) {
+				// What is held is at least what was recorded (nothing else holds it).
+				let _ = T::Currency::release(
+					&HoldReason::ServiceDeposit.into(),
+					&who,
+					deposit,
+					Precision::BestEffort,
+				);
+			}
 			Self::deposit_event(Event::ServiceWithdrawn { host: who.clone() });
 			Self::note_energy(&who, None);
 			Ok(())

@@ -1,7 +1,7 @@
 //! Storage migrations of pallet-inference, each under the [`StorageVersion`] it leads to (as
 //! pallet-balances keeps its own).
 //!
-//! - **v1** (spec 106): [`InferenceParams`] gains `min_missed`. Parameters stored by any earlier
+//! - **v1** (spec 106): [`InferenceParams`] gains `min_missed` and `service_deposit`. Parameters stored by any earlier
 //!   spec — with `energy_dispute_epochs` (storage version 0, spec 105) or without it (spec 104
 //!   and older) — are read as they were and completed with the defaults, so governance's
 //!   settings survive the upgrade instead of failing to decode.

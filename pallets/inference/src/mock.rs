@@ -221,7 +221,7 @@ impl Default for ExtBuilder {
 			params: InferenceParams::defaults(),
 			balances: vec![
 				(FUND, ED),
-				(EXECUTOR, 10 * SPR),
+				(EXECUTOR, 1_000 * SPR),
 				(REQUESTER, 1_000 * SPR),
 				(OTHER, 1_000 * SPR),
 			],

@@ -4,8 +4,9 @@
 //! utilization_window × block_seconds)`. In 40–60% the price stays; below 40% it falls by
 //! `0.05 × (0.4 − utilization)` of itself (at most 2% a block, at zero traffic); above 60% it
 //! rises by `0.05 × (utilization − 0.6)` (at most 2% a block). A fall rounds down and a rise
-//! rounds up, so even a price of a few planck moves; the price stays between 1 planck and
-//! `max_price`. A model that no host declares keeps its price: there is no market to read.
+//! rounds up, so even a price of a few planck moves; the price stays between the model's floor
+//! (`MinPrices`, set by governance; 1 planck when unset) and `max_price`. A model that no host
+//! declares keeps its price: there is no market to read.
 //!
 //! The capacity is what every declaring host claims; docs/protocol.md counts only hosts accepted in
 //! the last PoC tally, which needs pallet-poc's tally through a trait (left for the runtime
@@ -66,7 +67,8 @@ impl<T: Config> Pallet<T> {
 			let capacity = u128::from(Capacity::<T>::get(model))
 				.saturating_mul(u128::from(params.utilization_window))
 				.saturating_mul(u128::from(params.block_seconds));
-			let next = next_price(price, tokens, capacity, params.max_price);
+			let floor = MinPrices::<T>::get(model).unwrap_or(1);
+			let next = next_price(price, tokens, capacity, params.max_price).max(floor);
 			if next != price {
 				Prices::<T>::insert(model, next);
 			}

@@ -77,6 +77,9 @@ pub fn check_params<Balance: PartialOrd + From<u64>>(
 	if params.energy_dispute_epochs > 10_000 {
 		return Err("energyDisputeEpochs must be at most 10,000");
 	}
+	if params.service_deposit > Balance::from(10_000_000_000_000) {
+		return Err("serviceDeposit must be at most 10,000 SPR");
+	}
 	if params.min_missed == 0 || params.min_missed > 10_000 {
 		return Err("minMissed must be between 1 and 10,000 missed tickets");
 	}

@@ -25,7 +25,14 @@ pub use sprint_core::{
 	serde::Serialize,
 	serde::Deserialize,
 )]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(
+	rename_all = "camelCase",
+	deny_unknown_fields,
+	bound(
+		serialize = "Balance: serde::Serialize",
+		deserialize = "Balance: serde::Deserialize<'de> + From<u64>"
+	)
+)]
 pub struct InferenceParams<Balance> {
 	/// The community fund's share of every settled cost (default 20%); the executor's pending
 	/// fees get the rest.
@@ -52,6 +59,17 @@ pub struct InferenceParams<Balance> {
 	/// connections, or a user cancelling a stream, must not cost an honest host 10%.
 	#[serde(default = "default_min_missed")]
 	pub min_missed: u32,
+	/// What a host holds while its service is declared (docs/protocol.md §9: no state grows
+	/// without a deposit); returned when it withdraws the service.
+	#[serde(default = "default_service_deposit")]
+	pub service_deposit: Balance,
+}
+
+/// docs/protocol.md §7's `service_deposit`: 100 SPR (in planck).
+pub const DEFAULT_SERVICE_DEPOSIT: u64 = 100_000_000_000;
+
+fn default_service_deposit<Balance: From<u64>>() -> Balance {
+	Balance::from(DEFAULT_SERVICE_DEPOSIT)
 }
 
 /// docs/protocol.md §7's `min_missed`.
@@ -75,6 +93,7 @@ impl<Balance: From<u64>> InferenceParams<Balance> {
 			block_seconds: 6,
 			energy_dispute_epochs: 30,
 			min_missed: DEFAULT_MIN_MISSED,
+			service_deposit: Balance::from(DEFAULT_SERVICE_DEPOSIT),
 		}
 	}
 }

@@ -47,3 +47,35 @@ fn settled_tokens_move_the_price_at_the_next_block_and_an_epoch_records_its_pric
 		assert_eq!(EpochPrices::<Test>::get(0, 0), Some(1_000));
 	});
 }
+
+/// Revision 4, attack 5: declared capacity nobody uses drove the price to 1 planck in a few
+/// hundred blocks. Governance sets each model's floor; the price never falls below it, and a
+/// price in force below a new floor is raised to it at once.
+#[test]
+fn the_price_never_falls_below_the_models_floor() {
+	use polkadot_sdk::frame_support::assert_noop;
+	ExtBuilder::default().build().execute_with(|| {
+		market();
+		assert_noop!(
+			Inference::set_min_price(RuntimeOrigin::signed(EXECUTOR), 0, 900),
+			polkadot_sdk::sp_runtime::DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Inference::set_min_price(RuntimeOrigin::root(), 0, 0),
+			Error::<Test>::InvalidMinPrice
+		);
+		assert_noop!(
+			Inference::set_min_price(RuntimeOrigin::root(), 7, 900),
+			Error::<Test>::UnknownModel
+		);
+		assert_ok!(Inference::set_min_price(RuntimeOrigin::root(), 0, 900));
+		// No traffic: −2% a block, down to the floor and no further.
+		for block in 2..40 {
+			Inference::on_initialize(block);
+		}
+		assert_eq!(Prices::<Test>::get(0), Some(900));
+		assert_ok!(Inference::set_min_price(RuntimeOrigin::root(), 0, 950));
+		assert_eq!(Prices::<Test>::get(0), Some(950), "raised at once");
+		assert_eq!(inference_events().last(), Some(&Event::MinPriceSet { model: 0, min_price: 950 }));
+	});
+}

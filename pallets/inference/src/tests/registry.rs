@@ -157,3 +157,29 @@ fn only_a_bonded_unjailed_host_declares_a_service() {
 		assert_eq!(Capacity::<Test>::get(0), 100);
 	});
 }
+
+/// Revision 4 (§9, no state without a deposit): a service declaration holds the service deposit
+/// from the first declaration to its withdrawal, once however often it is changed.
+#[test]
+fn a_service_holds_its_deposit_until_it_is_withdrawn() {
+	use polkadot_sdk::frame_support::traits::fungible::InspectHold;
+	ExtBuilder::default().build().execute_with(|| {
+		assert_ok!(Inference::register_model(RuntimeOrigin::root(), smollm2()));
+		let held = || {
+			Balances::balance_on_hold(&RuntimeHoldReason::Inference(HoldReason::ServiceDeposit), &EXECUTOR)
+		};
+		let deposit = InferenceParams::<u128>::defaults().service_deposit;
+		assert_ok!(Inference::declare_service(RuntimeOrigin::signed(EXECUTOR), service(&[0])));
+		assert_eq!(held(), deposit);
+		assert_ok!(Inference::declare_service(RuntimeOrigin::signed(EXECUTOR), service(&[0])));
+		assert_eq!(held(), deposit, "a changed declaration holds nothing more");
+		assert_ok!(Inference::withdraw_service(RuntimeOrigin::signed(EXECUTOR)));
+		assert_eq!(held(), 0);
+		// An account that cannot hold it declares nothing.
+		let poor = 77;
+		assert_noop!(
+			Inference::declare_service(RuntimeOrigin::signed(poor), service(&[0])),
+			Error::<Test>::ServiceDepositTooLow
+		);
+	});
+}
