@@ -42,12 +42,8 @@ out["streamed"] = {
 }
 
 errors = {}
-for name, secret in (
-    ("revoked", job["revoked_key"]),
-    ("exhausted", job["exhausted_key"]),
-    ("cheap", job["cheap_key"]),
-    ("garbage", "not-a-key"),
-):
+bad_keys = [(name, job[f"{name}_key"]) for name in ("revoked", "exhausted", "cheap") if f"{name}_key" in job]
+for name, secret in bad_keys + [("garbage", "not-a-key")]:
     bad = openai.OpenAI(base_url=job["base_url"], api_key=secret, max_retries=0, timeout=60)
     try:
         bad.chat.completions.create(model=job["model"], messages=question, max_tokens=4)
