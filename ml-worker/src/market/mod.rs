@@ -183,7 +183,7 @@ fn canonical_messages(value: serde_json::Value) -> serde_json::Value {
 						fields.insert("content".into(), content);
 					}
 					serde_json::Value::Object(fields)
-				},
+				}
 				other => other,
 			})
 			.collect(),

@@ -633,7 +633,11 @@ pub mod pallet {
 				Error::<T>::InvalidMinPrice
 			);
 			MinPrices::<T>::insert(model, min_price);
-			Prices::<T>::mutate(model, |price| *price = (*price).max(min_price));
+			Prices::<T>::mutate(model, |price| {
+				if let Some(price) = price {
+					*price = (*price).max(min_price);
+				}
+			});
 			Self::deposit_event(Event::MinPriceSet { model, min_price });
 			Ok(())
 		}

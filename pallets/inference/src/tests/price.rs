@@ -76,6 +76,9 @@ fn the_price_never_falls_below_the_models_floor() {
 		assert_eq!(Prices::<Test>::get(0), Some(900));
 		assert_ok!(Inference::set_min_price(RuntimeOrigin::root(), 0, 950));
 		assert_eq!(Prices::<Test>::get(0), Some(950), "raised at once");
-		assert_eq!(inference_events().last(), Some(&Event::MinPriceSet { model: 0, min_price: 950 }));
+		assert_eq!(
+			inference_events().last(),
+			Some(&Event::MinPriceSet { model: 0, min_price: 950 })
+		);
 	});
 }

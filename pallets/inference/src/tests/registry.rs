@@ -166,7 +166,10 @@ fn a_service_holds_its_deposit_until_it_is_withdrawn() {
 	ExtBuilder::default().build().execute_with(|| {
 		assert_ok!(Inference::register_model(RuntimeOrigin::root(), smollm2()));
 		let held = || {
-			Balances::balance_on_hold(&RuntimeHoldReason::Inference(HoldReason::ServiceDeposit), &EXECUTOR)
+			Balances::balance_on_hold(
+				&RuntimeHoldReason::Inference(HoldReason::ServiceDeposit),
+				&EXECUTOR,
+			)
 		};
 		let deposit = InferenceParams::<u128>::defaults().service_deposit;
 		assert_ok!(Inference::declare_service(RuntimeOrigin::signed(EXECUTOR), service(&[0])));
