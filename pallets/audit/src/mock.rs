@@ -273,7 +273,7 @@ impl pallet_audit::Config for Test {
 /// default parameters.
 pub fn new_test_ext() -> TestExternalities {
 	let mut balances = vec![(FUND, 1_000 * SPR), (EXECUTOR, 1_000 * SPR), (REQUESTER, 1_000 * SPR)];
-	balances.extend(VALIDATORS.iter().map(|v| (*v, 10 * SPR)));
+	balances.extend(VALIDATORS.iter().map(|v| (*v, 1_000 * SPR)));
 	balances.push((REPORTER, 10 * SPR));
 	let storage = RuntimeGenesisConfig {
 		balances: pallet_balances::GenesisConfig { balances, ..Default::default() },
