@@ -270,7 +270,7 @@ impl_runtime_apis! {
 		}
 
 		fn open_disputes(epoch: pallet_audit::EpochIndex) -> Vec<pallet_audit::Hash32> {
-			pallet_audit::OpenDisputes::<Runtime>::get(epoch).into_inner()
+			pallet_audit::Pallet::<Runtime>::open_disputes(epoch)
 		}
 	}
 

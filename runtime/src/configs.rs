@@ -283,6 +283,11 @@ impl pallet_audit::Config for Runtime {
 	type Validators = Poc;
 	type Slasher = Collateral;
 	type SigningKeys = Poc;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	/// Forfeited claim bonds go to the community fund.
+	type CommunityFund = CommunityFundAccount;
+	type ParamsOrigin = crate::governance::ParamsOrigin;
 	/// The seat draw's pool: at most the PoC's participants.
 	type MaxValidators = ConstU32<16_384>;
 	type WeightInfo = pallet_audit::weights::SubstrateWeight<Runtime>;

@@ -92,7 +92,10 @@ fn settled<T: Config>(
 
 /// The auditor (all the power but the executor's) and `others` validators of power 1.
 fn pool<T: Config>(others: u32) -> Vec<(T::AccountId, u128)> {
-	let mut pool = vec![(account::<T::AccountId>("auditor", 0, 0), 1u128 << 60)];
+	let auditor = account::<T::AccountId>("auditor", 0, 0);
+	// Enough for the claim bonds of its claims.
+	let _ = T::Currency::set_balance(&auditor, MAX_CLAIM_BOND.saturating_mul(100));
+	let mut pool = vec![(auditor, 1u128 << 60)];
 	pool.extend((0..others).map(|i| (account::<T::AccountId>("validator", i, 0), 1)));
 	pool
 }
@@ -195,7 +198,7 @@ mod benches {
 		#[extrinsic_call]
 		vote(RawOrigin::Signed(seats[0].clone()), EPOCH, id, true);
 
-		assert_eq!(OpenDisputes::<T>::get(EPOCH).len(), 1);
+		assert_eq!(OpenCount::<T>::get(EPOCH), 1);
 	}
 
 	/// The vote that confirms fraud: refund, forfeit, slash, reputation.

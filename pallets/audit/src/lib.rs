@@ -43,6 +43,7 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 pub mod runtime_api;
 pub mod types;
 pub mod weights;
@@ -58,7 +59,15 @@ pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
 use polkadot_sdk::{
-	frame_support::{self, traits::Get, weights::Weight},
+	frame_support::{
+		self,
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			tokens::{Fortitude, Precision, Restriction},
+			Get,
+		},
+		weights::Weight,
+	},
 	frame_system,
 	sp_core::sr25519,
 	sp_runtime::Saturating,
@@ -75,11 +84,14 @@ use sprint_primitives::{
 /// Most audits in one [`Pallet::submit_audits`] call.
 pub const MAX_AUDITS_PER_CHUNK: u32 = 64;
 
-/// Most disputes opened over one epoch's receipts.
-pub const MAX_DISPUTES: u32 = 128;
+/// The claim bond a new chain starts with: 10 SPR (in planck).
+pub const DEFAULT_CLAIM_BOND: u128 = 10_000_000_000;
 
-/// Most disputes one auditor opens over one epoch's receipts.
-pub const MAX_DISPUTES_PER_AUDITOR: u32 = 8;
+/// The smallest claim bond governance may set: 1 SPR.
+pub const MIN_CLAIM_BOND: u128 = 1_000_000_000;
+
+/// The largest claim bond governance may set: 10,000 SPR.
+pub const MAX_CLAIM_BOND: u128 = 10_000_000_000_000;
 
 /// Most disputes decided per block once their votes are closed.
 pub const RESOLVE_PER_BLOCK: u32 = 32;
@@ -111,6 +123,7 @@ pub mod pallet {
 	use polkadot_sdk::{frame_support::pallet_prelude::*, frame_system::pallet_prelude::*};
 
 	#[pallet::pallet]
+	#[pallet::storage_version(migrations::STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -126,6 +139,20 @@ pub mod pallet {
 
 		/// The key each executor signs its served payloads with (pallet-poc's proof key).
 		type SigningKeys: SigningKeys<Self::AccountId>;
+
+		/// Holds claim bonds (pallet-balances).
+		type Currency: Inspect<Self::AccountId, Balance = u128>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, of which this pallet's [`HoldReason`] is one.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Where forfeited claim bonds go: the community fund's account.
+		type CommunityFund: Get<Self::AccountId>;
+
+		/// Who sets the claim bond: governance's `params` track, or root.
+		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// The most validators an epoch's pool holds (what a re-run draw reads).
 		#[pallet::constant]
@@ -183,18 +210,52 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// The disputes of each settle epoch not decided yet.
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// An auditor's claim bond, while its claim is open.
+		ClaimBond,
+	}
+
+	/// The disputes of each settle epoch not decided yet, as a set (receipt ids are hashes:
+	/// `Identity`). No cap: each claim holds a bond, and the block hook decides at most
+	/// [`RESOLVE_PER_BLOCK`] a block once their votes have closed.
 	#[pallet::storage]
-	pub type OpenDisputes<T: Config> = StorageMap<
+	pub type OpenClaims<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, EpochIndex, Identity, Hash32, (), OptionQuery>;
+
+	/// How many disputes of each settle epoch are open (the size of [`OpenClaims`]' prefix).
+	#[pallet::storage]
+	pub type OpenCount<T: Config> = StorageMap<_, Twox64Concat, EpochIndex, u32, ValueQuery>;
+
+	/// The bond each claimant holds for its claim over a receipt: `(settle epoch, receipt id,
+	/// auditor)`.
+	#[pallet::storage]
+	pub type ClaimBonds<T: Config> = StorageNMap<
 		_,
-		Twox64Concat,
-		EpochIndex,
-		BoundedVec<Hash32, ConstU32<MAX_DISPUTES>>,
-		ValueQuery,
+		(
+			NMapKey<Twox64Concat, EpochIndex>,
+			NMapKey<Identity, Hash32>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+		),
+		u128,
+		OptionQuery,
 	>;
 
-	/// Disputes each auditor opened over an epoch's receipts (at most
-	/// [`MAX_DISPUTES_PER_AUDITOR`]).
+	/// The bond each `Fail` or `Unavailable` holds (governed: [`Pallet::set_claim_bond`], within
+	/// [`MIN_CLAIM_BOND`]–[`MAX_CLAIM_BOND`]).
+	#[pallet::storage]
+	pub type ClaimBond<T: Config> = StorageValue<_, u128, ValueQuery, DefaultClaimBond>;
+
+	/// [`DEFAULT_CLAIM_BOND`].
+	pub struct DefaultClaimBond;
+	impl Get<u128> for DefaultClaimBond {
+		fn get() -> u128 {
+			DEFAULT_CLAIM_BOND
+		}
+	}
+
+	/// Disputes each auditor opened over an epoch's receipts (a count for dashboards; no cap).
 	#[pallet::storage]
 	pub type AuditorDisputes<T: Config> = StorageDoubleMap<
 		_,
@@ -224,6 +285,11 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Decides the disputes whose votes have closed (at most [`RESOLVE_PER_BLOCK`]) and
 		/// prunes the audit state of an epoch whose reports have closed.
+		/// Migrates stored state to this code's storage version (see [`migrations`]).
+		fn on_runtime_upgrade() -> Weight {
+			migrations::migrate::<T>()
+		}
+
 		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
 			let resolved = Pallet::<T>::resolve_closed();
 			let pruned = Pallet::<T>::prune_step();
@@ -255,6 +321,17 @@ pub mod pallet {
 		PayloadPosted { epoch: EpochIndex, receipt: Hash32, by: T::AccountId, hash: Hash32 },
 		/// A re-run seat voted.
 		Voted { epoch: EpochIndex, receipt: Hash32, voter: T::AccountId, fraud: bool },
+		/// Governance set the claim bond.
+		ClaimBondSet { bond: u128 },
+		/// `auditor`'s claim bond over `receipt` came back (`returned`) or went to the community
+		/// fund (a refuted claim).
+		ClaimBondSettled {
+			epoch: EpochIndex,
+			receipt: Hash32,
+			auditor: T::AccountId,
+			amount: u128,
+			returned: bool,
+		},
 		/// The dispute over `receipt` ended: on fraud, `refunded` went back to the payer,
 		/// `forfeited` fees to the community fund, and `slashed` was taken from the executor
 		/// (from the auditor on a refuted claim).
@@ -305,9 +382,9 @@ pub mod pallet {
 		/// The executor's signature over the payload's hash is wrong (or it has no signing
 		/// key): a `Fail` must carry what the executor signed when it served the payload.
 		BadPayloadSignature,
-		/// [`MAX_DISPUTES`] disputes are open over the epoch's receipts, or the caller opened
-		/// [`MAX_DISPUTES_PER_AUDITOR`].
-		TooManyDisputes,
+		/// The caller's free balance cannot hold the claim bond of every claim in the chunk
+		/// (`ClaimBond` each).
+		ClaimBondTooLow,
 		/// No dispute over that receipt.
 		UnknownDispute,
 		/// Only the receipt's executor posts the payload of an `Unavailable` (and only the
@@ -332,6 +409,8 @@ pub mod pallet {
 		/// The posted bytes are not the payload the `Fail` claims (their blake2 hash is not the
 		/// hash the executor signed).
 		WrongPayload,
+		/// A claim bond outside [`MIN_CLAIM_BOND`]–[`MAX_CLAIM_BOND`].
+		InvalidClaimBond,
 	}
 
 	#[pallet::call]
@@ -348,8 +427,10 @@ pub mod pallet {
 		/// through the answer period too. Free when it succeeds. Emits
 		/// `Passed` and `Disputed`. Fails with `WrongEpoch`, `OutsideWindow`, `NoAudits`,
 		/// `SecretNotRevealed`, `NoPower`, `UnknownBatch`, `NotInBatch`, `OwnReceipt`,
-		/// `NotDrawn`, `AlreadyAudited`, `BadPayloadSignature` or `TooManyDisputes`; a failing
-		/// chunk changes nothing and pays its fee.
+		/// `NotDrawn`, `AlreadyAudited`, `BadPayloadSignature` or `ClaimBondTooLow`; a failing
+		/// chunk changes nothing and pays its fee. Each `Fail` or `Unavailable` holds the claim
+		/// bond (`ClaimBond`) until its dispute ends: returned unless the claim is refuted. No
+		/// cap refuses claims.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::submit_audits(audits.len() as u32)
 			.saturating_add(T::WeightInfo::dispute(T::MaxValidators::get())
@@ -409,6 +490,20 @@ pub mod pallet {
 			let voter = ensure_signed(origin)?;
 			Self::do_vote(voter, epoch, receipt, fraud)?;
 			Ok(Pays::No.into())
+		}
+
+		/// Sets the bond each `Fail` or `Unavailable` holds from the next claim on.
+		///
+		/// Origin: `ParamsOrigin` (a passed `params` referendum, or root). Emits
+		/// `ClaimBondSet`. Fails with `InvalidClaimBond` (outside 1–10,000 SPR).
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::DbWeight::get().writes(1))]
+		pub fn set_claim_bond(origin: OriginFor<T>, bond: u128) -> DispatchResult {
+			T::ParamsOrigin::ensure_origin(origin)?;
+			ensure!((MIN_CLAIM_BOND..=MAX_CLAIM_BOND).contains(&bond), Error::<T>::InvalidClaimBond);
+			ClaimBond::<T>::put(bond);
+			Self::deposit_event(Event::ClaimBondSet { bond });
+			Ok(())
 		}
 
 		/// Reports that `validator` missed its audit of a receipt settled in `epoch`: the
@@ -586,13 +681,19 @@ impl<T: Config> Pallet<T> {
 			})
 			.count() as u32;
 		if opening > 0 {
-			let mine = AuditorDisputes::<T>::get(epoch, &validator).saturating_add(opening);
-			let open = OpenDisputes::<T>::decode_len(epoch).unwrap_or(0) as u32;
-			ensure!(
-				mine <= MAX_DISPUTES_PER_AUDITOR && open.saturating_add(opening) <= MAX_DISPUTES,
-				Error::<T>::TooManyDisputes
-			);
-			AuditorDisputes::<T>::insert(epoch, &validator, mine);
+			AuditorDisputes::<T>::mutate(epoch, &validator, |n| *n = n.saturating_add(opening));
+		}
+		// Every claim, opening a dispute or joining one, holds a bond: no cap refuses claims,
+		// and a refuted one costs its sender (the once-per-epoch penalty alone made every
+		// refuted claim after the first free).
+		let bond = ClaimBond::<T>::get();
+		for (audit, id) in audits.iter().zip(&ids) {
+			if matches!(audit.result, AuditResult::Pass) {
+				continue;
+			}
+			T::Currency::hold(&HoldReason::ClaimBond.into(), &validator, bond)
+				.map_err(|_| Error::<T>::ClaimBondTooLow)?;
+			ClaimBonds::<T>::insert((epoch, *id, &validator), bond);
 		}
 
 		let mut stats = Stats::<T>::get(epoch);
@@ -649,8 +750,8 @@ impl<T: Config> Pallet<T> {
 				Self::resolve(epoch, id, dispute, Resolution::Undecided);
 			} else {
 				Disputes::<T>::insert(epoch, id, dispute);
-				// Bounded above: the count was checked for the whole chunk.
-				let _ = OpenDisputes::<T>::try_mutate(epoch, |open| open.try_push(id));
+				OpenClaims::<T>::insert(epoch, id, ());
+				OpenCount::<T>::mutate(epoch, |n| n.saturating_inc());
 			}
 		}
 		Stats::<T>::insert(epoch, stats);
@@ -794,7 +895,6 @@ impl<T: Config> Pallet<T> {
 		};
 		Disputes::<T>::insert(epoch, id, dispute.clone());
 		if let Some(resolution) = decided {
-			OpenDisputes::<T>::mutate(epoch, |open| open.retain(|r| *r != id));
 			Self::resolve(epoch, id, dispute, resolution);
 		}
 		Ok(())
@@ -841,6 +941,10 @@ impl<T: Config> Pallet<T> {
 			}
 			Resolution::Answered | Resolution::Undecided => {}
 		}
+		Self::settle_claim_bonds(epoch, id, resolution == Resolution::Refuted);
+		if OpenClaims::<T>::take(epoch, id).is_some() {
+			OpenCount::<T>::mutate(epoch, |n| *n = n.saturating_sub(1));
+		}
 		Stats::<T>::insert(epoch, stats);
 		dispute.resolution = Some(resolution);
 		Disputes::<T>::insert(epoch, id, dispute);
@@ -852,6 +956,41 @@ impl<T: Config> Pallet<T> {
 			forfeited,
 			slashed,
 		});
+	}
+
+	/// Returns the claim bonds over receipt `id` to their auditors, or sends them to the
+	/// community fund when the claim was refuted. Bounded by the claimants: validators the
+	/// receipt's draw hit.
+	fn settle_claim_bonds(epoch: EpochIndex, id: Hash32, refuted: bool) {
+		let reason: T::RuntimeHoldReason = HoldReason::ClaimBond.into();
+		for (auditor, amount) in ClaimBonds::<T>::drain_prefix((epoch, id)) {
+			let moved = if refuted {
+				T::Currency::transfer_on_hold(
+					&reason,
+					&auditor,
+					&T::CommunityFund::get(),
+					amount,
+					Precision::BestEffort,
+					Restriction::Free,
+					Fortitude::Force,
+				)
+			} else {
+				T::Currency::release(&reason, &auditor, amount, Precision::BestEffort)
+			};
+			let amount = moved.unwrap_or_default();
+			Self::deposit_event(Event::ClaimBondSettled {
+				epoch,
+				receipt: id,
+				auditor,
+				amount,
+				returned: !refuted,
+			});
+		}
+	}
+
+	/// The open disputes over `epoch`'s receipts (the runtime API's `open_disputes`).
+	pub fn open_disputes(epoch: EpochIndex) -> Vec<Hash32> {
+		OpenClaims::<T>::iter_key_prefix(epoch).collect()
 	}
 
 	/// The executor's clean record starts again in `now`.
@@ -882,19 +1021,33 @@ impl<T: Config> Pallet<T> {
 				epochs.push(e);
 			}
 		}
+		// And any older epoch whose queue a backlog left open (never pruned before it empties).
+		let oldest = NextPrune::<T>::get();
+		for e in oldest..now.saturating_sub(2) {
+			if OpenCount::<T>::get(e) > 0 && !epochs.contains(&e) {
+				epochs.insert(0, e);
+			}
+		}
 		let mut done = 0;
 		for epoch in epochs {
-			let mut open = OpenDisputes::<T>::get(epoch);
-			if open.is_empty() {
+			if done >= RESOLVE_PER_BLOCK || OpenCount::<T>::get(epoch) == 0 {
 				continue;
 			}
-			while done < RESOLVE_PER_BLOCK {
-				let Some(id) = open.pop() else { break };
+			let batch: Vec<Hash32> = OpenClaims::<T>::iter_key_prefix(epoch)
+				.take(RESOLVE_PER_BLOCK.saturating_sub(done) as usize)
+				.collect();
+			for id in batch {
 				done += 1;
-				let Some(dispute) = Disputes::<T>::get(epoch, id) else { continue };
-				if dispute.resolution.is_some() {
-					continue;
-				}
+				let dispute = match Disputes::<T>::get(epoch, id) {
+					Some(dispute) if dispute.resolution.is_none() => dispute,
+					// Decided already, or gone: no longer open.
+					_ => {
+						if OpenClaims::<T>::take(epoch, id).is_some() {
+							OpenCount::<T>::mutate(epoch, |n| *n = n.saturating_sub(1));
+						}
+						continue;
+					},
+				};
 				for (seat, vote) in dispute.seats.iter() {
 					if vote.is_none() {
 						T::Slasher::slash(
@@ -911,11 +1064,6 @@ impl<T: Config> Pallet<T> {
 					Claim::Fail { .. } => Resolution::Refuted,
 				};
 				Self::resolve(epoch, id, dispute, resolution);
-			}
-			if open.is_empty() {
-				OpenDisputes::<T>::remove(epoch);
-			} else {
-				OpenDisputes::<T>::insert(epoch, open);
 			}
 		}
 		done
@@ -966,7 +1114,8 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn prune_step() -> u32 {
 		let (now, _) = T::Validators::stage();
 		let epoch = NextPrune::<T>::get();
-		if epoch.saturating_add(3) > now {
+		// Never before its disputes are all decided (a backlog is decided first).
+		if epoch.saturating_add(3) > now || OpenCount::<T>::get(epoch) > 0 {
 			return 0;
 		}
 		let audited = Audited::<T>::clear_prefix((epoch,), PRUNE_PER_BLOCK, None);
@@ -982,7 +1131,7 @@ impl<T: Config> Pallet<T> {
 		if done {
 			Traffic::<T>::remove(epoch);
 			Stats::<T>::remove(epoch);
-			OpenDisputes::<T>::remove(epoch);
+			OpenCount::<T>::remove(epoch);
 			NextPrune::<T>::put(epoch.saturating_add(1));
 		}
 		removed

@@ -265,6 +265,10 @@ impl pallet_audit::Config for Test {
 	type Validators = TestValidators;
 	type Slasher = TestSlasher;
 	type SigningKeys = TestSigningKeys;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type CommunityFund = Fund;
+	type ParamsOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
 	type MaxValidators = ConstU32<64>;
 	type WeightInfo = ();
 }

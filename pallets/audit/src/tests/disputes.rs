@@ -56,6 +56,7 @@ fn a_fail_confirmed_by_a_majority_refunds_the_payer_forfeits_the_fees_and_slashe
 		assert!(!seats.contains(&auditor) && !seats.contains(&EXECUTOR));
 		let deposit = Inference::deposit_of(&REQUESTER);
 		let fund = Balances::free_balance(FUND);
+		let auditor_free = Balances::free_balance(auditor);
 		// N receipts × 40 tokens × 1,000 planck, 80% to the executor's pending fees.
 		let pending = N as u128 * 40 * 1_000 * 8 / 10;
 		assert_eq!(pallet_inference::PendingFees::<Test>::get(EXECUTOR)[0].1, pending);
@@ -67,6 +68,11 @@ fn a_fail_confirmed_by_a_majority_refunds_the_payer_forfeits_the_fees_and_slashe
 		assert_eq!(Inference::deposit_of(&REQUESTER), deposit + 40_000);
 		assert_eq!(Balances::free_balance(FUND), fund + pending - 40_000);
 		assert!(pallet_inference::PendingFees::<Test>::get(EXECUTOR).is_empty());
+		assert_eq!(
+			Balances::free_balance(auditor),
+			auditor_free + DEFAULT_CLAIM_BOND,
+			"a confirmed claim's bond comes back"
+		);
 		assert_eq!(
 			slashes(),
 			vec![mock::Slash {
@@ -152,7 +158,7 @@ fn at_the_deadline_a_fail_short_of_a_majority_is_refuted_and_silent_seats_are_ch
 				(auditor, OffenceKind::RefutedClaim)
 			]
 		);
-		assert!(OpenDisputes::<Test>::get(0).is_empty());
+		assert_eq!(OpenCount::<Test>::get(0), 0);
 	});
 }
 
@@ -196,7 +202,7 @@ fn a_second_claim_over_the_same_receipt_joins_the_open_dispute() {
 		assert_ok!(submit(validators[1], vec![audit(&receipts, i, AuditResult::Unavailable)]));
 		let dispute = Disputes::<Test>::get(0, receipts[i].id()).expect("opened");
 		assert_eq!(dispute.auditor, validators[0]);
-		assert_eq!(OpenDisputes::<Test>::get(0).len(), 1);
+		assert_eq!(OpenCount::<Test>::get(0), 1);
 		assert_eq!(AuditorDisputes::<Test>::get(0, validators[1]), 0);
 		assert_eq!((Stats::<Test>::get(0).failed, Stats::<Test>::get(0).unavailable), (1, 1));
 	});
