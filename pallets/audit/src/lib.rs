@@ -500,7 +500,10 @@ pub mod pallet {
 		#[pallet::weight(T::DbWeight::get().writes(1))]
 		pub fn set_claim_bond(origin: OriginFor<T>, bond: u128) -> DispatchResult {
 			T::ParamsOrigin::ensure_origin(origin)?;
-			ensure!((MIN_CLAIM_BOND..=MAX_CLAIM_BOND).contains(&bond), Error::<T>::InvalidClaimBond);
+			ensure!(
+				(MIN_CLAIM_BOND..=MAX_CLAIM_BOND).contains(&bond),
+				Error::<T>::InvalidClaimBond
+			);
 			ClaimBond::<T>::put(bond);
 			Self::deposit_event(Event::ClaimBondSet { bond });
 			Ok(())
@@ -1046,7 +1049,7 @@ impl<T: Config> Pallet<T> {
 							OpenCount::<T>::mutate(epoch, |n| *n = n.saturating_sub(1));
 						}
 						continue;
-					},
+					}
 				};
 				for (seat, vote) in dispute.seats.iter() {
 					if vote.is_none() {

@@ -396,3 +396,26 @@ fn a_claim_after_the_validation_window_is_refused_and_a_pass_is_not() {
 		));
 	});
 }
+
+/// The upgrade to storage version 1 moves each epoch's bounded list of open disputes into the
+/// set, once.
+#[test]
+fn the_upgrade_moves_open_disputes_into_the_set() {
+	use crate::migrations::{OpenDisputes, STORAGE_VERSION};
+	use polkadot_sdk::frame_support::traits::{GetStorageVersion, StorageVersion};
+	new_test_ext().execute_with(|| {
+		assert_eq!(Audits::on_chain_storage_version(), STORAGE_VERSION, "a new chain");
+		OpenDisputes::<Test>::insert(
+			3,
+			polkadot_sdk::frame_support::BoundedVec::truncate_from(vec![[1; 32], [2; 32]]),
+		);
+		StorageVersion::new(0).put::<Audits>();
+		Audits::on_runtime_upgrade();
+		assert_eq!(OpenCount::<Test>::get(3), 2);
+		assert_eq!(Audits::open_disputes(3).len(), 2);
+		assert!(!OpenDisputes::<Test>::contains_key(3));
+		assert_eq!(Audits::on_chain_storage_version(), STORAGE_VERSION);
+		Audits::on_runtime_upgrade();
+		assert_eq!(OpenCount::<Test>::get(3), 2, "once");
+	});
+}
