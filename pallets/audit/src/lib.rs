@@ -29,7 +29,8 @@
 //!   seat;
 //! - **from the check period to the end of epoch `e + 2`**: anyone may
 //!   [`Pallet::report_missed_audit`]: a receipt whose draw under a validator's revealed secret
-//!   hits and which that validator never audited costs it a silent seat, a share to the
+//!   hits and which that validator never audited costs it a missed audit (0.1% per instance, at
+//!   most 10% an epoch), a share to the
 //!   reporter. The chain never enumerates receipts × validators.
 //!
 //! Reputation ([`Standing`]) ramps from 0 to 1 over 30 epochs from an executor's first
@@ -344,7 +345,7 @@ pub mod pallet {
 			slashed: u128,
 		},
 		/// `reporter` showed that `validator` missed its audit of `receipt`: `slashed` (the
-		/// silent-seat penalty), of which the reporter gets the confirmers' share.
+		/// missed-audit penalty), of which the reporter gets the confirmers' share.
 		MissedAuditReported {
 			epoch: EpochIndex,
 			receipt: Hash32,
@@ -406,6 +407,9 @@ pub mod pallet {
 		NotMissed,
 		/// This missed audit was reported already.
 		AlreadyReported,
+		/// A validator never reports itself (it would collect the reporter's share of its own
+		/// penalty).
+		SelfReport,
 		/// The posted bytes are not the payload the `Fail` claims (their blake2 hash is not the
 		/// hash the executor signed).
 		WrongPayload,
@@ -511,8 +515,9 @@ pub mod pallet {
 
 		/// Reports that `validator` missed its audit of a receipt settled in `epoch`: the
 		/// receipt (with batch, place and path) is hit by `validator`'s draw under its revealed
-		/// secret, and `validator` submitted nothing for it. Charges `validator` the silent-seat
-		/// penalty (once per offence and epoch); the caller gets the confirmers' share.
+		/// secret, and `validator` submitted nothing for it. Charges `validator` the missed-audit
+		/// penalty (per instance: 0.1% each, at most 10% per validator and epoch); the caller gets
+		/// the confirmers' share. Fails with `SelfReport` when the caller is `validator`.
 		///
 		/// Origin: signed, anyone. From epoch `epoch + 1`'s check period to the end of epoch
 		/// `epoch + 2`. Emits `MissedAuditReported`. Fails with `OutsideWindow`,
@@ -1012,7 +1017,7 @@ impl<T: Config> Pallet<T> {
 	/// those of the previous epoch's settlements once this epoch's tally period has begun, and
 	/// any older ones left. A payload never posted is fraud; a `Fail` short of a majority is
 	/// refuted; a posted payload short of a majority is answered. Seats that never voted are
-	/// charged a silent seat. Returns how many it decided.
+	/// charged a silent juror (per instance). Returns how many it decided.
 	pub(crate) fn resolve_closed() -> u32 {
 		let (now, stage) = T::Validators::stage();
 		let mut epochs = Vec::with_capacity(2);
@@ -1055,7 +1060,7 @@ impl<T: Config> Pallet<T> {
 					if vote.is_none() {
 						T::Slasher::slash(
 							seat,
-							OffenceKind::SilentSeat,
+							OffenceKind::SilentJuror,
 							epoch.saturating_add(1),
 							&[],
 						);
@@ -1084,6 +1089,7 @@ impl<T: Config> Pallet<T> {
 			&& matches!(stage, EpochStage::Check | EpochStage::Tally))
 			|| now == epoch.saturating_add(2);
 		ensure!(open, Error::<T>::OutsideWindow);
+		ensure!(reporter != validator, Error::<T>::SelfReport);
 		let id = Self::check_inclusion(epoch, &audit)?;
 		ensure!(audit.receipt.ticket.executor != validator, Error::<T>::OwnReceipt);
 		let auditing = epoch.saturating_add(1);
@@ -1098,7 +1104,7 @@ impl<T: Config> Pallet<T> {
 		Stats::<T>::mutate(epoch, |s| s.missed.saturating_inc());
 		let slashed = T::Slasher::slash(
 			&validator,
-			OffenceKind::SilentSeat,
+			OffenceKind::MissedAudit,
 			auditing,
 			core::slice::from_ref(&reporter),
 		);

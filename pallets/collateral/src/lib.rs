@@ -37,6 +37,7 @@ extern crate alloc;
 pub mod activation;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 pub mod pruning;
 pub mod types;
 pub mod weights;
@@ -86,6 +87,7 @@ pub mod pallet {
 	use polkadot_sdk::{frame_support::pallet_prelude::*, frame_system::pallet_prelude::*};
 
 	#[pallet::pallet]
+	#[pallet::storage_version(crate::migrations::STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -174,6 +176,19 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
+	/// How many per-instance offences (missed audits, silent jurors) each account was charged
+	/// in each epoch: they stop costing at `instance_slash_cap`.
+	#[pallet::storage]
+	pub type OffenceInstances<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		u32,
+		ValueQuery,
+	>;
+
 	/// The oldest epoch whose offence records are not pruned yet.
 	#[pallet::storage]
 	pub type NextOffencePrune<T: Config> = StorageValue<_, EpochIndex, ValueQuery>;
@@ -182,6 +197,11 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Prunes expired jails and offence records older than [`OFFENCE_RECORD_EPOCHS`], at
 		/// most [`PRUNE_PER_BLOCK`] entries of each per block ([`Pallet::prune_step`]).
+		/// Migrates stored state to this code's storage version (see [`crate::migrations`]).
+		fn on_runtime_upgrade() -> Weight {
+			crate::migrations::migrate::<T>()
+		}
+
 		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
 			if Pallet::<T>::prune_step() {
 				T::WeightInfo::prune_step()
@@ -386,6 +406,13 @@ pub mod pallet {
 			if params.grace_epochs > MAX_GRACE_EPOCHS {
 				return Err("grace_epochs must be at most 3,650: collateral must count some day");
 			}
+			if params.instance_slash.is_zero() || params.instance_slash > params.instance_slash_cap
+			{
+				return Err("instance_slash must be above zero and at most instance_slash_cap");
+			}
+			if params.instance_slash_cap > Perbill::from_percent(20) {
+				return Err("instance_slash_cap must be at most 20% (the fraud slash)");
+			}
 			if params.min_host_bond.is_zero() {
 				return Err("min_host_bond must be above zero: seats need stake");
 			}
@@ -508,12 +535,29 @@ impl<T: Config> Slasher<T::AccountId> for Pallet<T> {
 		// An offence older than the record horizon is no longer slashable: its record may be
 		// pruned, and a repeat must never be slashed again.
 		let current = T::EpochInfo::current_epoch();
-		if epoch.saturating_add(OFFENCE_RECORD_EPOCHS) <= current
-			|| SlashedOffences::<T>::contains_key(epoch, (offender, kind))
-		{
+		if epoch.saturating_add(OFFENCE_RECORD_EPOCHS) <= current {
 			return 0;
 		}
 		let params = Self::params();
+		// Per-instance kinds (missed audits, silent jurors) are charged each time, while their
+		// sum in the epoch stays within `instance_slash_cap`; the other kinds once per epoch.
+		let instances = if kind.per_instance() {
+			let most = params
+				.instance_slash_cap
+				.deconstruct()
+				.checked_div(params.instance_slash.deconstruct())
+				.unwrap_or(0);
+			let count = OffenceInstances::<T>::get(epoch, offender);
+			if count >= most {
+				return 0;
+			}
+			Some(count)
+		} else {
+			if SlashedOffences::<T>::contains_key(epoch, (offender, kind)) {
+				return 0;
+			}
+			None
+		};
 		let mut ledger = Collaterals::<T>::get(offender).unwrap_or_default();
 		let held = Self::held(offender);
 		let amount = params.slash_fraction(kind).mul_floor(held);
@@ -545,7 +589,15 @@ impl<T: Config> Slasher<T::AccountId> for Pallet<T> {
 		};
 		Self::take(&mut ledger, slashed);
 		Self::store(offender, ledger);
-		SlashedOffences::<T>::insert(epoch, (offender, kind), slashed);
+		match instances {
+			Some(count) => {
+				OffenceInstances::<T>::insert(epoch, offender, count.saturating_add(1));
+				SlashedOffences::<T>::mutate(epoch, (offender, kind), |total| {
+					*total = Some(total.unwrap_or(0).saturating_add(slashed));
+				});
+			}
+			None => SlashedOffences::<T>::insert(epoch, (offender, kind), slashed),
+		}
 		Self::deposit_event(Event::Slashed {
 			who: offender.clone(),
 			kind,
@@ -640,6 +692,8 @@ impl CollateralParams<u128> {
 			base_weight_ratio: Perbill::from_percent(20),
 			collateral_per_weight_unit: 10 * SPR,
 			grace_epochs: 180,
+			instance_slash: Perbill::from_parts(1_000_000),
+			instance_slash_cap: Perbill::from_percent(10),
 		}
 	}
 }

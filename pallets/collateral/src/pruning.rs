@@ -4,7 +4,7 @@
 //! - **Jails.** Each jail is also listed under its release epoch ([`JailReleases`]). From that
 //!   epoch on the account is free, so its [`JailedUntil`] entry goes (unless a later jail
 //!   extended it: then it goes at the later release).
-//! - **Offence records.** [`SlashedOffences`] is keyed by epoch, and an offence of epoch e can
+//! - **Offence records.** [`SlashedOffences`] (and [`OffenceInstances`]) is keyed by epoch, and an offence of epoch e can
 //!   be slashed only until epoch `e + OFFENCE_RECORD_EPOCHS` (after every tally, dispute and
 //!   audit of e has ended); from then on e's records are pruned. A repeat of a pruned offence is
 //!   refused by that same horizon, so nothing is ever slashed twice.
@@ -55,7 +55,9 @@ impl<T: Config> Pallet<T> {
 		let old = NextOffencePrune::<T>::get();
 		if old.saturating_add(OFFENCE_RECORD_EPOCHS) <= current {
 			let result = SlashedOffences::<T>::clear_prefix(old, PRUNE_PER_BLOCK, None);
-			if result.maybe_cursor.is_none() {
+			// Another prefix, counted apart: the per-instance offence counts of that epoch.
+			let instances = OffenceInstances::<T>::clear_prefix(old, PRUNE_PER_BLOCK, None);
+			if result.maybe_cursor.is_none() && instances.maybe_cursor.is_none() {
 				NextOffencePrune::<T>::put(old.saturating_add(1));
 			}
 			worked = true;

@@ -51,6 +51,38 @@ pub struct CollateralParams<Balance> {
 	pub collateral_per_weight_unit: Balance,
 	/// Before this epoch all weight counts, collateral or not (default 180).
 	pub grace_epochs: EpochIndex,
+	/// Each missed audit or silent juror, charged per instance (default 0.1%).
+	#[serde(default = "default_instance_slash")]
+	pub instance_slash: Perbill,
+	/// The most per-instance offences cost one validator in one epoch, together (default 10%).
+	#[serde(default = "default_instance_slash_cap")]
+	pub instance_slash_cap: Perbill,
+}
+
+fn default_instance_slash() -> Perbill {
+	Perbill::from_parts(1_000_000)
+}
+
+fn default_instance_slash_cap() -> Perbill {
+	Perbill::from_percent(10)
+}
+
+/// [`CollateralParams`] as storage version 0 stored them (before the per-instance slashes):
+/// read once by the upgrade to storage version 1.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct CollateralParamsV0<Balance> {
+	pub min_host_bond: Balance,
+	pub unbonding_epochs: u32,
+	pub jail_epochs: u32,
+	pub fraud_slash: Perbill,
+	pub downtime_slash: Perbill,
+	pub lazy_validation_slash: Perbill,
+	pub silent_seat_slash: Perbill,
+	pub refuted_claim_slash: Perbill,
+	pub confirmers_share: Perbill,
+	pub base_weight_ratio: Perbill,
+	pub collateral_per_weight_unit: Balance,
+	pub grace_epochs: EpochIndex,
 }
 
 impl<Balance> CollateralParams<Balance> {
@@ -62,6 +94,7 @@ impl<Balance> CollateralParams<Balance> {
 			OffenceKind::LazyValidation => self.lazy_validation_slash,
 			OffenceKind::SilentSeat => self.silent_seat_slash,
 			OffenceKind::RefutedClaim => self.refuted_claim_slash,
+			OffenceKind::MissedAudit | OffenceKind::SilentJuror => self.instance_slash,
 		}
 	}
 }

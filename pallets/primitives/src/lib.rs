@@ -119,12 +119,25 @@ pub enum OffenceKind {
 	/// A seat penalty: a fraud claim refuted by a majority of the participant's seats: 5%, no
 	/// jail.
 	RefutedClaim,
+	/// An inference audit its draw hit and the validator never submitted, reported with the
+	/// receipt (docs/protocol.md §7): charged per instance, 0.1% each, at most 10% per validator
+	/// and epoch — one report must not license skipping every other audit.
+	MissedAudit,
+	/// A re-run seat (juror) that never voted on a dispute's posted payload: per instance, as
+	/// `MissedAudit`.
+	SilentJuror,
 }
 
 impl OffenceKind {
 	/// Whether the offender is jailed for it: fraud only.
 	pub fn jails(self) -> bool {
 		matches!(self, Self::PocFraud | Self::InferenceFraud)
+	}
+
+	/// Whether each instance is charged (up to a per-epoch cap) rather than the kind once per
+	/// epoch: missed audits and silent jurors, whose instances are distinct duties.
+	pub fn per_instance(self) -> bool {
+		matches!(self, Self::MissedAudit | Self::SilentJuror)
 	}
 
 	/// Whether it also takes the same fraction of the offender's unvested rewards: fraud only.

@@ -153,8 +153,8 @@ fn at_the_deadline_a_fail_short_of_a_majority_is_refuted_and_silent_seats_are_ch
 		assert_eq!(
 			kinds,
 			vec![
-				(seats[1], OffenceKind::SilentSeat),
-				(seats[2], OffenceKind::SilentSeat),
+				(seats[1], OffenceKind::SilentJuror),
+				(seats[2], OffenceKind::SilentJuror),
 				(auditor, OffenceKind::RefutedClaim)
 			]
 		);

@@ -13,7 +13,7 @@ fn report(
 }
 
 #[test]
-fn a_missed_audit_costs_a_silent_seat_and_pays_the_reporter_a_share() {
+fn a_missed_audit_costs_its_own_penalty_and_pays_the_reporter_a_share() {
 	new_test_ext().execute_with(|| {
 		let receipts = settled(32);
 		let (i, validators) = drawn_receipt(&receipts, 1);
@@ -27,7 +27,7 @@ fn a_missed_audit_costs_a_silent_seat_and_pays_the_reporter_a_share() {
 			slashes(),
 			vec![mock::Slash {
 				who: v,
-				kind: OffenceKind::SilentSeat,
+				kind: OffenceKind::MissedAudit,
 				epoch: 1,
 				confirmers: vec![REPORTER],
 			}]
@@ -97,5 +97,26 @@ fn an_epochs_audit_state_is_pruned_once_its_reports_close() {
 		assert_eq!(Audited::<Test>::iter_prefix((0,)).count(), 0);
 		assert_eq!(Traffic::<Test>::get(0), 0);
 		assert_eq!(AuditorDisputes::<Test>::get(0, validators[0]), 0);
+	});
+}
+
+/// Revision 4, attack 8: a validator reporting its own missed audit collected the reporter's
+/// share of its own penalty. Nobody reports itself.
+#[test]
+fn a_validator_never_reports_itself() {
+	new_test_ext().execute_with(|| {
+		let receipts = settled(32);
+		let (i, validators) = drawn_receipt(&receipts, 1);
+		let v = validators[0];
+		set_stage(1, EpochStage::Check);
+		assert_noop!(
+			Audits::report_missed_audit(
+				RuntimeOrigin::signed(v),
+				0,
+				v,
+				Box::new(audit(&receipts, i, AuditResult::Pass))
+			),
+			Error::<Test>::SelfReport
+		);
 	});
 }

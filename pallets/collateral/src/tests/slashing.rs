@@ -3,7 +3,7 @@
 use polkadot_sdk::frame_support::{assert_ok, traits::fungible::Inspect};
 use sprint_primitives::{OffenceKind, Slasher};
 
-use crate::{mock::*, Event};
+use crate::{mock::*, CollateralParams, Event, OffenceInstances, Params};
 
 fn host_with_collateral(amount: u128) -> polkadot_sdk::sp_io::TestExternalities {
 	let mut ext = ExtBuilder::default().with_balance(HOST, amount + ED).build();
@@ -131,5 +131,67 @@ fn seat_penalties_and_downtime_cost_their_share_and_never_jail() {
 		assert!(!collateral_events().iter().any(|e| matches!(e, Event::Jailed { .. })));
 		// Each kind at most once per account and epoch.
 		assert_eq!(<Collateral as Slasher<_>>::slash(&HOST, OffenceKind::SilentSeat, 0, &[]), 0);
+	});
+}
+
+/// Revision 4, attack 12: a missed audit charged once per epoch and kind meant one report
+/// licensed skipping every other audit that epoch. Missed audits and silent jurors are charged
+/// per instance — 0.1% of the collateral each — until they total 10% in the epoch.
+#[test]
+fn each_missed_audit_costs_a_tenth_of_a_percent_up_to_ten_percent_an_epoch() {
+	host_with_collateral(1_000 * SPR).execute_with(|| {
+		let slash = |kind| <Collateral as Slasher<_>>::slash(&HOST, kind, 0, &[]);
+		assert_eq!(slash(OffenceKind::MissedAudit), SPR, "0.1% of 1,000 SPR");
+		assert_eq!(slash(OffenceKind::MissedAudit), 999_000_000, "again: 0.1% of what is left");
+		assert_eq!(slash(OffenceKind::SilentJuror), 998_001_000, "the jurors' count is the same");
+		for _ in 3..100 {
+			assert!(slash(OffenceKind::MissedAudit) > 0);
+		}
+		// 100 instances: the 10% cap is reached, whatever the kind.
+		assert_eq!(slash(OffenceKind::MissedAudit), 0);
+		assert_eq!(slash(OffenceKind::SilentJuror), 0);
+		assert_eq!(OffenceInstances::<Test>::get(0, HOST), 100);
+		assert!(!<Collateral as Slasher<_>>::is_jailed(&HOST));
+		// A new epoch, a new count.
+		assert!(<Collateral as Slasher<_>>::slash(&HOST, OffenceKind::MissedAudit, 1, &[]) > 0);
+	});
+}
+
+/// The upgrade to storage version 1 completes parameters stored before the per-instance
+/// slashes with their defaults, once.
+#[test]
+fn parameters_of_storage_version_0_gain_the_per_instance_slashes() {
+	use codec::Encode;
+	use polkadot_sdk::frame_support::traits::{GetStorageVersion, Hooks, StorageVersion};
+	host_with_collateral(1_000 * SPR).execute_with(|| {
+		let d = CollateralParams::gonka_defaults();
+		let v0 = crate::types::CollateralParamsV0 {
+			min_host_bond: 5 * SPR,
+			unbonding_epochs: 3,
+			jail_epochs: 2,
+			fraud_slash: d.fraud_slash,
+			downtime_slash: d.downtime_slash,
+			lazy_validation_slash: d.lazy_validation_slash,
+			silent_seat_slash: d.silent_seat_slash,
+			refuted_claim_slash: d.refuted_claim_slash,
+			confirmers_share: d.confirmers_share,
+			base_weight_ratio: d.base_weight_ratio,
+			collateral_per_weight_unit: d.collateral_per_weight_unit,
+			grace_epochs: d.grace_epochs,
+		};
+		polkadot_sdk::frame_support::storage::unhashed::put_raw(
+			&Params::<Test>::hashed_key(),
+			&v0.encode(),
+		);
+		StorageVersion::new(0).put::<Collateral>();
+		Collateral::on_runtime_upgrade();
+		let params = Params::<Test>::get().expect("translated");
+		assert_eq!(
+			(params.min_host_bond, params.unbonding_epochs, params.jail_epochs),
+			(5 * SPR, 3, 2)
+		);
+		assert_eq!(params.instance_slash, d.instance_slash);
+		assert_eq!(params.instance_slash_cap, d.instance_slash_cap);
+		assert_eq!(Collateral::on_chain_storage_version(), crate::migrations::STORAGE_VERSION);
 	});
 }
