@@ -66,7 +66,7 @@ fn only_a_drawn_silent_validator_can_be_reported_and_only_in_the_report_window()
 		// A validator that never revealed its secret audited nothing: the PoC tally charges
 		// its silence, not a report.
 		assert_noop!(
-			report(REPORTER, audit(&receipts, i, AuditResult::Pass)),
+			report(REQUESTER, audit(&receipts, i, AuditResult::Pass)),
 			Error::<Test>::NotMissed
 		);
 		let mut forged = audit(&receipts, i, AuditResult::Pass);
