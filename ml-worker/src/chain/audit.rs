@@ -57,6 +57,10 @@ pub struct Dispute {
 /// Most audits in one `submit_audits` call.
 pub const MAX_AUDITS_PER_CALL: usize = 64;
 
+/// Most claims (`Fail`s and `Unavailable`s) per `submit_audits` (the runtime's
+/// `MAX_CLAIMS_PER_CHUNK`: their seat draws must fit one extrinsic).
+pub const MAX_CLAIMS_PER_CALL: usize = 8;
+
 /// The probability (parts per billion) that `validator` audits a receipt of `executor` settled
 /// in `epoch` (runtime API `AuditApi::audit_probability`).
 pub async fn probability(

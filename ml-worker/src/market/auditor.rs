@@ -50,7 +50,7 @@ use super::{
 use crate::{
 	api::prepare,
 	chain::{
-		audit::{self, AuditEntry, AuditResult, Claim, MAX_AUDITS_PER_CALL},
+		audit::{self, AuditEntry, AuditResult, Claim, MAX_AUDITS_PER_CALL, MAX_CLAIMS_PER_CALL},
 		inference::{self, Receipt},
 		read, AccountId, BlockNumber, BlockView, Call, CallKey, Chain, Sends,
 	},
@@ -501,7 +501,7 @@ impl Work {
 				let entry = AuditEntry { batch, index: index as u32, receipt, path, result };
 				let chunk = if claim { &mut claims } else { &mut entries };
 				chunk.push(entry);
-				if chunk.len() == MAX_AUDITS_PER_CALL {
+				if chunk.len() == if claim { MAX_CLAIMS_PER_CALL } else { MAX_AUDITS_PER_CALL } {
 					self.submit(std::mem::take(chunk)).await;
 				}
 			}

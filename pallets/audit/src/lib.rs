@@ -85,6 +85,10 @@ use sprint_primitives::{
 /// Most audits in one [`Pallet::submit_audits`] call.
 pub const MAX_AUDITS_PER_CHUNK: u32 = 64;
 
+/// Most claims (`Fail`s and `Unavailable`s) in one [`Pallet::submit_audits`] call, so that a
+/// chunk's seat draws fit one extrinsic. Not a cap on claims: an auditor sends more chunks.
+pub const MAX_CLAIMS_PER_CHUNK: u32 = 8;
+
 /// The claim bond a new chain starts with: 10 SPR (in planck).
 pub const DEFAULT_CLAIM_BOND: u128 = 10_000_000_000;
 
@@ -415,6 +419,8 @@ pub mod pallet {
 		WrongPayload,
 		/// A claim bond outside [`MIN_CLAIM_BOND`]–[`MAX_CLAIM_BOND`].
 		InvalidClaimBond,
+		/// More than [`MAX_CLAIMS_PER_CHUNK`] claims in one chunk: send them in several.
+		TooManyClaims,
 	}
 
 	#[pallet::call]
@@ -643,6 +649,8 @@ impl<T: Config> Pallet<T> {
 	) -> Result<(), polkadot_sdk::sp_runtime::DispatchError> {
 		use polkadot_sdk::frame_support::ensure;
 		ensure!(!audits.is_empty(), Error::<T>::NoAudits);
+		let claim_count = audits.iter().filter(|a| !matches!(a.result, AuditResult::Pass)).count();
+		ensure!(claim_count <= MAX_CLAIMS_PER_CHUNK as usize, Error::<T>::TooManyClaims);
 		// Claims only in the validation window, so the accused executor always has a whole
 		// answer period to post the payload; Passes through the answer period.
 		let claims = audits.iter().any(|a| !matches!(a.result, AuditResult::Pass));

@@ -123,8 +123,8 @@ fn a_block_settles_at_least_a_thousand_receipts() {
 #[test]
 fn audit_chunks_payloads_and_the_dispute_hook_fit_their_blocks() {
 	use pallet_audit::{
-		WeightInfo as _, MAX_AUDITS_PER_CHUNK, MAX_DISPUTES_PER_AUDITOR, MAX_PAYLOAD,
-		PRUNE_PER_BLOCK, RESOLVE_PER_BLOCK,
+		WeightInfo as _, MAX_AUDITS_PER_CHUNK, MAX_CLAIMS_PER_CHUNK, MAX_PAYLOAD, PRUNE_PER_BLOCK,
+		RESOLVE_PER_BLOCK,
 	};
 	use polkadot_sdk::frame_support::traits::Get;
 	type AuditWeights = <Runtime as pallet_audit::Config>::WeightInfo;
@@ -133,10 +133,10 @@ fn audit_chunks_payloads_and_the_dispute_hook_fit_their_blocks() {
 	let max_extrinsic = normal.max_extrinsic.expect("normal extrinsics have a limit");
 	let max_block = RuntimeBlockWeights::get().max_block;
 
-	// The worst chunk: 64 audits, as many of them disputes as one auditor may open, each
-	// drawing its seats from the largest pool.
+	// The worst chunk: 64 audits, as many of them disputes as a chunk may carry, each drawing
+	// its seats from the largest pool.
 	let chunk = AuditWeights::submit_audits(MAX_AUDITS_PER_CHUNK).saturating_add(
-		AuditWeights::dispute(max_validators).saturating_mul(u64::from(MAX_DISPUTES_PER_AUDITOR)),
+		AuditWeights::dispute(max_validators).saturating_mul(u64::from(MAX_CLAIMS_PER_CHUNK)),
 	);
 	assert!(chunk.all_lte(max_extrinsic), "a full audit chunk ({chunk:?}) fits one extrinsic");
 	let post = AuditWeights::post_payload(MAX_PAYLOAD)

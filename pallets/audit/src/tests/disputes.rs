@@ -332,7 +332,13 @@ fn no_cap_refuses_an_auditors_claims() {
 		assert!(mine.len() > 8, "{} drawn", mine.len());
 		let claims: Vec<_> =
 			mine.iter().map(|i| audit(&receipts, *i, AuditResult::Unavailable)).collect();
-		assert_ok!(submit(auditor, claims));
+		// A chunk carries at most 8 claims (its seat draws must fit one extrinsic); the
+		// auditor sends as many chunks as it has claims.
+		assert_noop!(submit(auditor, claims.clone()), Error::<Test>::TooManyClaims);
+		for chunk in claims.chunks(MAX_CLAIMS_PER_CHUNK as usize) {
+			assert_ok!(submit(auditor, chunk.to_vec()));
+		}
+		assert_eq!(OpenCount::<Test>::get(0), mine.len() as u32);
 	});
 }
 
