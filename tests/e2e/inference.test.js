@@ -205,13 +205,15 @@ describe('the inference market on the dev node', () => {
 
     // The tally period: the payload was never posted, so it is fraud.
     const charlieHeld = await held(charlie.address);
-    const daveCollateral = await held(dave.address);
+    // His holds are his collateral and his service deposit (which no slash touches).
+    const serviceDeposit = (await api.query.inference.serviceDeposits(dave.address)).unwrap().toBigInt();
+    const daveCollateral = (await held(dave.address)) - serviceDeposit;
     await waitFor('the dispute to be decided', async () => (await api.query.audit.disputes(e, idOf(receipts[1]))).unwrap().resolution.isSome, { timeoutMs: 60_000, intervalMs: 500 });
     const dispute = (await api.query.audit.disputes(e, idOf(receipts[1]))).unwrap();
     assert.equal(dispute.resolution.unwrap().toString(), 'Fraud');
     assert.equal((await held(charlie.address)) - charlieHeld, 40n * PRICE, 'Charlie gets the receipt\'s cost back');
     assert.equal((await api.query.inference.pendingFees(dave.address)).length, 0, 'Dave forfeits his pending fees');
-    assert.equal(await held(dave.address), daveCollateral - daveCollateral / 5n, 'and 20% of his collateral');
+    assert.equal(await held(dave.address), serviceDeposit + daveCollateral - daveCollateral / 5n, 'and 20% of his collateral');
     assert.ok((await api.query.collateral.jailedUntil(dave.address)).isSome, 'and is jailed');
     const stats = await api.query.audit.stats(e);
     assert.deepEqual([stats.passed.toNumber(), stats.unavailable.toNumber(), stats.frauds.toNumber(), stats.missed.toNumber()], [1, 1, 1, 1]);
