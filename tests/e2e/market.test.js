@@ -163,6 +163,11 @@ describe('the inference market with the openai SDK', () => {
 
     const tokens = BigInt(result.plain.prompt_tokens + result.plain.completion_tokens
       + result.streamed.prompt_tokens + result.streamed.completion_tokens);
+    // Prompts are private: Bob serves a payload only to a signed request of a validator auditing
+    // it (Alice's auditor signs hers) or a juror of its dispute.
+    const unsigned = await fetch(`http://127.0.0.1:${bobPort}/v1/sprint/payloads/0/${'00'.repeat(32)}`);
+    assert.equal(unsigned.status, 401, 'an unsigned payload request is refused');
+    assert.equal((await unsigned.json()).error.code, 'payload_request_unsigned');
     await waitFor('Bob to settle both receipts', () => settledEvents.reduce((n, e) => n + e.count.toNumber(), 0) >= 2,
       { timeoutMs: 90_000, intervalMs: 500 }).catch((e) => { throw new Error(`${e.message}\nBob:\n${tail(bob.log(), 60)}`); });
     settled.stop();

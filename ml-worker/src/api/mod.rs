@@ -305,6 +305,7 @@ async fn execute(
 async fn payload(
 	State(state): State<Arc<AppState>>,
 	axum::extract::Path((epoch, id)): axum::extract::Path<(u32, String)>,
+	headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
 	let Some(executor) = state.executor.clone() else {
 		return Err(ApiError::new(
@@ -313,7 +314,7 @@ async fn payload(
 			"no payloads here",
 		));
 	};
-	executor.serve_payload(epoch, &id)
+	executor.serve_payload(epoch, &id, &headers).await
 }
 
 pub(crate) fn submit(

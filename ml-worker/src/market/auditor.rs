@@ -45,7 +45,8 @@ use super::{
 	executor::{short, InferenceCheat},
 	request_hash,
 	store::Store,
-	Payload, MAX_PAYLOAD, PAYLOAD_PATH, PAYLOAD_SIGNATURE_HEADER,
+	payload_request_statement, Payload, MAX_PAYLOAD, PAYLOAD_PATH, PAYLOAD_REQUESTER_HEADER,
+	PAYLOAD_REQUEST_BLOCK_HEADER, PAYLOAD_REQUEST_SIGNATURE_HEADER, PAYLOAD_SIGNATURE_HEADER,
 };
 use crate::{
 	api::prepare,
@@ -103,8 +104,18 @@ pub fn judge(lm: &LanguageModel, payload: &Payload) -> Option<u32> {
 }
 
 /// The auditor's memory between blocks.
+/// Who signs this worker's payload requests: its account key, on this chain.
+#[derive(Clone)]
+pub struct PayloadRequester {
+	/// The account's key (the account is its public key).
+	pub key: sr25519::Pair,
+	/// The chain's genesis hash.
+	pub genesis: Hash32,
+}
+
 pub struct Auditor {
 	me: AccountId,
+	requester: PayloadRequester,
 	lm: Arc<LanguageModel>,
 	http: reqwest::Client,
 	state: Arc<Mutex<AuditState>>,
@@ -131,16 +142,30 @@ struct AuditState {
 /// A payload fetched from its executor: its bytes and the executor's signature.
 async fn fetch_payload(
 	http: &reqwest::Client,
-	at: &crate::chain::AtBlock,
+	requester: &PayloadRequester,
+	view: &BlockView,
 	receipt: &Receipt,
 ) -> Option<(Vec<u8>, [u8; 64])> {
+	let at = &view.at;
 	let executor = receipt.ticket.executor;
 	let service = inference::service(at, &executor).await.ok()??;
 	let host = read::host(at, &executor).await.ok()??;
 	let id = receipt.id();
 	let url =
 		format!("{}{PAYLOAD_PATH}/{}/{}", service.api_url(), receipt.ticket.epoch, hex::encode(id));
-	let mut response = http.get(&url).timeout(FETCH_TIMEOUT).send().await.ok()?;
+	// Payloads are private: the executor serves them only to a signed request of a validator
+	// auditing the receipt or a juror of its dispute.
+	let statement = payload_request_statement(&requester.genesis, &id, view.number);
+	let signature = requester.key.sign(&statement);
+	let mut response = http
+		.get(&url)
+		.header(PAYLOAD_REQUESTER_HEADER, hex::encode(requester.key.public().0))
+		.header(PAYLOAD_REQUEST_BLOCK_HEADER, view.number.to_string())
+		.header(PAYLOAD_REQUEST_SIGNATURE_HEADER, hex::encode(signature.0))
+		.timeout(FETCH_TIMEOUT)
+		.send()
+		.await
+		.ok()?;
 	if !response.status().is_success()
 		|| response.content_length().is_some_and(|l| l > MAX_PAYLOAD as u64)
 	{
@@ -165,13 +190,18 @@ async fn fetch_payload(
 }
 
 impl Auditor {
-	pub fn new(me: AccountId, lm: Arc<LanguageModel>, cheat: InferenceCheat) -> Self {
+	pub fn new(
+		me: AccountId,
+		requester: PayloadRequester,
+		lm: Arc<LanguageModel>,
+		cheat: InferenceCheat,
+	) -> Self {
 		let http = reqwest::Client::builder()
 			.redirect(reqwest::redirect::Policy::none())
 			.connect_timeout(Duration::from_secs(5))
 			.build()
 			.unwrap_or_default();
-		Self { me, lm, http, state: Arc::default(), task: None, cheat }
+		Self { me, requester, lm, http, state: Arc::default(), task: None, cheat }
 	}
 
 	/// Audits done so far.
@@ -259,6 +289,7 @@ impl Auditor {
 		};
 		let work = Work {
 			me: self.me,
+			requester: self.requester.clone(),
 			lm: self.lm.clone(),
 			http: self.http.clone(),
 			state: self.state.clone(),
@@ -297,6 +328,7 @@ async fn storage_batch_root(
 /// One round of auditing work, off the block loop.
 struct Work {
 	me: AccountId,
+	requester: PayloadRequester,
 	lm: Arc<LanguageModel>,
 	http: reqwest::Client,
 	state: Arc<Mutex<AuditState>>,
@@ -462,7 +494,7 @@ impl Work {
 					self.state.lock().unwrap_or_else(|p| p.into_inner()).done.insert(id);
 					continue;
 				}
-				let result = match fetch_payload(&self.http, &view.at, &receipt).await {
+				let result = match fetch_payload(&self.http, &self.requester, view, &receipt).await {
 					None => AuditResult::Unavailable,
 					Some((bytes, signature)) => {
 						let failed_at = match Payload::decode(&mut &bytes[..]) {
@@ -595,7 +627,7 @@ impl Work {
 				Claim::Fail { payload_hash, .. } => {
 					match audit::posted_payload(&view.at, e, &id).await? {
 						Some(bytes) => Some(bytes),
-						None => fetch_payload(&self.http, &view.at, receipt)
+						None => fetch_payload(&self.http, &self.requester, view, receipt)
 							.await
 							.map(|(bytes, _)| bytes)
 							.filter(|bytes| blake2_256(bytes) == *payload_hash),

@@ -19,7 +19,7 @@ use std::{
 use axum::{
 	body::Bytes,
 	extract::rejection::BytesRejection,
-	http::{HeaderValue, StatusCode},
+	http::{HeaderMap, HeaderValue, StatusCode},
 	response::{IntoResponse, Response},
 };
 use polkadot_sdk::sp_core::{crypto::Pair as _, sr25519};
@@ -563,13 +563,23 @@ impl Executor {
 		self.release(ticket.epoch, ticket.key, owner, reserved);
 	}
 
-	/// `GET /v1/sprint/payloads/{epoch}/{id}`: the payload, with the executor's signature over
-	/// `payload_statement(id, blake2-256 of the bytes)` in a header.
-	pub(crate) fn serve_payload(&self, epoch: EpochIndex, id: &str) -> Result<Response, ApiError> {
+	/// `GET /v1/sprint/payloads/{epoch}/{id}` (`epoch`: the ticket's): the payload, with the
+	/// executor's signature over `payload_statement(id, blake2-256 of the bytes)` in a header —
+	/// only to a request signed by a validator with audit power over the receipt's settlement
+	/// or a juror of its dispute (docs/protocol.md §7, revision 4: prompts are private; a
+	/// disputed payload becomes public on chain). 401 for a request unsigned, badly signed or
+	/// dated more than [`super::PAYLOAD_REQUEST_BLOCKS`] blocks away; 403 for anyone else.
+	pub(crate) async fn serve_payload(
+		&self,
+		epoch: EpochIndex,
+		id: &str,
+		headers: &HeaderMap,
+	) -> Result<Response, ApiError> {
 		let id: Hash32 = hex::decode(id.trim_start_matches("0x"))
 			.ok()
 			.and_then(|b| b.try_into().ok())
 			.ok_or_else(|| ApiError::invalid("a receipt id is 32 hex bytes", None))?;
+		self.authorize_payload_request(epoch, &id, headers).await?;
 		let bytes = self
 			.store
 			.payload(epoch, &id)
@@ -595,6 +605,81 @@ impl Executor {
 			response.headers_mut().insert(super::PAYLOAD_SIGNATURE_HEADER, value);
 		}
 		Ok(response)
+	}
+
+	/// Who may read the payload of receipt `id` (ticket epoch `epoch`): see [`Self::serve_payload`].
+	async fn authorize_payload_request(
+		&self,
+		epoch: EpochIndex,
+		id: &Hash32,
+		headers: &HeaderMap,
+	) -> Result<(), ApiError> {
+		let denied = |status, code, message: String| refuse(status, "invalid_request_error", code, message);
+		let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+		let (Some(requester), Some(block), Some(signature)) = (
+			header(super::PAYLOAD_REQUESTER_HEADER),
+			header(super::PAYLOAD_REQUEST_BLOCK_HEADER),
+			header(super::PAYLOAD_REQUEST_SIGNATURE_HEADER),
+		) else {
+			return Err(denied(
+				StatusCode::UNAUTHORIZED,
+				"payload_request_unsigned",
+				"payloads are served only to the validators auditing them and the jurors of their \
+				 disputes: sign the request (x-sprint-requester, x-sprint-request-block, \
+				 x-sprint-request-signature)"
+					.into(),
+			));
+		};
+		let requester: AccountId = hex::decode(requester.trim_start_matches("0x"))
+			.ok()
+			.and_then(|b| b.try_into().ok())
+			.ok_or_else(|| ApiError::invalid("x-sprint-requester is an account, 32 hex bytes", None))?;
+		let block: BlockNumber =
+			block.parse().map_err(|_| ApiError::invalid("x-sprint-request-block is a block number", None))?;
+		let signature: [u8; 64] = hex::decode(signature.trim_start_matches("0x"))
+			.ok()
+			.and_then(|b| b.try_into().ok())
+			.ok_or_else(|| ApiError::invalid("x-sprint-request-signature is 64 hex bytes", None))?;
+		let statement = super::payload_request_statement(&self.genesis, id, block);
+		if !sr25519::Pair::verify(
+			&sr25519::Signature::from_raw(signature),
+			statement,
+			&sr25519::Public::from_raw(requester),
+		) {
+			return Err(denied(
+				StatusCode::UNAUTHORIZED,
+				"payload_request_unsigned",
+				"the payload request's signature is not the requester's".into(),
+			));
+		}
+		let view = self.chain().latest().await.map_err(chain_error)?;
+		if view.number.abs_diff(block) > super::PAYLOAD_REQUEST_BLOCKS {
+			return Err(denied(
+				StatusCode::UNAUTHORIZED,
+				"payload_request_unsigned",
+				format!("the payload request is dated block {block}; the chain is at {}", view.number),
+			));
+		}
+		// A receipt of a ticket of `epoch` settles in `epoch` or the next, and is audited (and
+		// disputed) in the epoch after its settlement.
+		for settled in [epoch, epoch.saturating_add(1)] {
+			let power = crate::chain::audit::probability(&view.at, settled, &requester, &self.me)
+				.await
+				.map_err(chain_error)?;
+			let juror = crate::chain::audit::dispute(&view.at, settled, id)
+				.await
+				.map_err(chain_error)?
+				.is_some_and(|d| d.seats.iter().any(|(seat, _)| *seat == requester));
+			if power > 0 || juror {
+				return Ok(());
+			}
+		}
+		Err(denied(
+			StatusCode::FORBIDDEN,
+			"payload_request_denied",
+			"only the validators auditing this receipt and the jurors of its dispute read its payload"
+				.into(),
+		))
 	}
 
 	/// Each block: follows the batch in flight, and sends the pending receipts when a batch is

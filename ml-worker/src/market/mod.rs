@@ -40,6 +40,22 @@ pub const PAYLOAD_PATH: &str = "/sprint/payloads";
 pub const ACCEPTANCE_HEADER: &str = "x-sprint-acceptance";
 /// The response header that carries the executor's signature over a served payload (hex).
 pub const PAYLOAD_SIGNATURE_HEADER: &str = "x-sprint-payload-signature";
+/// The request headers that say who asks for a payload: its account (hex), the block its
+/// signature is dated at, and its signature over [`payload_request_statement`] (hex).
+pub const PAYLOAD_REQUESTER_HEADER: &str = "x-sprint-requester";
+/// See [`PAYLOAD_REQUESTER_HEADER`].
+pub const PAYLOAD_REQUEST_BLOCK_HEADER: &str = "x-sprint-request-block";
+/// See [`PAYLOAD_REQUESTER_HEADER`].
+pub const PAYLOAD_REQUEST_SIGNATURE_HEADER: &str = "x-sprint-request-signature";
+/// How many blocks a payload request's date may be from the executor's view of the chain.
+pub const PAYLOAD_REQUEST_BLOCKS: u32 = 30;
+
+/// What a payload's requester signs with its account key (docs/protocol.md §7, revision 4:
+/// payloads are served only to the auditing epoch's validators and the dispute's jurors).
+pub fn payload_request_statement(genesis: &Hash32, receipt: &Hash32, block: u32) -> Vec<u8> {
+	(b"sprint/payload-request", genesis, receipt, block).encode()
+}
+
 /// The largest payload an executor serves or an auditor reads (the chain's `post_payload`
 /// limit, so that any payload can also be posted).
 pub const MAX_PAYLOAD: usize = 256 * 1024;

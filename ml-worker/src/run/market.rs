@@ -20,7 +20,7 @@ use crate::{
 	keys::Keys,
 	market::{
 		agent::Agent,
-		auditor::Auditor,
+		auditor::{Auditor, PayloadRequester},
 		executor::short,
 		executor::{Executor, InferenceCheat},
 		store::{Acceptances, Store},
@@ -108,7 +108,8 @@ impl Market {
 				tracing::error!("the inference API stopped: {e}");
 			}
 		});
-		let auditor = Auditor::new(me, lm, cheat);
+		let requester = PayloadRequester { key: keys.account.clone(), genesis: chain.genesis_hash().0 };
+		let auditor = Auditor::new(me, requester, lm, cheat);
 		Ok(Self { settings, model, executor, agent, acceptances, auditor, summarized: None })
 	}
 
