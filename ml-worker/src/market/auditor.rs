@@ -43,10 +43,10 @@ use sprint_core::{
 use super::{
 	apply_ticket,
 	executor::{short, InferenceCheat},
-	request_hash,
+	payload_request_statement, request_hash,
 	store::Store,
-	payload_request_statement, Payload, MAX_PAYLOAD, PAYLOAD_PATH, PAYLOAD_REQUESTER_HEADER,
-	PAYLOAD_REQUEST_BLOCK_HEADER, PAYLOAD_REQUEST_SIGNATURE_HEADER, PAYLOAD_SIGNATURE_HEADER,
+	Payload, MAX_PAYLOAD, PAYLOAD_PATH, PAYLOAD_REQUESTER_HEADER, PAYLOAD_REQUEST_BLOCK_HEADER,
+	PAYLOAD_REQUEST_SIGNATURE_HEADER, PAYLOAD_SIGNATURE_HEADER,
 };
 use crate::{
 	api::prepare,
@@ -494,7 +494,8 @@ impl Work {
 					self.state.lock().unwrap_or_else(|p| p.into_inner()).done.insert(id);
 					continue;
 				}
-				let result = match fetch_payload(&self.http, &self.requester, view, &receipt).await {
+				let result = match fetch_payload(&self.http, &self.requester, view, &receipt).await
+				{
 					None => AuditResult::Unavailable,
 					Some((bytes, signature)) => {
 						let failed_at = match Payload::decode(&mut &bytes[..]) {

@@ -614,8 +614,10 @@ impl Executor {
 		id: &Hash32,
 		headers: &HeaderMap,
 	) -> Result<(), ApiError> {
-		let denied = |status, code, message: String| refuse(status, "invalid_request_error", code, message);
-		let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+		let denied =
+			|status, code, message: String| refuse(status, "invalid_request_error", code, message);
+		let header =
+			|name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
 		let (Some(requester), Some(block), Some(signature)) = (
 			header(super::PAYLOAD_REQUESTER_HEADER),
 			header(super::PAYLOAD_REQUEST_BLOCK_HEADER),
@@ -633,9 +635,12 @@ impl Executor {
 		let requester: AccountId = hex::decode(requester.trim_start_matches("0x"))
 			.ok()
 			.and_then(|b| b.try_into().ok())
-			.ok_or_else(|| ApiError::invalid("x-sprint-requester is an account, 32 hex bytes", None))?;
-		let block: BlockNumber =
-			block.parse().map_err(|_| ApiError::invalid("x-sprint-request-block is a block number", None))?;
+			.ok_or_else(|| {
+				ApiError::invalid("x-sprint-requester is an account, 32 hex bytes", None)
+			})?;
+		let block: BlockNumber = block
+			.parse()
+			.map_err(|_| ApiError::invalid("x-sprint-request-block is a block number", None))?;
 		let signature: [u8; 64] = hex::decode(signature.trim_start_matches("0x"))
 			.ok()
 			.and_then(|b| b.try_into().ok())
@@ -657,7 +662,10 @@ impl Executor {
 			return Err(denied(
 				StatusCode::UNAUTHORIZED,
 				"payload_request_unsigned",
-				format!("the payload request is dated block {block}; the chain is at {}", view.number),
+				format!(
+					"the payload request is dated block {block}; the chain is at {}",
+					view.number
+				),
 			));
 		}
 		// A receipt of a ticket of `epoch` settles in `epoch` or the next, and is audited (and

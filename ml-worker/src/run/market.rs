@@ -108,7 +108,8 @@ impl Market {
 				tracing::error!("the inference API stopped: {e}");
 			}
 		});
-		let requester = PayloadRequester { key: keys.account.clone(), genesis: chain.genesis_hash().0 };
+		let requester =
+			PayloadRequester { key: keys.account.clone(), genesis: chain.genesis_hash().0 };
 		let auditor = Auditor::new(me, requester, lm, cheat);
 		Ok(Self { settings, model, executor, agent, acceptances, auditor, summarized: None })
 	}
