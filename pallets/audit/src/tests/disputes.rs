@@ -137,6 +137,26 @@ fn votes_come_from_seats_once_and_in_time() {
 	});
 }
 
+/// Revision 4, attack 6: silence counted as refutation, so one silent juror turned a true
+/// claim into a refuted one (its auditor paid, the cheater walked). A claim is decided only by
+/// votes cast: short of them at the deadline it is void — its bond returned, nobody charged but
+/// the silent jurors.
+#[test]
+fn silence_never_refutes_a_claim() {
+	new_test_ext().execute_with(|| {
+		let (receipts, i, auditor, seats) = failed();
+		let free = Balances::free_balance(auditor);
+		assert_ok!(vote(seats[0], &receipts[i], true));
+		close_votes();
+		assert_eq!(resolutions(), vec![(Resolution::Undecided, 0, 0, 0)]);
+		assert!(
+			!slashes().iter().any(|s| s.kind == OffenceKind::RefutedClaim),
+			"the auditor is not charged for the jurors' silence"
+		);
+		assert_eq!(Balances::free_balance(auditor), free + DEFAULT_CLAIM_BOND, "bond returned");
+	});
+}
+
 #[test]
 fn at_the_deadline_a_fail_short_of_a_majority_is_refuted_and_silent_seats_are_charged() {
 	new_test_ext().execute_with(|| {
