@@ -1023,9 +1023,10 @@ impl<T: Config> Pallet<T> {
 
 	/// Decides, at most [`RESOLVE_PER_BLOCK`] per block, the disputes whose votes have closed:
 	/// those of the previous epoch's settlements once this epoch's tally period has begun, and
-	/// any older ones left. A payload never posted is fraud; a `Fail` short of a majority is
-	/// refuted; a posted payload short of a majority is answered. Seats that never voted are
-	/// charged a silent juror (per instance). Returns how many it decided.
+	/// any older ones left. A payload never posted is fraud; a `Fail` the votes cast did not
+	/// decide is void (`Undecided`: its bond returned, its auditor not charged — silence never
+	/// refutes a claim); a posted payload short of a majority is answered. Seats that never
+	/// voted are charged a silent juror (per instance). Returns how many it decided.
 	pub(crate) fn resolve_closed() -> u32 {
 		let (now, stage) = T::Validators::stage();
 		let mut epochs = Vec::with_capacity(2);
@@ -1077,7 +1078,9 @@ impl<T: Config> Pallet<T> {
 				let resolution = match dispute.claim {
 					Claim::Unavailable { posted: None } => Resolution::Fraud,
 					Claim::Unavailable { posted: Some(_) } => Resolution::Answered,
-					Claim::Fail { .. } => Resolution::Refuted,
+					// Decided only by votes cast: a Fail the votes did not decide (some
+					// jurors silent) is void — silence never refutes a claim.
+					Claim::Fail { .. } => Resolution::Undecided,
 				};
 				Self::resolve(epoch, id, dispute, resolution);
 			}
