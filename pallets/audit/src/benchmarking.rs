@@ -217,8 +217,8 @@ mod benches {
 		);
 	}
 
-	/// A dispute closed by the hook with every seat silent: three silent seats and the
-	/// refuted-claim penalty.
+	/// A dispute closed by the hook with every seat silent: three silent jurors charged and the
+	/// claim void (its bond returned).
 	#[benchmark]
 	fn close_dispute() {
 		let (id, _) = disputed::<T>(3);
@@ -232,7 +232,7 @@ mod benches {
 
 		assert_eq!(
 			Disputes::<T>::get(EPOCH, id).and_then(|d| d.resolution),
-			Some(Resolution::Refuted)
+			Some(Resolution::Undecided)
 		);
 	}
 
