@@ -414,12 +414,9 @@ impl Agent {
 			let worst_payload =
 				worst_case_payload(&ticket, endpoint, request_text.as_bytes(), output_tokens);
 			if worst_payload > MAX_PAYLOAD {
-				return Err(RequestError::TooLarge(format!(
-					"with {output_tokens} output tokens this answer's payload could reach \
-					 {worst_payload} bytes, over the market's {MAX_PAYLOAD}-byte limit: shorten \
-					 the prompt or lower max_tokens"
-				))
-				.into_api_error());
+				return Err(
+					RequestError::payload_over_limit(output_tokens, worst_payload).into_api_error()
+				);
 			}
 			let signature = key.sign(&ticket.signing_payload());
 			let envelope = Envelope {

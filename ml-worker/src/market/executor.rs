@@ -451,11 +451,10 @@ impl Executor {
 			prepared.generation.max_tokens,
 		);
 		if worst_payload > MAX_PAYLOAD {
-			return Err(RequestError::TooLarge(format!(
-				"with {} output tokens this answer's payload could reach {worst_payload} bytes, over \
-				 the market's {MAX_PAYLOAD}-byte limit: shorten the prompt or lower max_tokens",
-				prepared.generation.max_tokens
-			))
+			return Err(RequestError::payload_over_limit(
+				prepared.generation.max_tokens,
+				worst_payload,
+			)
 			.into_api_error());
 		}
 		let user_top = prepared.top_logprobs;

@@ -77,25 +77,9 @@ pub fn request_hash(endpoint: Endpoint, body: &[u8]) -> Hash32 {
 
 /// The request fields the engine reads, per endpoint: everything else in a body (unknown fields,
 /// the transfer agent's own `sprint_*` routing fields) is dropped from the canonical request.
-fn known_fields(endpoint: Endpoint) -> &'static [&'static str] {
-	const CHAT: &[&str] = &[
+fn known_fields(endpoint: Endpoint) -> [&'static [&'static str]; 2] {
+	const SHARED: &[&str] = &[
 		"model",
-		"messages",
-		"max_tokens",
-		"max_completion_tokens",
-		"temperature",
-		"top_p",
-		"seed",
-		"stop",
-		"stream",
-		"stream_options",
-		"n",
-		"logprobs",
-		"top_logprobs",
-	];
-	const COMPLETION: &[&str] = &[
-		"model",
-		"prompt",
 		"max_tokens",
 		"temperature",
 		"top_p",
@@ -105,11 +89,10 @@ fn known_fields(endpoint: Endpoint) -> &'static [&'static str] {
 		"stream_options",
 		"n",
 		"logprobs",
-		"echo",
 	];
 	match endpoint {
-		Endpoint::Chat => CHAT,
-		Endpoint::Completion => COMPLETION,
+		Endpoint::Chat => [SHARED, &["messages", "max_completion_tokens", "top_logprobs"]],
+		Endpoint::Completion => [SHARED, &["prompt", "echo"]],
 	}
 }
 
@@ -125,6 +108,14 @@ pub enum RequestError {
 }
 
 impl RequestError {
+	/// A request whose answer, `output_tokens` ids long, could make a `worst`-byte payload.
+	pub fn payload_over_limit(output_tokens: usize, worst: usize) -> Self {
+		Self::TooLarge(format!(
+			"with {output_tokens} output tokens this answer's payload could reach {worst} bytes, \
+			 over the market's {MAX_PAYLOAD}-byte limit: shorten the prompt or lower max_tokens"
+		))
+	}
+
 	/// OpenAI's 400, with code `payload_too_large` for a request whose payload could exceed
 	/// [`MAX_PAYLOAD`].
 	pub fn into_api_error(self) -> crate::api::ApiError {
@@ -161,7 +152,7 @@ pub fn canonical_request(endpoint: Endpoint, body: &[u8]) -> Result<Vec<u8>, Req
 	let known = known_fields(endpoint);
 	let mut canonical = serde_json::Map::new();
 	for (name, value) in fields {
-		if !known.contains(&name.as_str()) {
+		if !known.iter().any(|fields| fields.contains(&name.as_str())) {
 			continue;
 		}
 		let value = match name.as_str() {
