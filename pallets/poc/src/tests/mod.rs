@@ -2,6 +2,7 @@
 
 mod attacks;
 mod commit;
+mod displacement;
 mod epochs;
 mod invariants;
 mod registration;
