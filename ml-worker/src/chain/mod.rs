@@ -15,7 +15,7 @@ pub mod signer;
 use codec::{Decode, Encode};
 use polkadot_sdk::sp_core::H256;
 use sprint_core::{
-	Commitment, DrawProgress, EpochIndex, EpochStatus, ForfeitReason, HostInfo, Seat,
+	Commitment, Displacement, DrawProgress, EpochIndex, EpochStatus, ForfeitReason, HostInfo, Seat,
 	SignedOpening, TallyLine, TallyProgress, Verdict,
 };
 use subxt::{
@@ -329,6 +329,24 @@ pub mod read {
 		poc_storage(at, "Commitments", (epoch, account(host))).await
 	}
 
+	/// Whether `host` was displaced from `epoch`'s participants, and where it sat.
+	pub async fn displaced(
+		at: &AtBlock,
+		epoch: EpochIndex,
+		host: &AccountId,
+	) -> Result<Option<Displacement>, ChainError> {
+		poc_storage(at, "Displaced", (epoch, account(host))).await
+	}
+
+	/// Who holds `slot` among `epoch`'s participants.
+	pub async fn participant(
+		at: &AtBlock,
+		epoch: EpochIndex,
+		slot: u32,
+	) -> Result<Option<AccountId>, ChainError> {
+		poc_storage(at, "Participants", (epoch, slot)).await
+	}
+
 	pub async fn secret_commitment(
 		at: &AtBlock,
 		epoch: EpochIndex,
@@ -525,6 +543,12 @@ pub enum Call {
 		participant: AccountId,
 		votes: Vec<(u32, Option<u32>)>,
 	},
+	/// pallet-poc: this host was displaced from `epoch`'s participants by a displacer that
+	/// was not accepted: claim its expected reward.
+	CompensateDisplaced {
+		epoch: EpochIndex,
+		displaced: AccountId,
+	},
 	/// pallet-inference: declare (or replace) this host's service.
 	DeclareService(inference::Service),
 	/// pallet-inference: settle a batch of receipts.
@@ -570,6 +594,7 @@ impl Call {
 			Call::SubmitVerdicts { .. } => ("Poc", "submit_verdicts"),
 			Call::AnswerChallenge { .. } => ("Poc", "answer_challenge"),
 			Call::Vote { .. } => ("Poc", "vote"),
+			Call::CompensateDisplaced { .. } => ("Poc", "compensate_displaced"),
 			Call::DeclareService(_) => ("Inference", "declare_service"),
 			Call::Settle(_) => ("Inference", "settle"),
 			Call::ClaimFees => ("Inference", "claim_fees"),
@@ -597,6 +622,7 @@ impl Call {
 				(epoch, validator, openings).encode_to(out)
 			}
 			Call::Vote { epoch, participant, votes } => (epoch, participant, votes).encode_to(out),
+			Call::CompensateDisplaced { epoch, displaced } => (epoch, displaced).encode_to(out),
 			Call::DeclareService(service) => service.encode_to(out),
 			Call::Settle(receipts) => receipts.encode_to(out),
 			Call::ClaimFees => {}

@@ -32,6 +32,8 @@ pub enum CallKey {
 	Vote(EpochIndex, VoteOn, AccountId),
 	/// The answer to one validator's challenge.
 	Answer(EpochIndex, AccountId),
+	/// `compensate_displaced` for this host in an epoch.
+	Compensation(EpochIndex),
 	/// `declare_service`.
 	Service,
 	/// A batch of receipts, by its first receipt's id.
@@ -68,6 +70,7 @@ impl fmt::Display for CallKey {
 			Self::Verdict(e, p) => write!(f, "verdicts/{e}/0x{}", hex::encode(p)),
 			Self::Vote(e, on, p) => write!(f, "vote/{e}/{on:?}/0x{}", hex::encode(p)),
 			Self::Answer(e, v) => write!(f, "answer/{e}/0x{}", hex::encode(v)),
+			Self::Compensation(e) => write!(f, "compensation/{e}"),
 			Self::Service => write!(f, "service"),
 			Self::Settle(id) => write!(f, "settle/{id:016x}"),
 			Self::ClaimFees(e) => write!(f, "fees/{e}"),

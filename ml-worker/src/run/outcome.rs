@@ -7,10 +7,10 @@
 //! the emission cap binds.
 
 use polkadot_sdk::sp_core::U256;
-use sprint_core::{EpochIndex, ForfeitReason, Outcome, Seat, SeatVerdict, TallyLine};
+use sprint_core::{EpochIndex, ForfeitReason, Outcome, Seat, SeatVerdict, TallyLine, TallyStage};
 
 use super::Worker;
-use crate::chain::{read, AccountId, BlockView};
+use crate::chain::{read, AccountId, BlockView, Call, CallKey};
 
 /// Planck per SPR.
 const PLANCK_PER_SPR: u128 = 1_000_000_000;
@@ -137,7 +137,11 @@ impl Worker {
 			}
 			match epoch_report(view, epoch, &self.me).await? {
 				Report::NotTallied => return Ok(()),
-				Report::NotCommitted => {}
+				Report::NotCommitted => {
+					if !self.claim_compensation(view, epoch).await? {
+						return Ok(());
+					}
+				}
 				Report::Done(report) => {
 					tracing::info!("{}", report.describe());
 					let outcome = format!("{:?}", report.line.outcome).to_lowercase();
@@ -147,6 +151,51 @@ impl Worker {
 			self.reported = Some(epoch);
 		}
 		Ok(())
+	}
+}
+
+impl Worker {
+	/// If this host was displaced from `epoch`'s participants (docs/protocol.md §4) and the
+	/// slot's holder was not accepted, claims the expected reward owed from the holder's bond.
+	/// Returns whether the epoch is done with (false: wait for its tally, or for the claim to
+	/// land).
+	async fn claim_compensation(
+		&mut self,
+		view: &BlockView,
+		epoch: EpochIndex,
+	) -> anyhow::Result<bool> {
+		let at = &view.at;
+		let Some(displaced) = read::displaced(at, epoch, &self.me).await? else { return Ok(true) };
+		if displaced.settled {
+			return Ok(true);
+		}
+		let tally_done =
+			read::tally_status(at, epoch).await?.is_some_and(|t| t.stage == TallyStage::Done);
+		if !tally_done {
+			return Ok(false);
+		}
+		let Some(holder) = read::participant(at, epoch, displaced.slot).await? else {
+			return Ok(true);
+		};
+		let accepted = read::outcome(at, epoch, &holder)
+			.await?
+			.is_some_and(|line| line.outcome == Outcome::Accepted);
+		if accepted {
+			tracing::info!(
+				"epoch {epoch}: displaced by a larger commitment ({} leaves here) that was 				 accepted: nothing is owed",
+				displaced.count
+			);
+			return Ok(true);
+		}
+		let key = CallKey::Compensation(epoch);
+		if self.due(key, view.number) {
+			tracing::info!(
+				"epoch {epoch}: displaced by a commitment that was not accepted: claiming this 				 host's expected reward from its bond"
+			);
+			let call = Call::CompensateDisplaced { epoch, displaced: self.me };
+			self.send(key, call, view.number).await;
+		}
+		Ok(false)
 	}
 }
 

@@ -239,6 +239,9 @@ impl sprint_primitives::HostBond<AccountId> for NoCollateral {
 		true
 	}
 	fn keep_slashable(_: &AccountId, _: EpochIndex) {}
+	fn pay_from_bond(_: &AccountId, _: &AccountId, _: u128) -> u128 {
+		0
+	}
 }
 
 parameter_types! {

@@ -270,6 +270,9 @@ pub mod pallet {
 		Jailed { who: T::AccountId, until: EpochIndex },
 		/// Governance set the parameters to `params` (bonds, slashes and jail from their next use; activation from the next tally).
 		ParamsSet { params: CollateralParams<BalanceOf<T>> },
+		/// `amount` of `from`'s held collateral was paid to `to`: a displacer's compensation to
+		/// the host it displaced (docs/protocol.md §4).
+		PaidFromBond { from: T::AccountId, to: T::AccountId, amount: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -672,6 +675,21 @@ impl<T: Config> HostBond<T::AccountId> for Pallet<T> {
 		SlashableUntil::<T>::mutate(who, |until| {
 			*until = Some(until.map_or(epoch, |until| until.max(epoch)))
 		});
+	}
+
+	fn pay_from_bond(from: &T::AccountId, to: &T::AccountId, amount: u128) -> u128 {
+		let paid = Self::pay_out(from, to, amount);
+		if paid > 0 {
+			let mut ledger = Collaterals::<T>::get(from).unwrap_or_default();
+			Self::take(&mut ledger, paid);
+			Self::store(from, ledger);
+			Self::deposit_event(Event::PaidFromBond {
+				from: from.clone(),
+				to: to.clone(),
+				amount: paid,
+			});
+		}
+		paid
 	}
 }
 

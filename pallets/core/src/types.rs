@@ -231,6 +231,51 @@ pub struct TallyLine {
 	pub activated: u128,
 }
 
+/// One entry of pallet-poc's ranking heaps (`ParticipantRanks`, `SecretCommitterRanks`): a weight
+/// and the slot (index in `Participants` or `SecretCommitters`) of the account that carries it.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Rank {
+	/// Compared first: the lightest is displaced.
+	pub weight: u128,
+	/// Breaks ties deterministically (never arrival order: an equal weight never displaces).
+	pub slot: u32,
+}
+
+/// A host displaced from an epoch's participants: where it sat and what it had committed.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Displacement {
+	/// The slot it lost; whoever holds that slot when the tally ends is the one that pays.
+	pub slot: u32,
+	/// Its committed count: the weight its expected reward is reckoned on.
+	pub count: u32,
+	/// Whether its compensation was paid (or found not owed) already.
+	pub settled: bool,
+}
+
 /// The stages of an epoch's tally, each a pass over its participants in bounded steps.
 #[derive(
 	Clone,

@@ -361,6 +361,22 @@ impl<T: Config> RewardSink<T::AccountId> for Pallet<T> {
 	fn credit_reward(epoch: Epoch, host: &T::AccountId, weight: u128, total_weight: u128) -> u128 {
 		Pallet::<T>::credit_reward(epoch, host, weight, total_weight)
 	}
+
+	fn expected_reward(epoch: Epoch, weight: u128, total_weight: u128) -> u128 {
+		if total_weight == 0 {
+			return 0;
+		}
+		// Read only: an epoch's budget as it was set, or as it would be.
+		let budget = EpochBudgets::<T>::get(epoch)
+			.map_or_else(|| Pallet::<T>::scheduled_reward(epoch), |b| b.budget);
+		multiply_by_rational_with_rounding(
+			budget,
+			weight.min(total_weight),
+			total_weight,
+			Rounding::Down,
+		)
+		.unwrap_or(0)
+	}
 }
 
 impl<T: Config> UnvestedRewards<T::AccountId> for Pallet<T> {

@@ -183,6 +183,9 @@ impl sprint_primitives::HostBond<AccountId> for TestCollateral {
 	fn keep_slashable(who: &AccountId, epoch: EpochIndex) {
 		SLASHABLE.with(|s| s.borrow_mut().push((*who, epoch)));
 	}
+	fn pay_from_bond(_: &AccountId, _: &AccountId, _: u128) -> u128 {
+		0
+	}
 }
 
 /// The `(account, epoch)` of every `keep_slashable` call so far.

@@ -10,7 +10,11 @@ use super::*;
 use alloc::{vec, vec::Vec};
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
-	frame_support::{pallet_prelude::ConstU32, traits::Hooks, BoundedVec},
+	frame_support::{
+		pallet_prelude::ConstU32,
+		traits::{Get, Hooks},
+		BoundedVec,
+	},
 	frame_system::RawOrigin,
 	sp_core::{crypto::KeyTypeId, sr25519},
 	sp_crypto_hashing::blake2_256,
@@ -130,6 +134,17 @@ fn with_secret<T: Config>(epoch: EpochIndex, validator: &T::AccountId, index: u3
 	secret
 }
 
+/// A full ranking heap of `cap` entries at `epoch` — weights 1, 2, …, so a newcomer heavier than
+/// all sifts to the bottom — with `each(slot)` storing what the slot holds.
+fn fill_ranks<T: Config>(epoch: EpochIndex, cap: u32, mut each: impl FnMut(u32)) {
+	for slot in 0..cap {
+		let rank = Rank { weight: u128::from(slot) + 1, slot };
+		ParticipantRanks::<T>::insert(epoch, slot, rank);
+		SecretCommitterRanks::<T>::insert(epoch, slot, rank);
+		each(slot);
+	}
+}
+
 use codec::Encode;
 
 #[benchmarks]
@@ -178,11 +193,26 @@ mod benchmarks {
 		)
 		.expect("funded above; qed");
 		enter_phase::<T>(0, Phase::Tally);
+		// The worst case: the cap is full at the runtime's largest, and the caller displaces
+		// the lightest commitment, which sifts through every level of the heap.
+		let cap = T::MaxParticipants::get();
+		let mut params = Params::<T>::get().unwrap_or_else(PocParams::dev_defaults);
+		params.max_participants = cap;
+		Params::<T>::put(params);
+		fill_ranks::<T>(2, cap, |slot| {
+			let who: T::AccountId = account("committer", slot, 0);
+			SecretCommitters::<T>::insert(2, slot, &who);
+			SecretCommitments::<T>::insert(2, &who, H256::repeat_byte(9));
+		});
+		SecretCommitterCount::<T>::insert(2, cap);
+		LastAccepted::<T>::put(0);
+		AcceptedWeights::<T>::insert(0, &caller, u128::MAX);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), 2, H256::repeat_byte(3));
 
 		assert!(SecretCommitments::<T>::contains_key(2, &caller));
+		assert_eq!(SecretCommitterCount::<T>::get(2), cap);
 	}
 
 	/// Governance sets the parameters: checked as genesis checks them (the hook-work model at
@@ -241,12 +271,55 @@ mod benchmarks {
 			vec![],
 		)
 		.expect("funded above; qed");
-		enter_phase::<T>(0, Phase::Commit);
+		let mut params = enter_phase::<T>(0, Phase::Commit);
+		// The worst case: the cap is full at the runtime's largest, and the caller displaces
+		// the smallest participant, whose slot sifts through every level of the heap.
+		let cap = T::MaxParticipants::get();
+		params.max_participants = cap;
+		EpochParams::<T>::insert(0, params.clone());
+		fill_ranks::<T>(0, cap, |slot| {
+			let who: T::AccountId = account("participant", slot, 0);
+			Participants::<T>::insert(0, slot, &who);
+			Commitments::<T>::insert(
+				0,
+				&who,
+				Commitment { root: H256::repeat_byte(1), count: slot + 1, proof_key: [1; 32] },
+			);
+		});
+		CommitmentCount::<T>::insert(0, cap);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller.clone()), 0, H256::repeat_byte(5), 100);
+		_(RawOrigin::Signed(caller.clone()), 0, H256::repeat_byte(5), params.max_count);
 
 		assert!(Commitments::<T>::contains_key(0, &caller));
+		assert_eq!(DisplacedCount::<T>::get(0), 1);
+	}
+
+	/// A displaced host is paid its expected reward from the bond of its slot's holder.
+	#[benchmark]
+	fn compensate_displaced() {
+		let displaced = funded::<T>("displaced", 0);
+		let holder = funded::<T>("holder", 0);
+		Pallet::<T>::register_host(
+			RawOrigin::Signed(holder.clone()).into(),
+			[7; 32],
+			b"http://127.0.0.1:8090".to_vec(),
+			vec![],
+		)
+		.expect("funded above; qed");
+		enter_phase::<T>(1, Phase::Commit);
+		Participants::<T>::insert(0, 0, &holder);
+		Displaced::<T>::insert(0, &displaced, Displacement { slot: 0, count: 100, settled: false });
+		Outcomes::<T>::insert(0, &holder, TallyLine { outcome: Outcome::Rejected, activated: 200 });
+		let mut tally = TallyProgress::at(TallyStage::Done);
+		tally.total_weight = 200;
+		tally.cap = u128::MAX;
+		TallyStatus::<T>::insert(0, tally);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(displaced.clone()), 0, displaced.clone());
+
+		assert!(Displaced::<T>::get(0, &displaced).is_some_and(|d| d.settled));
 	}
 
 	/// `n` `Fraud` verdicts with sound openings: each costs a signature and two paths.

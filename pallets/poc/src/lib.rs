@@ -66,6 +66,7 @@ pub mod budget;
 pub mod phases;
 pub mod priority;
 pub mod pruning;
+pub mod ranking;
 pub mod runtime_api;
 /// Seats and samples, from sprint-core.
 pub use sprint_core::sampling;
@@ -219,6 +220,13 @@ pub mod pallet {
 	pub type SecretCommitters<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, EpochIndex, Twox64Concat, u32, T::AccountId, OptionQuery>;
 
+	/// Each epoch's secret committers as a min-heap of `(last accepted weight, slot)` by heap
+	/// position ([`ranking`]): its root is the commitment a heavier validator displaces once
+	/// `max_participants` have committed (docs/protocol.md §4).
+	#[pallet::storage]
+	pub type SecretCommitterRanks<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, EpochIndex, Twox64Concat, u32, Rank, OptionQuery>;
+
 	/// How many validators committed to a secret for each epoch.
 	#[pallet::storage]
 	pub type SecretCommitterCount<T: Config> =
@@ -258,10 +266,37 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type CommitmentCount<T: Config> = StorageMap<_, Twox64Concat, EpochIndex, u32, ValueQuery>;
 
-	/// Each epoch's participants in commit order (the seat draw and the tally walk it in steps).
+	/// Each epoch's participants by slot (the seat draw and the tally walk them in steps): in
+	/// commit order, except that a displacer takes the slot of the participant it displaced.
 	#[pallet::storage]
 	pub type Participants<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, EpochIndex, Twox64Concat, u32, T::AccountId, OptionQuery>;
+
+	/// Each epoch's participants as a min-heap of `(count, slot)` by heap position
+	/// ([`ranking`]): its root is the participant a larger commit displaces once
+	/// `max_participants` have committed (docs/protocol.md §4).
+	#[pallet::storage]
+	pub type ParticipantRanks<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, EpochIndex, Twox64Concat, u32, Rank, OptionQuery>;
+
+	/// How many participants of each epoch were displaced: at most `max_participants`, so the
+	/// epoch's storage stays bounded for pruning (docs/protocol.md §4, §9).
+	#[pallet::storage]
+	pub type DisplacedCount<T: Config> = StorageMap<_, Twox64Concat, EpochIndex, u32, ValueQuery>;
+
+	/// Hosts displaced from an epoch's participants: the slot they lost and their count. Once
+	/// the tally has ended, [`Pallet::compensate_displaced`] pays each its expected reward from
+	/// the bond of the slot's final holder if that holder's epoch was not accepted.
+	#[pallet::storage]
+	pub type Displaced<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		Displacement,
+		OptionQuery,
+	>;
 
 	/// Who checks participant P: its seats in draw order, each with its verdict and the votes
 	/// on it.
@@ -480,6 +515,27 @@ pub mod pallet {
 		SecretCommitted { epoch: EpochIndex, validator: T::AccountId },
 		/// `host` committed `count` leaves under `root` for `epoch`.
 		Committed { epoch: EpochIndex, host: T::AccountId, root: H256, count: u32 },
+		/// The participants of `epoch` were full: `by` committed more leaves than the smallest,
+		/// `displaced` (which had committed `count`), and took its slot. The displaced host's
+		/// bond is untouched; if `by`'s epoch is not accepted, `displaced` is owed its expected
+		/// reward (`compensate_displaced`).
+		ParticipantDisplaced {
+			epoch: EpochIndex,
+			displaced: T::AccountId,
+			by: T::AccountId,
+			count: u32,
+		},
+		/// The secret commitments of `epoch` were full: `by`, of larger last accepted weight,
+		/// displaced `displaced`'s commitment (which then takes no seat and owes no reveal).
+		SecretCommitmentDisplaced { epoch: EpochIndex, displaced: T::AccountId, by: T::AccountId },
+		/// `by`, holding at the tally's end the slot `displaced` lost in `epoch`, was not
+		/// accepted: it paid `displaced` its expected reward, `amount`, from its own bond.
+		DisplacementCompensated {
+			epoch: EpochIndex,
+			displaced: T::AccountId,
+			by: T::AccountId,
+			amount: u128,
+		},
 		/// The seat draw of `epoch` began with `candidates` eligible validators (`stand_ins`:
 		/// genesis validators joined because fewer than `2 · k_v` were eligible).
 		SeatDrawStarted { epoch: EpochIndex, candidates: u32, stand_ins: bool },
@@ -546,7 +602,9 @@ pub mod pallet {
 		CountAboveMax,
 		/// The host already committed for this epoch; commitments cannot be replaced.
 		AlreadyCommitted,
-		/// `MaxParticipants` hosts have committed this epoch already; try again next epoch.
+		/// `max_participants` hosts have committed this epoch already and the smallest of them
+		/// committed as many leaves as this commit or more (a larger commit displaces it), or
+		/// `max_participants` have been displaced this epoch already; try again next epoch.
 		TooManyParticipants,
 		/// A secret commitment for another epoch than two ahead: commit to epoch e's secret
 		/// during epoch e−2, before any receipt it could audit exists (docs/protocol.md §4).
@@ -557,8 +615,16 @@ pub mod pallet {
 		/// seat, and every unrevealed secret, must have collateral at stake. Register as a host
 		/// (`register_host`) first.
 		NotBonded,
-		/// `MaxParticipants` validators committed to a secret for this epoch already.
+		/// `max_participants` validators committed to a secret for this epoch already, none of
+		/// them with a smaller last accepted weight than the caller's (a larger one displaces
+		/// the smallest).
 		TooManySecretCommitments,
+		/// `compensate_displaced` before the epoch's tally has ended: the displacer's outcome and
+		/// W(e) are not known yet.
+		TallyNotEnded,
+		/// `compensate_displaced` for a host that was not displaced in that epoch, was paid
+		/// already, or is owed nothing: the holder of its slot was accepted.
+		NothingToCompensate,
 		/// A secret is revealed only in its epoch's validation window (after the commit window
 		/// closes, so no host can learn its samples before it commits).
 		RevealOutsideWindow,
@@ -723,11 +789,33 @@ pub mod pallet {
 			);
 			let cap =
 				Params::<T>::get().map_or(0, |p| p.max_participants).min(T::MaxParticipants::get());
-			ensure!(
-				SecretCommitterCount::<T>::get(epoch) < cap,
-				Error::<T>::TooManySecretCommitments
-			);
-			Self::record_secret_commitment(epoch, &validator, commitment);
+			let len = SecretCommitterCount::<T>::get(epoch);
+			if len < cap {
+				Self::record_secret_commitment(epoch, &validator, commitment);
+			} else {
+				// Full: the lightest commitment by last accepted weight gives way to a heavier
+				// validator, never to an earlier arrival (docs/protocol.md §4).
+				let weight = Self::last_accepted_weight(&validator);
+				let lightest = ranking::lightest::<ranking::ByAcceptedWeight<T>>(epoch)
+					.filter(|r| r.weight < weight)
+					.ok_or(Error::<T>::TooManySecretCommitments)?;
+				let slot = lightest.slot;
+				let displaced = SecretCommitters::<T>::get(epoch, slot)
+					.ok_or(Error::<T>::TooManySecretCommitments)?;
+				SecretCommitments::<T>::remove(epoch, &displaced);
+				SecretCommitments::<T>::insert(epoch, &validator, commitment);
+				SecretCommitters::<T>::insert(epoch, slot, &validator);
+				ranking::replace_lightest::<ranking::ByAcceptedWeight<T>>(
+					epoch,
+					len,
+					Rank { weight, slot },
+				);
+				Self::deposit_event(Event::SecretCommitmentDisplaced {
+					epoch,
+					displaced,
+					by: validator.clone(),
+				});
+			}
 			Self::deposit_event(Event::SecretCommitted { epoch, validator });
 			Ok(())
 		}
@@ -757,16 +845,60 @@ pub mod pallet {
 			ensure!(count > 0, Error::<T>::CountZero);
 			let max_count = EpochParams::<T>::get(epoch).map_or(0, |p| p.max_count);
 			ensure!(count <= max_count, Error::<T>::CountAboveMax);
-			ensure!(!Commitments::<T>::contains_key(epoch, &host), Error::<T>::AlreadyCommitted);
-			let index = CommitmentCount::<T>::get(epoch);
+			ensure!(
+				!Commitments::<T>::contains_key(epoch, &host)
+					&& !Displaced::<T>::contains_key(epoch, &host),
+				Error::<T>::AlreadyCommitted
+			);
+			let len = CommitmentCount::<T>::get(epoch);
 			let cap = EpochParams::<T>::get(epoch)
 				.map_or(0, |p| p.max_participants)
 				.min(T::MaxParticipants::get());
-			ensure!(index < cap, Error::<T>::TooManyParticipants);
 			let commitment = Commitment { root, count, proof_key: info.proof_key };
-			Commitments::<T>::insert(epoch, &host, commitment);
-			Participants::<T>::insert(epoch, index, &host);
-			CommitmentCount::<T>::insert(epoch, index.saturating_add(1));
+			if len < cap {
+				Commitments::<T>::insert(epoch, &host, commitment);
+				Participants::<T>::insert(epoch, len, &host);
+				CommitmentCount::<T>::insert(epoch, len.saturating_add(1));
+				ranking::push::<ranking::ByCount<T>>(
+					epoch,
+					len,
+					Rank { weight: count.into(), slot: len },
+				);
+			} else {
+				// Full: the smallest participant gives way to strictly more leaves, never to
+				// an earlier arrival (docs/protocol.md §4).
+				let lightest = ranking::lightest::<ranking::ByCount<T>>(epoch)
+					.filter(|r| r.weight < u128::from(count))
+					.ok_or(Error::<T>::TooManyParticipants)?;
+				let displaced_count = DisplacedCount::<T>::get(epoch);
+				ensure!(displaced_count < cap, Error::<T>::TooManyParticipants);
+				let slot = lightest.slot;
+				let displaced =
+					Participants::<T>::get(epoch, slot).ok_or(Error::<T>::TooManyParticipants)?;
+				Commitments::<T>::remove(epoch, &displaced);
+				let displaced_leaves = u32::try_from(lightest.weight).unwrap_or(u32::MAX);
+				Displaced::<T>::insert(
+					epoch,
+					&displaced,
+					Displacement { slot, count: displaced_leaves, settled: false },
+				);
+				DisplacedCount::<T>::insert(epoch, displaced_count.saturating_add(1));
+				// Whoever holds the slot at the tally's end may owe the displaced its reward.
+				T::HostBond::keep_slashable(&host, epoch.saturating_add(1));
+				Commitments::<T>::insert(epoch, &host, commitment);
+				Participants::<T>::insert(epoch, slot, &host);
+				ranking::replace_lightest::<ranking::ByCount<T>>(
+					epoch,
+					len,
+					Rank { weight: count.into(), slot },
+				);
+				Self::deposit_event(Event::ParticipantDisplaced {
+					epoch,
+					displaced,
+					by: host.clone(),
+					count: displaced_leaves,
+				});
+			}
 			Self::deposit_event(Event::Committed { epoch, host, root, count });
 			Ok(Pays::No.into())
 		}
@@ -894,6 +1026,58 @@ pub mod pallet {
 			Self::do_vote(voter, epoch, participant, votes)?;
 			Ok(Pays::No.into())
 		}
+
+		/// Pays `displaced`, a host displaced from `epoch`'s participants (`ParticipantDisplaced`),
+		/// its expected reward — `reward(epoch) · ŵ / (W(epoch) + ŵ)`, ŵ its count as its
+		/// collateral activates it, capped like any weight — out of the bond of whoever holds
+		/// the slot it lost when the tally ends, if that holder's epoch was not accepted
+		/// (docs/protocol.md §4): claiming a large count to evict honest hosts costs more than it
+		/// gains. A holder whose epoch is accepted owes nothing (its larger count was real). The
+		/// holder's collateral stays slashable until the next epoch's tally has ended, so the
+		/// claim has at least a whole epoch.
+		///
+		/// Origin: signed, anyone (the payment always goes to `displaced`); `sprint-worker`
+		/// claims its own. Once the epoch's tally has ended, once per displaced host, until the
+		/// epoch is pruned. Free when it succeeds. Emits `DisplacementCompensated`. Fails with
+		/// `NothingToCompensate` or `TallyNotEnded`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::compensate_displaced())]
+		pub fn compensate_displaced(
+			origin: OriginFor<T>,
+			epoch: EpochIndex,
+			displaced: T::AccountId,
+		) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			let mut record = Displaced::<T>::get(epoch, &displaced)
+				.filter(|d| !d.settled)
+				.ok_or(Error::<T>::NothingToCompensate)?;
+			let tally = TallyStatus::<T>::get(epoch)
+				.filter(|p| p.stage == TallyStage::Done)
+				.ok_or(Error::<T>::TallyNotEnded)?;
+			let holder = Participants::<T>::get(epoch, record.slot)
+				.ok_or(Error::<T>::NothingToCompensate)?;
+			let accepted = Outcomes::<T>::get(epoch, &holder)
+				.is_some_and(|line| line.outcome == Outcome::Accepted);
+			ensure!(!accepted, Error::<T>::NothingToCompensate);
+			let weight =
+				T::WeightActivation::activated_weight(&displaced, record.count.into(), epoch)
+					.min(tally.cap);
+			let owed = T::Rewards::expected_reward(
+				epoch,
+				weight,
+				tally.total_weight.saturating_add(weight),
+			);
+			let amount = T::HostBond::pay_from_bond(&holder, &displaced, owed);
+			record.settled = true;
+			Displaced::<T>::insert(epoch, &displaced, record);
+			Self::deposit_event(Event::DisplacementCompensated {
+				epoch,
+				displaced,
+				by: holder,
+				amount,
+			});
+			Ok(Pays::No.into())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -998,6 +1182,16 @@ impl<T: Config> Pallet<T> {
 		let index = SecretCommitterCount::<T>::get(epoch);
 		SecretCommitters::<T>::insert(epoch, index, validator);
 		SecretCommitterCount::<T>::insert(epoch, index.saturating_add(1));
+		let weight = Self::last_accepted_weight(validator);
+		ranking::push::<ranking::ByAcceptedWeight<T>>(epoch, index, Rank { weight, slot: index });
+	}
+
+	/// `who`'s accepted weight in the latest epoch that accepted anyone (zero if it was not
+	/// accepted there): what ranks its secret commitments once their cap is full.
+	pub fn last_accepted_weight(who: &T::AccountId) -> u128 {
+		LastAccepted::<T>::get()
+			.and_then(|epoch| AcceptedWeights::<T>::get(epoch, who))
+			.unwrap_or(0)
 	}
 }
 

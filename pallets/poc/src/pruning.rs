@@ -27,7 +27,7 @@ pub const PRUNE_PER_BLOCK: u32 = 500;
 /// Clears up to `limit` entries of one per-epoch map; returns `(deleted, finished)`.
 type Clear = fn(EpochIndex, u32) -> (u32, bool);
 
-fn clear_maps<T: Config>() -> [Clear; 10] {
+fn clear_maps<T: Config>() -> [Clear; 13] {
 	fn done(r: polkadot_sdk::sp_io::MultiRemovalResults) -> (u32, bool) {
 		(r.backend, r.maybe_cursor.is_none())
 	}
@@ -41,12 +41,16 @@ fn clear_maps<T: Config>() -> [Clear; 10] {
 		|e, n| done(Assignments::<T>::clear_prefix((e,), n, None)),
 		|e, n| done(Outcomes::<T>::clear_prefix(e, n, None)),
 		|e, n| done(Forfeited::<T>::clear_prefix(e, n, None)),
+		|e, n| done(ParticipantRanks::<T>::clear_prefix(e, n, None)),
+		|e, n| done(SecretCommitterRanks::<T>::clear_prefix(e, n, None)),
+		|e, n| done(Displaced::<T>::clear_prefix(e, n, None)),
 		|e, _| {
 			// The single values, once every map of the epoch is empty.
 			EpochParams::<T>::remove(e);
 			Seeds::<T>::remove(e);
 			Targets::<T>::remove(e);
 			CommitmentCount::<T>::remove(e);
+			DisplacedCount::<T>::remove(e);
 			SecretCommitterCount::<T>::remove(e);
 			RevealDigest::<T>::remove(e);
 			DrawStatus::<T>::remove(e);

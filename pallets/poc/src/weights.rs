@@ -48,6 +48,7 @@ pub trait WeightInfo {
 	fn reveal_secret() -> Weight;
 	fn tally_reveal_step() -> Weight;
 	fn commit() -> Weight;
+	fn compensate_displaced() -> Weight;
 	fn submit_verdicts(n: u32, ) -> Weight;
 	fn answer_challenge(n: u32, ) -> Weight;
 	fn vote(n: u32, ) -> Weight;
@@ -112,8 +113,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn commit_secret() -> Weight {
 		// Minimum execution time: 50_384_000 picoseconds.
 		Weight::from_parts(83_566_000, 3866)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().reads(36_u64))
+			.saturating_add(T::DbWeight::get().writes(20_u64))
 	}
 	/// Storage: `Poc::Params` (r:0 w:1)
 	/// Proof: `Poc::Params` (`max_values`: Some(1), `max_size`: Some(76), added: 571, mode: `MaxEncodedLen`)
@@ -181,8 +182,13 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn commit() -> Weight {
 		// Minimum execution time: 56_004_000 picoseconds.
 		Weight::from_parts(70_121_000, 4833)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().reads(40_u64))
+			.saturating_add(T::DbWeight::get().writes(24_u64))
+	}
+	fn compensate_displaced() -> Weight {
+		Weight::from_parts(90_000_000, 4833)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Poc::CurrentEpoch` (r:1 w:0)
 	/// Proof: `Poc::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -457,8 +463,8 @@ impl WeightInfo for () {
 	}
 	fn commit_secret() -> Weight {
 		Weight::from_parts(83_566_000, 3866)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().reads(36_u64))
+			.saturating_add(ParityDbWeight::get().writes(20_u64))
 	}
 	fn set_params() -> Weight {
 		Weight::from_parts(21_420_000, 0)
@@ -476,8 +482,13 @@ impl WeightInfo for () {
 	}
 	fn commit() -> Weight {
 		Weight::from_parts(70_121_000, 4833)
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().reads(40_u64))
+			.saturating_add(ParityDbWeight::get().writes(24_u64))
+	}
+	fn compensate_displaced() -> Weight {
+		Weight::from_parts(90_000_000, 4833)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn submit_verdicts(n: u32, ) -> Weight {
 		Weight::from_parts(286_004_000, 3557)

@@ -184,6 +184,11 @@ pub trait HostBond<AccountId> {
 	/// Keeps all of `who`'s collateral slashable until the tally of `epoch`, in which it holds
 	/// a seat, has ended: no withdrawal completes before (docs/protocol.md §4, seat eligibility).
 	fn keep_slashable(who: &AccountId, epoch: EpochIndex);
+
+	/// Pays `to` up to `amount` out of `from`'s held collateral (its bond included): a
+	/// displacer's compensation to the host it displaced (docs/protocol.md §4). Returns what was
+	/// paid.
+	fn pay_from_bond(from: &AccountId, to: &AccountId, amount: u128) -> u128;
 }
 
 /// The key an account signs its off-chain messages with — an executor's inference receipts —
@@ -212,6 +217,10 @@ pub trait RewardSink<AccountId> {
 	/// (less than the share only when a cap is reached).
 	fn credit_reward(epoch: EpochIndex, host: &AccountId, weight: u128, total_weight: u128)
 		-> u128;
+
+	/// What `reward(epoch) · weight / total_weight` comes to, crediting nothing: a displaced
+	/// host's expected reward (docs/protocol.md §4).
+	fn expected_reward(epoch: EpochIndex, weight: u128, total_weight: u128) -> u128;
 }
 
 /// Unvested rewards that a fraud slash also takes (docs/protocol.md §5: "20% of collateral and of
@@ -251,6 +260,10 @@ impl<AccountId> WeightActivation<AccountId> for () {
 /// Rewards go nowhere (a runtime without pallet-emission, and tests).
 impl<AccountId> RewardSink<AccountId> for () {
 	fn credit_reward(_: EpochIndex, _: &AccountId, _: u128, _: u128) -> u128 {
+		0
+	}
+
+	fn expected_reward(_: EpochIndex, _: u128, _: u128) -> u128 {
 		0
 	}
 }

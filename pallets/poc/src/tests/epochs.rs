@@ -210,8 +210,8 @@ fn pruning_walks_epochs_in_order_and_never_abandons_one() {
 		// Epochs 0 and 1 are both due at once (as after blocks whose budget went elsewhere).
 		CurrentEpoch::<Test>::put(4);
 	});
-	// Each epoch also holds the genesis validator's secret commitment and committer entry.
-	let expected = [(500, 0), (202, 1), (500, 1), (202, 2), (0, 2)];
+	// Each epoch also holds the genesis validator's secret commitment, committer entry and rank.
+	let expected = [(500, 0), (203, 1), (500, 1), (203, 2), (0, 2)];
 	for (deleted, next) in expected {
 		step(&mut || {
 			assert_eq!(Poc::prune_step(), deleted);
