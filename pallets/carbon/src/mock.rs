@@ -89,7 +89,7 @@ impl pallet_nfts::Config for Test {
 	type ForceOrigin = frame_system::EnsureRoot<AccountId>;
 	type Locker = ();
 	type CollectionDeposit = ConstU64<100>;
-	type ItemDeposit = ConstU64<10>;
+	type ItemDeposit = ConstU64<ITEM_DEPOSIT>;
 	type MetadataDepositBase = ConstU64<10>;
 	type AttributeDepositBase = ConstU64<10>;
 	type DepositPerByte = ConstU64<1>;
@@ -247,6 +247,9 @@ pub fn declare(who: &AccountId, epoch: EpochIndex, source: EnergySource, region:
 		EnergyDeclaration { source, region: region.to_vec().try_into().expect("short; qed") };
 	ENERGY.with(|e| e.borrow_mut().insert((epoch, who.clone()), declaration));
 }
+
+/// pallet-nfts' item deposit: what a certificate holds of its host's balance.
+pub const ITEM_DEPOSIT: u64 = 10;
 
 /// Builds test state at block 1: the certificates' collection made at genesis, the dev shape's
 /// energy figure set, a few funded accounts.

@@ -265,3 +265,61 @@ fn a_certificate_costs_under_900_bytes_of_state() {
 		assert!(per_certificate < 900, "{per_certificate} bytes");
 	});
 }
+
+fn not_certified() -> Vec<(EpochIndex, AccountId, Uncertified)> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Carbon(Event::NotCertified { epoch, host, reason }) => {
+				Some((epoch, host, reason))
+			}
+			_ => None,
+		})
+		.collect()
+}
+
+/// SPEC rev 4, attack 13 (no state without a deposit): a certificate is minted only for a host
+/// whose energy declaration is in force, holding pallet-nfts' item deposit from its free
+/// balance; retiring it returns the deposit.
+#[test]
+fn a_host_without_a_declaration_in_force_gets_no_certificate_and_an_event_says_so() {
+	new_test_ext().execute_with(|| {
+		declare(&acc(1), 0, EnergySource::Solar, b"ES");
+		tally(0, vec![(acc(1), work(10, 10)), (acc(2), work(10, 10))]);
+		run_blocks(1);
+		assert_eq!(minted_events(), vec![(0, 0, acc(1))]);
+		assert_eq!(not_certified(), vec![(0, acc(2), Uncertified::Undeclared)]);
+		System::assert_has_event(Event::EpochCertified { epoch: 0, certificates: 1 }.into());
+	});
+}
+
+#[test]
+fn a_certificate_holds_the_item_deposit_from_the_hosts_free_balance_until_it_is_retired() {
+	use polkadot_sdk::frame_support::traits::ReservableCurrency;
+	new_test_ext().execute_with(|| {
+		declare(&acc(1), 0, EnergySource::Wind, b"DK");
+		let free = Balances::free_balance(acc(1));
+		tally(0, vec![(acc(1), work(10, 10))]);
+		run_blocks(1);
+		assert_eq!(minted_events(), vec![(0, 0, acc(1))]);
+		assert_eq!(Balances::reserved_balance(acc(1)), ITEM_DEPOSIT);
+		assert_eq!(Balances::free_balance(acc(1)), free - ITEM_DEPOSIT);
+		assert_eq!(Balances::reserved_balance(Carbon::account_id()), 0, "not the pallet's");
+		assert_ok!(Carbon::retire(RuntimeOrigin::signed(acc(1)), 0));
+		assert_eq!(Balances::reserved_balance(acc(1)), 0, "retiring returns it");
+		assert_eq!(Balances::free_balance(acc(1)), free);
+	});
+}
+
+#[test]
+fn a_host_that_cannot_pay_the_deposit_gets_none_that_epoch_and_an_event_says_so() {
+	new_test_ext().execute_with(|| {
+		// acc(9) holds nothing.
+		declare(&acc(9), 0, EnergySource::Hydro, b"NO");
+		declare(&acc(1), 0, EnergySource::Hydro, b"NO");
+		tally(0, vec![(acc(9), work(10, 10)), (acc(1), work(10, 10))]);
+		run_blocks(1);
+		assert_eq!(minted_events(), vec![(0, 0, acc(1))], "minting goes on with the next host");
+		assert_eq!(not_certified(), vec![(0, acc(9), Uncertified::NoDeposit)]);
+	});
+}
