@@ -1,7 +1,8 @@
 // Carbon certificates (docs/protocol.md §9) as a host and a buyer meet them: a dev sprint-node,
 // Alice validating and Bob hosting with real sprint-worker processes. Bob declares solar power
 // in his inference service declaration (before the workers start); it counts from the next epoch. Each of his accepted
-// epochs mints him a certificate — a pallet-nfts item in pallet-carbon's collection — read here
+// epochs under it mints him a certificate (none before it) holding pallet-nfts' item deposit from his free balance
+// until it is retired — a pallet-nfts item in pallet-carbon's collection — read here
 // through pallet-nfts' storage and runtime API and through pallet-carbon's runtime API, its
 // energy checked against the chain's own target, leaves and energy figure. Bob cannot burn it
 // with pallet-nfts (the runtime filters that call); he transfers it to Charlie with pallet-nfts,
@@ -131,9 +132,11 @@ describe('carbon certificates with real workers', () => {
     }, { timeoutMs: 150_000, intervalMs: 1_000 }).catch(async (e) => {
       throw new Error(`${e.message}\n${(await state()).text}\n${problems.join('\n')}`);
     });
-    // Its accepted epoch mints a carbon certificate right after the tally (docs/protocol.md §9).
+    // An accepted epoch under his declaration mints a carbon certificate right after its tally
+    // (docs/protocol.md §9); the epoch before his declaration mints none, so this may be the
+    // next epoch's.
     await waitFor('a carbon certificate on the page', async () =>
-      /^[1-9]\d* \(/.test(await page.$eval('#carbon', (e) => e.textContent)), { timeoutMs: 30_000 });
+      /^[1-9]\d* \(/.test(await page.$eval('#carbon', (e) => e.textContent)), { timeoutMs: 90_000, intervalMs: 1_000 });
     const last = await state();
     assert.ok(last.updates > 10, `${last.updates} live updates`);
     assert.equal(navigations, 1, 'the page was never reloaded');
@@ -153,7 +156,7 @@ describe('carbon certificates with real workers', () => {
       + `max ${sorted[sorted.length - 1]} ms; screenshot ${shot}`);
   });
 
-  test('each accepted epoch mints Bob a certificate: undeclared before his declaration, solar after', async () => {
+  test('each accepted epoch under Bob\'s declaration mints him a certificate holding its deposit; none before it', async () => {
     const certificates = async () => (await api.call.carbonApi.certificatesOf(bob.address)).map(([id, c]) => ({ id: id.toNumber(), c }));
     await waitFor('a certificate of an epoch under Bob\'s declaration', async () =>
       (await certificates()).some(({ c }) => c.epoch.toNumber() >= declaredFrom), { timeoutMs: 240_000, intervalMs: 1_000 });
@@ -161,8 +164,15 @@ describe('carbon certificates with real workers', () => {
     for (const { c } of mine) {
       assert.equal(c.host.toString(), bob.address);
       assert.ok(c.committed.toNumber() > 0 && c.weight.toBigInt() > 0n);
-      if (c.epoch.toNumber() < declaredFrom) assert.ok(c.source.isNone, `epoch ${c.epoch} before the declaration`);
+      // Revision 4: no certificate without a declaration in force (nor without its deposit).
+      assert.ok(c.epoch.toNumber() >= declaredFrom, `epoch ${c.epoch} is before the declaration`);
+      assert.equal(c.source.unwrap().toString(), 'Solar');
     }
+    // Each holds pallet-nfts' item deposit from Bob's free balance, returned when it is retired.
+    const collection = (await api.query.carbon.certificateCollection()).unwrap();
+    const item = (await api.query.nfts.item(collection, mine[0].id)).unwrap();
+    assert.equal(item.deposit.account.toString(), bob.address);
+    assert.ok(item.deposit.amount.toBigInt() > 0n, 'a deposit is held');
     solar = mine.find(({ c }) => c.epoch.toNumber() >= declaredFrom);
     assert.equal(solar.c.source.unwrap().toString(), 'Solar');
     assert.equal(solar.c.region.toUtf8(), 'ES');
@@ -224,10 +234,16 @@ describe('carbon certificates with real workers', () => {
     await assert.rejects(send(api.tx.carbon.retire(solar.id), bob, 'Bob retires it'), /carbon\.NotOwner/);
 
     const before = (await api.call.carbonApi.totals()).find(([s]) => s.isSome && s.unwrap().toString() === 'Solar')[1];
+    const deposit = (await api.query.nfts.item(collection, solar.id)).unwrap().deposit.amount.toBigInt();
     const events = await send(api.tx.carbon.retire(solar.id), charlie, 'Charlie retires it');
     const retired = events.find(({ event }) => event.section === 'carbon' && event.method === 'Retired');
     assert.equal(retired.event.data.energyMj.toBigInt(), solar.c.energyMj.toBigInt());
     assert.ok((await api.query.nfts.item(collection, solar.id)).isNone, 'burned');
+    // Retiring returns the item deposit to the host that held it (not to Charlie, who retired it).
+    const unreserved = events.find(({ event }) => event.section === 'balances' && event.method === 'Unreserved');
+    assert.ok(unreserved, 'the deposit was unreserved');
+    assert.equal(unreserved.event.data.who.toString(), bob.address);
+    assert.equal(unreserved.event.data.amount.toBigInt(), deposit);
 
     const [ledger, total] = await api.call.carbonApi.retirementsOf(charlie.address);
     assert.equal(ledger.length, 1);

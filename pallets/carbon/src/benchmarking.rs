@@ -34,6 +34,13 @@ fn participant<T: Config>(index: u32, who: &T::AccountId, accepted: bool) {
 	);
 	EnergyPerNonce::<T>::insert(sprint_core::ModelShape::DEV, u64::MAX);
 	T::EpochInfo::set_current_epoch(1);
+	// Enough to hold the item deposit (and stay above any existential deposit).
+	use polkadot_sdk::{frame_support::traits::Currency, sp_runtime::Saturating};
+	let deposit = <T as pallet_nfts::Config>::ItemDeposit::get();
+	<T as pallet_nfts::Config>::Currency::make_free_balance_be(
+		who,
+		deposit.saturating_mul(1_000u32.into()).saturating_add(1_000_000_000u32.into()),
+	);
 }
 
 /// One step's budget: room for exactly one more step after the hook's fixed part.

@@ -58,7 +58,7 @@ use polkadot_sdk::{
 		storage::with_storage_layer,
 		traits::{
 			tokens::nonfungibles_v2::{Inspect, InspectEnumerable, Mutate},
-			Get, Incrementable,
+			Get, Incrementable, ReservableCurrency,
 		},
 		weights::WeightMeter,
 	},
@@ -76,7 +76,12 @@ pub mod pallet {
 	};
 	use sprint_core::ModelShape;
 
+	/// Version 1 (SPEC revision 4): certificates hold pallet-nfts' item deposit, so the
+	/// collection requires deposits.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -187,12 +192,24 @@ pub mod pallet {
 
 		/// A chain that gains this pallet by a runtime upgrade (rather than at genesis) gets
 		/// its collection then, and certificates from the current epoch on; a chain that has
-		/// it already is left as it is.
+		/// it already is left as it is, but for storage version 1: its collection now requires
+		/// deposits, so each certificate minted from then on holds the item deposit of its host
+		/// (those minted before hold none, and their retirement returns none).
 		fn on_runtime_upgrade() -> Weight {
 			let db = T::DbWeight::get();
-			if CertificateCollection::<T>::exists() {
-				return db.reads(1);
+			if let Some(collection) = CertificateCollection::<T>::get() {
+				if StorageVersion::get::<Pallet<T>>() >= 1 {
+					return db.reads(2);
+				}
+				pallet_nfts::CollectionConfigOf::<T>::mutate(collection, |config| {
+					if let Some(config) = config {
+						config.enable_setting(pallet_nfts::CollectionSetting::DepositRequired);
+					}
+				});
+				STORAGE_VERSION.put::<Pallet<T>>();
+				return db.reads_writes(3, 2);
 			}
+			STORAGE_VERSION.put::<Pallet<T>>();
 			// It fails only when pallet-nfts has no collection id left: then nothing is minted.
 			if Pallet::<T>::create_collection().is_ok() {
 				let epoch = T::EpochInfo::current_epoch();
@@ -221,6 +238,9 @@ pub mod pallet {
 		/// A certificate for `host`'s work in `epoch` could not be minted (`error`); minting
 		/// went on with the next host.
 		MintFailed { epoch: EpochIndex, host: T::AccountId, error: DispatchError },
+		/// `host`'s accepted work in `epoch` gets no certificate, for `reason`: it had no
+		/// energy declaration in force, or could not hold the item deposit in free balance.
+		NotCertified { epoch: EpochIndex, host: T::AccountId, reason: Uncertified },
 		/// `who` retired `certificate`: `energy_mj` millijoules from `source`.
 		Retired {
 			who: T::AccountId,
@@ -343,18 +363,18 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Makes the certificates' collection: owned and administered by this pallet's account,
-	/// only it mints, no deposits (it mints thousands of items an epoch), items transferable.
+	/// only it mints, items transferable, deposits required — each item holds pallet-nfts' item
+	/// deposit of the host it is minted to (its metadata, set by this pallet as root, holds
+	/// none).
 	/// Takes the next free collection id and moves pallet-nfts' counter past it.
 	pub fn create_collection() -> Result<(), DispatchError> {
-		use pallet_nfts::{
-			CollectionConfig, CollectionSetting, CollectionSettings, MintSettings, NextCollectionId,
-		};
+		use pallet_nfts::{CollectionConfig, CollectionSettings, MintSettings, NextCollectionId};
 		let owner = Self::account_id();
 		let collection = NextCollectionId::<T>::get()
 			.or(T::CollectionId::initial_value())
 			.ok_or(Error::<T>::NoCollection)?;
 		let config = CollectionConfig {
-			settings: CollectionSettings::from_disabled(CollectionSetting::DepositRequired.into()),
+			settings: CollectionSettings::all_enabled(),
 			max_supply: None,
 			mint_settings: MintSettings::default(),
 		};
@@ -408,6 +428,22 @@ impl<T: Config> Pallet<T> {
 				continue;
 			};
 			meter.consume(<T as Config>::WeightInfo::mint_certificate());
+			// docs/protocol.md §9 (revision 4): only under a declaration in force, and only
+			// with the item deposit in free balance — no state without a deposit.
+			let uncertified = if T::Energy::energy_in(cursor.epoch, &host).is_none() {
+				Some(Uncertified::Undeclared)
+			} else if !<T as pallet_nfts::Config>::Currency::can_reserve(
+				&host,
+				<T as pallet_nfts::Config>::ItemDeposit::get(),
+			) {
+				Some(Uncertified::NoDeposit)
+			} else {
+				None
+			};
+			if let Some(reason) = uncertified {
+				Self::deposit_event(Event::NotCertified { epoch: cursor.epoch, host, reason });
+				continue;
+			}
 			let first = cursor.minted == 0;
 			match with_storage_layer(|| Self::mint(&collection, cursor.epoch, &host, work, first)) {
 				Ok(()) => cursor.minted = cursor.minted.saturating_add(1),
@@ -456,7 +492,8 @@ impl<T: Config> Pallet<T> {
 			&id,
 			host,
 			&pallet_nfts::ItemConfig::default(),
-			true,
+			// The host holds the item deposit, not the collection's owner.
+			false,
 		)?;
 		<Nfts<T> as Mutate<T::AccountId, pallet_nfts::ItemConfig>>::set_item_metadata(
 			None,

@@ -26,10 +26,31 @@ pub struct Certificate<AccountId> {
 	/// The estimated energy in millijoules (1 kWh = 3.6 · 10^9 mJ); zero when no figure was
 	/// set for the epoch's model shape.
 	pub energy_mj: u128,
-	/// The host's declared energy source for that epoch; `None`: it declared none.
+	/// The host's declared energy source for that epoch; `None` only in certificates minted
+	/// before revision 4, which certified undeclared work too.
 	pub source: Option<EnergySource>,
-	/// Its declared grid region (empty with no declaration).
+	/// Its declared grid region (empty if it named none).
 	pub region: Region,
+}
+
+/// Why an accepted epoch of a host gets no certificate (docs/protocol.md §9, revision 4).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Uncertified {
+	/// The host had no energy declaration in force in that epoch.
+	Undeclared,
+	/// The host's free balance could not hold pallet-nfts' item deposit.
+	NoDeposit,
 }
 
 /// One retirement in the ledger: a certificate burned to claim its energy.

@@ -28,6 +28,11 @@ fn genesis_makes_the_collection_and_sets_the_energy_figures() {
 			Some(Carbon::account_id())
 		);
 		assert_eq!(pallet_nfts::NextCollectionId::<Runtime>::get(), Some(1));
+		// Each certificate holds its host's item deposit (docs/protocol.md §9, revision 4).
+		let config = pallet_nfts::CollectionConfigOf::<Runtime>::get(collection).expect("made");
+		assert!(config.is_setting_enabled(pallet_nfts::CollectionSetting::DepositRequired));
+		use polkadot_sdk::frame_support::traits::GetStorageVersion;
+		assert_eq!(Carbon::on_chain_storage_version(), 1);
 		let production = pallet_poc::ModelShape::PRODUCTION;
 		assert_eq!(
 			pallet_carbon::EnergyPerNonce::<Runtime>::get(production),

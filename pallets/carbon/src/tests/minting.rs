@@ -80,6 +80,9 @@ fn only_accepted_hosts_get_a_certificate_once_the_tally_has_ended() {
 		assert!(minted_events().is_empty(), "epoch 0's tally has not ended");
 
 		// acc(2) was rejected or a fraud: the tally reports no accepted work for it.
+		for n in 1..=3 {
+			declare(&acc(n), 0, EnergySource::GridMixed, b"FR");
+		}
 		tally(0, vec![(acc(1), work(10, 500)), (acc(2), None), (acc(3), work(4, 200))]);
 		run_blocks(1);
 		assert_eq!(minted_events(), vec![(0, 0, acc(1)), (1, 0, acc(3))]);
@@ -100,6 +103,7 @@ fn a_certificate_states_the_work_its_energy_and_the_declaration_of_that_epoch() 
 	new_test_ext().execute_with(|| {
 		declare(&acc(1), 0, EnergySource::Wind, b"DK");
 		declare(&acc(1), 1, EnergySource::Fossil, b"PL");
+		declare(&acc(2), 0, EnergySource::Nuclear, b"");
 		tally(0, vec![(acc(1), work(100, 7_000)), (acc(2), work(3, 1))]);
 		run_blocks(1);
 
@@ -119,7 +123,7 @@ fn a_certificate_states_the_work_its_energy_and_the_declaration_of_that_epoch() 
 			}
 		);
 		let second = Certificates::<Test>::get(1).expect("minted");
-		assert_eq!((second.source, second.region.len()), (None, 0), "acc(2) declared nothing");
+		assert_eq!((second.source, second.region.len()), (Some(EnergySource::Nuclear), 0));
 
 		let collection = CertificateCollection::<Test>::get().expect("made at genesis");
 		let metadata = pallet_nfts::ItemMetadataOf::<Test>::get(collection, 0).expect("set");
@@ -128,11 +132,11 @@ fn a_certificate_states_the_work_its_energy_and_the_declaration_of_that_epoch() 
 		assert!(json.contains(r#""kwh":"0.000003640""#), "{json}");
 		assert!(json.contains(r#""source":"wind","region":"DK""#), "{json}");
 		assert!(json.contains(r#""leaves":100"#), "{json}");
-		let undeclared = pallet_nfts::ItemMetadataOf::<Test>::get(collection, 1).expect("set");
-		assert!(String::from_utf8_lossy(&undeclared.data).contains(r#""source":"undeclared""#));
+		let nuclear = pallet_nfts::ItemMetadataOf::<Test>::get(collection, 1).expect("set");
+		assert!(String::from_utf8_lossy(&nuclear.data).contains(r#""source":"nuclear""#));
 
 		assert_eq!(Totals::<Test>::get(Some(EnergySource::Wind)).minted_mj, expected_mj);
-		assert_eq!(Totals::<Test>::get(None::<EnergySource>).minted, 1);
+		assert_eq!(Totals::<Test>::get(Some(EnergySource::Nuclear)).minted, 1);
 		assert_eq!(Carbon::totals().len(), 7);
 	});
 }
@@ -142,6 +146,8 @@ fn a_shape_without_a_figure_mints_certificates_of_zero_energy_and_says_so() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(Carbon::set_energy_per_nonce(RuntimeOrigin::root(), SHAPE, 0));
 		assert_eq!(EnergyPerNonce::<Test>::get(SHAPE), None);
+		declare(&acc(1), 0, EnergySource::Solar, b"ES");
+		declare(&acc(3), 0, EnergySource::Solar, b"ES");
 		tally(0, vec![(acc(1), work(100, 7_000)), (acc(3), work(1, 1))]);
 		run_blocks(1);
 		assert_eq!(Certificates::<Test>::get(0).map(|c| c.energy_mj), Some(0));
@@ -177,6 +183,9 @@ fn only_governance_sets_energy_figures_and_only_for_shapes_the_pow_runs() {
 #[test]
 fn epochs_are_certified_in_order_and_empty_ones_are_passed() {
 	new_test_ext().execute_with(|| {
+		declare(&acc(1), 1, EnergySource::Wind, b"DK");
+		declare(&acc(1), 2, EnergySource::Wind, b"DK");
+		declare(&acc(2), 2, EnergySource::Wind, b"DK");
 		tally(0, vec![]);
 		tally(1, vec![(acc(1), work(1, 1))]);
 		tally(2, vec![(acc(1), work(1, 1)), (acc(2), work(1, 1))]);
@@ -197,6 +206,8 @@ fn ten_thousand_accepted_hosts_are_certified_in_bounded_steps() {
 				// Weights and counts spread over the whole range, the largest included.
 				let weight = u128::MAX / u128::from(n + 1);
 				let committed = u32::MAX / (n + 1);
+				declare(&acc(100 + n), 0, EnergySource::Hydro, b"NO");
+				fund(&acc(100 + n));
 				(acc(100 + n), work(committed, weight))
 			})
 			.collect();
@@ -247,6 +258,7 @@ fn a_certificate_costs_under_900_bytes_of_state() {
 		let participants = (0..100u32)
 			.map(|n| {
 				declare(&acc(100 + n), 0, EnergySource::GridMixed, b"US-CAL-NORTH-016");
+				fund(&acc(100 + n));
 				(acc(100 + n), work(u32::MAX - n, u128::MAX - u128::from(n)))
 			})
 			.collect();
@@ -295,7 +307,6 @@ fn a_host_without_a_declaration_in_force_gets_no_certificate_and_an_event_says_s
 
 #[test]
 fn a_certificate_holds_the_item_deposit_from_the_hosts_free_balance_until_it_is_retired() {
-	use polkadot_sdk::frame_support::traits::ReservableCurrency;
 	new_test_ext().execute_with(|| {
 		declare(&acc(1), 0, EnergySource::Wind, b"DK");
 		let free = Balances::free_balance(acc(1));
@@ -321,5 +332,32 @@ fn a_host_that_cannot_pay_the_deposit_gets_none_that_epoch_and_an_event_says_so(
 		run_blocks(1);
 		assert_eq!(minted_events(), vec![(0, 0, acc(1))], "minting goes on with the next host");
 		assert_eq!(not_certified(), vec![(0, acc(9), Uncertified::NoDeposit)]);
+	});
+}
+
+#[test]
+fn the_upgrade_to_storage_version_1_makes_the_live_collection_require_deposits() {
+	use pallet_nfts::{CollectionConfigOf, CollectionSetting, CollectionSettings};
+	use polkadot_sdk::frame_support::traits::{GetStorageVersion, Hooks, StorageVersion};
+	new_test_ext().execute_with(|| {
+		// A chain from before revision 4: a collection without deposits, storage version 0.
+		let collection = CertificateCollection::<Test>::get().expect("made at genesis");
+		CollectionConfigOf::<Test>::mutate(collection, |c| {
+			if let Some(c) = c {
+				c.settings =
+					CollectionSettings::from_disabled(CollectionSetting::DepositRequired.into());
+			}
+		});
+		StorageVersion::new(0).put::<Carbon>();
+		Carbon::on_runtime_upgrade();
+		let config = CollectionConfigOf::<Test>::get(collection).expect("kept");
+		assert!(config.is_setting_enabled(CollectionSetting::DepositRequired));
+		assert!(config.is_setting_enabled(CollectionSetting::TransferableItems));
+		assert_eq!(Carbon::on_chain_storage_version(), 1);
+		// Minting holds the deposit from then on.
+		declare(&acc(1), 0, EnergySource::Wind, b"DK");
+		tally(0, vec![(acc(1), work(10, 10))]);
+		run_blocks(1);
+		assert_eq!(Balances::reserved_balance(acc(1)), ITEM_DEPOSIT);
 	});
 }

@@ -8,9 +8,10 @@ use sprint_primitives::EnergySource;
 
 use crate::{mock::*, *};
 
-/// Certificate 0 for acc(1) (wind, 100 leaves) and 1 for acc(2) (undeclared, 10 leaves).
+/// Certificate 0 for acc(1) (wind, 100 leaves) and 1 for acc(2) (hydro, 10 leaves).
 fn certified() -> (u128, u128) {
 	declare(&acc(1), 0, EnergySource::Wind, b"DK");
+	declare(&acc(2), 0, EnergySource::Hydro, b"NO");
 	tally(0, vec![(acc(1), work(100, 7_000)), (acc(2), work(10, 10))]);
 	run_blocks(1);
 	(
@@ -64,7 +65,7 @@ fn the_owner_retires_a_certificate_and_the_ledger_records_it() {
 #[test]
 fn only_the_owner_retires_and_a_transferred_certificate_is_the_new_owners() {
 	new_test_ext().execute_with(|| {
-		let (_, undeclared_mj) = certified();
+		let (_, hydro_mj) = certified();
 		assert_noop!(Carbon::retire(RuntimeOrigin::signed(acc(1)), 1), Error::<Test>::NotOwner);
 		assert_noop!(Carbon::retire(RuntimeOrigin::none(), 1), DispatchError::BadOrigin);
 		assert_noop!(
@@ -81,8 +82,8 @@ fn only_the_owner_retires_and_a_transferred_certificate_is_the_new_owners() {
 
 		// The ledger is the retirer's; the certificate still names the host.
 		let (ledger, total) = Carbon::retirements_of(&acc(3));
-		assert_eq!((ledger[0].host.clone(), ledger[0].source), (acc(2), None));
-		assert_eq!(total.energy_mj, undeclared_mj);
+		assert_eq!((ledger[0].host.clone(), ledger[0].source), (acc(2), Some(EnergySource::Hydro)));
+		assert_eq!(total.energy_mj, hydro_mj);
 		assert_eq!(Carbon::retirements_of(&acc(2)).1, RetiredTotal::default());
 	});
 }
@@ -90,7 +91,7 @@ fn only_the_owner_retires_and_a_transferred_certificate_is_the_new_owners() {
 #[test]
 fn retirements_add_up_per_account() {
 	new_test_ext().execute_with(|| {
-		let (wind_mj, undeclared_mj) = certified();
+		let (wind_mj, hydro_mj) = certified();
 		let collection = CertificateCollection::<Test>::get().expect("made at genesis");
 		assert_ok!(Nfts::transfer(RuntimeOrigin::signed(acc(1)), collection, 0, acc(4)));
 		assert_ok!(Nfts::transfer(RuntimeOrigin::signed(acc(2)), collection, 1, acc(4)));
@@ -102,7 +103,7 @@ fn retirements_add_up_per_account() {
 		assert_ok!(Carbon::retire(RuntimeOrigin::signed(acc(4)), 0));
 		let (ledger, total) = Carbon::retirements_of(&acc(4));
 		assert_eq!(ledger.iter().map(|r| r.certificate).collect::<Vec<_>>(), vec![1, 0]);
-		assert_eq!(total, RetiredTotal { certificates: 2, energy_mj: wind_mj + undeclared_mj });
+		assert_eq!(total, RetiredTotal { certificates: 2, energy_mj: wind_mj + hydro_mj });
 		assert!(Carbon::certificates_of(&acc(4)).is_empty());
 	});
 }
