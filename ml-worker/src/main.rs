@@ -239,6 +239,21 @@ enum KeysCommand {
 		#[arg(long, default_value = "keys.json")]
 		key_file: PathBuf,
 	},
+	/// A genesis validator of a new network: make random secrets for epochs 0 and 1, keep them
+	/// in the key file, and print their commitments for the chain spec's
+	/// `poc.secretCommitments` (refuses if the file holds some for that chain already).
+	GenesisSecrets {
+		#[arg(long, default_value = "keys.json")]
+		key_file: PathBuf,
+		/// The chain spec's `id` (any name of letters, digits, `-` and `_` that tells this
+		/// network's secrets apart from another's).
+		#[arg(long)]
+		chain_id: String,
+		/// Replace secrets already kept for that chain (their commitments in a spec could then
+		/// never be opened).
+		#[arg(long)]
+		force: bool,
+	},
 }
 
 #[derive(Debug, Args)]
@@ -919,6 +934,10 @@ fn keys(command: KeysCommand) -> ExitCode {
 				.map(|keys| format!("wrote {}\n{}", key_file.display(), keys.describe()))
 		}
 		KeysCommand::Show { key_file } => KeyFile::load(&key_file).map(|keys| keys.describe()),
+		KeysCommand::GenesisSecrets { key_file, chain_id, force } => {
+			KeyFile::add_genesis_secrets(&key_file, &chain_id, force)
+				.map(|made| made.describe(&chain_id))
+		}
 	};
 	match result {
 		Ok(text) => {
