@@ -450,3 +450,89 @@ fn the_upgrade_moves_open_disputes_into_the_set() {
 		assert_eq!(OpenCount::<Test>::get(3), 2, "once");
 	});
 }
+
+/// Opens epoch 1's answer period with `parent` as the parent hash of its first block: the jury
+/// randomness is fixed there (docs/protocol.md §7).
+fn open_juries(parent: [u8; 32]) {
+	set_stage(1, EpochStage::Answer);
+	System::set_parent_hash(parent.into());
+	Audits::on_initialize(2);
+}
+
+/// The jury a claim over `receipts[i]` gets under `parent`, with a pool of nine validators.
+fn jury_under(parent: [u8; 32]) -> Vec<AccountId> {
+	new_test_ext().execute_with(|| {
+		let receipts = settled(N);
+		let (i, validators) = drawn_receipt(&receipts, 1);
+		let auditor = validators[0];
+		let id = receipts[i].id();
+		assert_ok!(submit(auditor, vec![audit(&receipts, i, fail(&receipts[i], b"p"))]));
+		// Nothing is drawn while claims may still come: the claimant sees no jury.
+		assert!(Disputes::<Test>::get(0, id).expect("opened").seats.is_empty());
+		assert_eq!(Audits::jury(0, id), None);
+		assert_noop!(vote(VALIDATORS[4], &receipts[i], true), Error::<Test>::OutsideWindow);
+		set_pool((10..=18).map(|v| (v, 100)).collect());
+		open_juries(parent);
+		let jury = Audits::jury(0, id).expect("drawn once the answer period opens");
+		assert_eq!(jury.len(), 5, "min(5, eligible) of the eight others");
+		assert!(!jury.contains(&auditor) && !jury.contains(&EXECUTOR));
+		jury
+	})
+}
+
+/// Revision 4, attack 6: the re-run seats were drawn at claim time from the auditor's own
+/// secret and the receipt id, so an auditor could file only where colluders sit. The jury now
+/// comes from randomness fixed only after claims close (the answer period's first parent hash
+/// and every secret revealed by then), which the claimant cannot foresee.
+#[test]
+fn the_claimant_cannot_foresee_its_jury() {
+	let first = jury_under([1; 32]);
+	let second = jury_under([2; 32]);
+	assert_ne!(first, second, "the same claim, another block: another jury");
+}
+
+/// Revision 4, attack 6: decided by the votes cast, at least min(3, eligible) of them; a juror
+/// who voted against the majority pays the lazy penalty, a silent one the silent-juror penalty.
+#[test]
+fn a_jury_decides_by_the_votes_cast_and_a_juror_against_the_majority_pays() {
+	new_test_ext().execute_with(|| {
+		let receipts = settled(N);
+		let (i, validators) = drawn_receipt(&receipts, 1);
+		let auditor = validators[0];
+		assert_ok!(submit(auditor, vec![audit(&receipts, i, fail(&receipts[i], b"p"))]));
+		open_juries([3; 32]);
+		let jury = Audits::jury(0, receipts[i].id()).expect("drawn");
+		assert_eq!(jury.len(), 4, "the four validators other than the auditor");
+		assert_ok!(vote(jury[0], &receipts[i], true));
+		assert_ok!(vote(jury[1], &receipts[i], true));
+		assert_ok!(vote(jury[2], &receipts[i], false));
+		assert!(resolutions().is_empty(), "two of four: not yet a majority of the jury");
+		close_votes();
+		let pending = N as u128 * 40 * 1_000 * 8 / 10;
+		assert_eq!(resolutions(), vec![(Resolution::Fraud, 40_000, pending, SLASH)]);
+		let kinds: Vec<(AccountId, OffenceKind)> =
+			slashes().iter().map(|s| (s.who, s.kind)).collect();
+		assert!(kinds.contains(&(jury[2], OffenceKind::LazyValidation)), "{kinds:?}");
+		assert!(kinds.contains(&(jury[3], OffenceKind::SilentJuror)), "{kinds:?}");
+		assert!(!kinds.iter().any(|(who, _)| *who == jury[0] || *who == jury[1]));
+	});
+}
+
+#[test]
+fn fewer_than_three_votes_leave_a_claim_void() {
+	new_test_ext().execute_with(|| {
+		let receipts = settled(N);
+		let (i, validators) = drawn_receipt(&receipts, 1);
+		let auditor = validators[0];
+		let free = Balances::free_balance(auditor);
+		assert_ok!(submit(auditor, vec![audit(&receipts, i, fail(&receipts[i], b"p"))]));
+		open_juries([4; 32]);
+		let jury = Audits::jury(0, receipts[i].id()).expect("drawn");
+		assert_ok!(vote(jury[0], &receipts[i], true));
+		assert_ok!(vote(jury[1], &receipts[i], true));
+		close_votes();
+		assert_eq!(resolutions(), vec![(Resolution::Undecided, 0, 0, 0)]);
+		assert!(!slashes().iter().any(|s| s.who == EXECUTOR), "two votes slash nobody");
+		assert_eq!(Balances::free_balance(auditor), free, "the bond returned");
+	});
+}
