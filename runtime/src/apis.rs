@@ -272,6 +272,13 @@ impl_runtime_apis! {
 		fn open_disputes(epoch: pallet_audit::EpochIndex) -> Vec<pallet_audit::Hash32> {
 			pallet_audit::Pallet::<Runtime>::open_disputes(epoch)
 		}
+
+		fn jury(
+			epoch: pallet_audit::EpochIndex,
+			receipt: pallet_audit::Hash32,
+		) -> Option<Vec<AccountId>> {
+			pallet_audit::Pallet::<Runtime>::jury(epoch, receipt)
+		}
 	}
 
 	impl pallet_carbon::runtime_api::CarbonApi<Block, AccountId, u32> for Runtime {

@@ -58,7 +58,7 @@ pub struct Dispute {
 pub const MAX_AUDITS_PER_CALL: usize = 64;
 
 /// Most claims (`Fail`s and `Unavailable`s) per `submit_audits` (the runtime's
-/// `MAX_CLAIMS_PER_CHUNK`: their seat draws must fit one extrinsic).
+/// `MAX_CLAIMS_PER_CHUNK`).
 pub const MAX_CLAIMS_PER_CALL: usize = 8;
 
 /// The probability (parts per billion) that `validator` audits a receipt of `executor` settled
@@ -75,6 +75,16 @@ pub async fn probability(
 /// The receipts of `epoch`'s settlements under dispute and not decided yet.
 pub async fn open_disputes(at: &AtBlock, epoch: EpochIndex) -> Result<Vec<Hash32>, ChainError> {
 	runtime_call(at, "AuditApi_open_disputes", &epoch).await
+}
+
+/// The jury of the dispute over receipt `id` of `epoch`: `None` until its randomness is fixed,
+/// when the auditing epoch's answer period opens (runtime API `AuditApi::jury`).
+pub async fn jury(
+	at: &AtBlock,
+	epoch: EpochIndex,
+	id: &Hash32,
+) -> Result<Option<Vec<AccountId>>, ChainError> {
+	runtime_call(at, "AuditApi_jury", &(epoch, *id)).await
 }
 
 /// A dispute over receipt `id` of `epoch`.

@@ -616,7 +616,16 @@ impl Work {
 				}
 				continue;
 			}
-			let seated = dispute.seats.iter().any(|(who, vote)| *who == self.me && vote.is_none());
+			// Jurors vote once claims have closed: the jury is drawn then (docs/protocol.md §7),
+			// on demand, and stored with its first vote.
+			if !matches!(self.phase, Phase::Answer | Phase::Check) {
+				continue;
+			}
+			let seated = if dispute.seats.is_empty() {
+				audit::jury(&view.at, e, &id).await?.is_some_and(|jury| jury.contains(&self.me))
+			} else {
+				dispute.seats.iter().any(|(who, vote)| *who == self.me && vote.is_none())
+			};
 			if !seated || self.state.lock().unwrap_or_else(|p| p.into_inner()).voted.contains(&id) {
 				continue;
 			}

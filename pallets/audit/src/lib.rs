@@ -75,7 +75,7 @@ use polkadot_sdk::{
 };
 use sprint_core::market::{
 	audit_draw, audit_probability_ppb, audit_target_ppb, draw_by_weight, draw_hits,
-	min_average_ppb, payload_statement, reputation_ppb, rerun_randomness,
+	jury_randomness, jury_seed, min_average_ppb, payload_statement, reputation_ppb,
 };
 use sprint_primitives::{
 	merkle::verify_leaf, AuditValidators, AuditedMarket, EpochStage, OffenceKind, OnSettle,
@@ -86,7 +86,8 @@ use sprint_primitives::{
 pub const MAX_AUDITS_PER_CHUNK: u32 = 64;
 
 /// Most claims (`Fail`s and `Unavailable`s) in one [`Pallet::submit_audits`] call, so that a
-/// chunk's seat draws fit one extrinsic. Not a cap on claims: an auditor sends more chunks.
+/// chunk's bonds and disputes fit one extrinsic. Not a cap on claims: an auditor sends more
+/// chunks.
 pub const MAX_CLAIMS_PER_CHUNK: u32 = 8;
 
 /// The claim bond a new chain starts with: 10 SPR (in planck).
@@ -286,6 +287,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextPrune<T: Config> = StorageValue<_, EpochIndex, ValueQuery>;
 
+	/// Each settle epoch's jury randomness ([`sprint_core::market::jury_randomness`]), fixed at
+	/// the first block of the auditing epoch's answer period, once its claims have closed: every
+	/// jury of its disputes is derived from it on demand ([`Pallet::jury`]).
+	#[pallet::storage]
+	pub type JuryRandomness<T: Config> =
+		StorageMap<_, Twox64Concat, EpochIndex, Hash32, OptionQuery>;
+
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Decides the disputes whose votes have closed (at most [`RESOLVE_PER_BLOCK`]) and
@@ -296,12 +304,15 @@ pub mod pallet {
 		}
 
 		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
+			let fixed = Pallet::<T>::fix_jury_randomness();
 			let resolved = Pallet::<T>::resolve_closed();
 			let pruned = Pallet::<T>::prune_step();
+			// Each may draw its jury (one nobody voted on), at the largest pool.
 			T::WeightInfo::close_dispute()
+				.saturating_add(T::WeightInfo::dispute(T::MaxValidators::get()))
 				.saturating_mul(u64::from(resolved))
 				.saturating_add(T::WeightInfo::prune_step(pruned))
-				.saturating_add(T::DbWeight::get().reads(3))
+				.saturating_add(T::DbWeight::get().reads_writes(5, u64::from(fixed)))
 		}
 	}
 
@@ -457,9 +468,9 @@ pub mod pallet {
 
 		/// Posts the payload of `receipt` (settled in `epoch`) on chain, in one of two disputes:
 		/// - an `Unavailable` (an auditor could not fetch it): by the executor, in epoch
-		///   `epoch + 1`'s validation and answer periods; re-run seats are then drawn to replay
-		///   it. An executor that does not post it by the end of the answer period is charged
-		///   inference fraud. Emits `PayloadPosted` and `Disputed` (the seats).
+		///   `epoch + 1`'s validation and answer periods; its jury then replays it. An executor
+		///   that does not post it by the end of the answer period is charged inference fraud.
+		///   Emits `PayloadPosted` and `Disputed`.
 		/// - a `Fail`: by its auditor or the executor, while its seats vote (to the end of epoch
 		///   `epoch + 1`'s check period); the bytes must hash to the claim's `payload_hash`,
 		///   which the executor signed, so only the payload it served can be posted. The seats
@@ -469,8 +480,7 @@ pub mod pallet {
 		/// `WrongEpoch`, `OutsideWindow`, `UnknownDispute`, `NotTheExecutor`, `NothingToPost`,
 		/// `EmptyPayload` or `WrongPayload`.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::post_payload(payload.len() as u32)
-			.saturating_add(T::WeightInfo::dispute(T::MaxValidators::get())))]
+		#[pallet::weight(T::WeightInfo::post_payload(payload.len() as u32))]
 		pub fn post_payload(
 			origin: OriginFor<T>,
 			epoch: EpochIndex,
@@ -482,15 +492,22 @@ pub mod pallet {
 			Ok(Pays::No.into())
 		}
 
-		/// Votes, as a re-run seat of the dispute over `receipt` (settled in `epoch`), whether
-		/// the exact replay of the payload shows fraud (`fraud: true`) or matches the receipt.
-		/// A majority of the seats decides at once.
+		/// Votes, as a juror of the dispute over `receipt` (settled in `epoch`), whether the
+		/// exact replay of the payload shows fraud (`fraud: true`) or matches the receipt. The
+		/// jury — min(5, eligible) validators by weight, never the executor or the claimant — is
+		/// drawn from randomness fixed when epoch `epoch + 1`'s answer period opens, after claims
+		/// close ([`Pallet::jury`]), and stored with the first vote. Votes of more than half of
+		/// the jury decide at once; otherwise, when the check period ends, the majority of the
+		/// votes cast decides if at least min(3, eligible) were cast, and the claim is void if
+		/// not. A juror who voted against the decision pays the lazy penalty.
 		///
-		/// Origin: signed, a re-run seat. In epoch `epoch + 1`, until its check period ends.
-		/// Free when it succeeds. Emits `Voted` (and `Resolved`). Fails with `WrongEpoch`,
+		/// Origin: signed, a juror. In epoch `epoch + 1`'s answer and check periods. Free when
+		/// it succeeds. Emits `Voted` (and `Resolved`). Fails with `WrongEpoch`,
 		/// `OutsideWindow`, `UnknownDispute`, `NothingToVoteOn`, `NotASeat` or `AlreadyVoted`.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::vote().saturating_add(T::WeightInfo::resolve()))]
+		#[pallet::weight(T::WeightInfo::vote()
+			.saturating_add(T::WeightInfo::resolve())
+			.saturating_add(T::WeightInfo::dispute(T::MaxValidators::get())))]
 		pub fn vote(
 			origin: OriginFor<T>,
 			epoch: EpochIndex,
@@ -738,12 +755,9 @@ impl<T: Config> Pallet<T> {
 				// Another auditor's claim is being decided: this one joins it.
 				continue;
 			}
-			let seats = match claim {
-				Claim::Fail { .. } => {
-					Self::draw_seats(epoch, &audit.receipt, &validator, &secret, &id)
-				}
-				Claim::Unavailable { .. } => Default::default(),
-			};
+			// No jury yet: it is drawn from randomness fixed only once claims have closed
+			// (attack 6 of revision 4: a jury known at claim time lets the claimant file only
+			// where colluders sit).
 			let executor = audit.receipt.ticket.executor.clone();
 			Self::deposit_event(Event::Disputed {
 				epoch,
@@ -751,55 +765,115 @@ impl<T: Config> Pallet<T> {
 				auditor: validator.clone(),
 				executor,
 				claim: claim.clone(),
-				seats: seats.iter().map(|(v, _)| v.clone()).collect(),
+				seats: Vec::new(),
 			});
-			let no_seats = seats.is_empty() && matches!(claim, Claim::Fail { .. });
 			let dispute = Dispute {
 				receipt: audit.receipt,
 				auditor: validator.clone(),
 				claim,
-				seats,
+				seats: Default::default(),
 				resolution: None,
 			};
-			if no_seats {
-				Disputes::<T>::insert(epoch, id, dispute.clone());
-				Self::resolve(epoch, id, dispute, Resolution::Undecided);
-			} else {
-				Disputes::<T>::insert(epoch, id, dispute);
-				OpenClaims::<T>::insert(epoch, id, ());
-				OpenCount::<T>::mutate(epoch, |n| n.saturating_inc());
-			}
+			Disputes::<T>::insert(epoch, id, dispute);
+			OpenClaims::<T>::insert(epoch, id, ());
+			OpenCount::<T>::mutate(epoch, |n| n.saturating_inc());
 		}
 		Stats::<T>::insert(epoch, stats);
 		Ok(())
 	}
 
-	/// Draws min(3, eligible) re-run seats by power in `epoch + 1`, never the executor or the
-	/// auditor, from the auditor's secret and the receipt.
-	fn draw_seats(
+	/// Fixes the jury randomness of the settle epoch whose auditing epoch has just opened its
+	/// answer period (its claims have closed), once. Returns whether it wrote it.
+	pub(crate) fn fix_jury_randomness() -> bool {
+		let (now, stage) = T::Validators::stage();
+		let Some(epoch) = now.checked_sub(1) else { return false };
+		if !matches!(stage, EpochStage::Answer | EpochStage::Check)
+			|| JuryRandomness::<T>::contains_key(epoch)
+		{
+			return false;
+		}
+		let parent: Hash32 =
+			frame_system::Pallet::<T>::parent_hash().as_ref().try_into().unwrap_or_default();
+		let digest = T::Validators::reveal_digest(now).unwrap_or_default();
+		JuryRandomness::<T>::insert(epoch, jury_randomness(&parent, &digest));
+		true
+	}
+
+	/// The jury of the dispute over receipt `id` settled in `epoch`: min(5, eligible) validators
+	/// of epoch `epoch + 1` drawn by power from its jury randomness, never the executor or the
+	/// claimant (docs/protocol.md §7). `None` before the randomness is fixed (claims may still
+	/// come) or for an unknown dispute. Derived on demand: nothing is stored until the first
+	/// vote.
+	pub fn jury(epoch: EpochIndex, id: Hash32) -> Option<Vec<T::AccountId>> {
+		let dispute = Disputes::<T>::get(epoch, id)?;
+		if !dispute.seats.is_empty() {
+			return Some(dispute.seats.into_iter().map(|(v, _)| v).collect());
+		}
+		Self::draw_jury(epoch, &dispute, &id)
+			.map(|seats| seats.into_iter().map(|(v, _)| v).collect())
+	}
+
+	fn draw_jury(
 		epoch: EpochIndex,
-		receipt: &ReceiptOf<T>,
-		auditor: &T::AccountId,
-		auditor_secret: &Hash32,
+		dispute: &Dispute<T::AccountId, u128>,
 		id: &Hash32,
-	) -> polkadot_sdk::frame_support::BoundedVec<
-		RerunSeat<T::AccountId>,
-		polkadot_sdk::frame_support::traits::ConstU32<MAX_RERUN_SEATS>,
+	) -> Option<
+		polkadot_sdk::frame_support::BoundedVec<
+			RerunSeat<T::AccountId>,
+			polkadot_sdk::frame_support::traits::ConstU32<MAX_RERUN_SEATS>,
+		>,
 	> {
-		let executor = &receipt.ticket.executor;
+		let randomness = JuryRandomness::<T>::get(epoch)?;
+		let executor = &dispute.receipt.ticket.executor;
 		let pool: Vec<(T::AccountId, u128)> = T::Validators::pool(epoch.saturating_add(1))
 			.into_iter()
-			.filter(|(v, _)| v != executor && v != auditor)
+			.filter(|(v, _)| v != executor && *v != dispute.auditor)
 			.collect();
 		let weights: Vec<u128> = pool.iter().map(|(_, w)| *w).collect();
-		let picks = draw_by_weight(
-			&weights,
-			MAX_RERUN_SEATS as usize,
-			&rerun_randomness(auditor_secret, id),
-		);
+		let picks = draw_by_weight(&weights, MAX_RERUN_SEATS as usize, &jury_seed(&randomness, id));
 		let seats: Vec<RerunSeat<T::AccountId>> =
 			picks.into_iter().filter_map(|i| pool.get(i).map(|(v, _)| (v.clone(), None))).collect();
-		seats.try_into().unwrap_or_default()
+		Some(seats.try_into().unwrap_or_default())
+	}
+
+	/// The dispute's jury, drawn and stored if it was not yet (`None` before the randomness).
+	fn with_jury(
+		epoch: EpochIndex,
+		id: &Hash32,
+		dispute: &mut Dispute<T::AccountId, u128>,
+	) -> bool {
+		if !dispute.seats.is_empty() {
+			return true;
+		}
+		match Self::draw_jury(epoch, dispute, id) {
+			Some(seats) => {
+				dispute.seats = seats;
+				true
+			}
+			None => false,
+		}
+	}
+
+	/// What the votes cast decide, once `closed` (the check period is over) or whenever one
+	/// side has more than half of the jury: the majority of the votes cast, with at least
+	/// min(3, jurors) cast; `None` while undecided (or, closed, too few or tied votes).
+	fn decided(dispute: &Dispute<T::AccountId, u128>, closed: bool) -> Option<Resolution> {
+		let jurors = dispute.seats.len();
+		let confirms = dispute.seats.iter().filter(|(_, v)| *v == Some(true)).count();
+		let refutes = dispute.seats.iter().filter(|(_, v)| *v == Some(false)).count();
+		let cast = confirms + refutes;
+		let enough = cast >= jurors.min(MIN_JURY_VOTES as usize) && jurors > 0;
+		let cleared = match dispute.claim {
+			Claim::Fail { .. } => Resolution::Refuted,
+			Claim::Unavailable { .. } => Resolution::Answered,
+		};
+		if 2 * confirms > jurors || (closed && enough && confirms > refutes) {
+			Some(Resolution::Fraud)
+		} else if 2 * refutes > jurors || (closed && enough && refutes > confirms) {
+			Some(cleared)
+		} else {
+			None
+		}
 	}
 
 	fn do_post_payload(
@@ -822,9 +896,6 @@ impl<T: Config> Pallet<T> {
 		);
 		ensure!(!payload.is_empty(), Error::<T>::EmptyPayload);
 		let hash = polkadot_sdk::sp_io::hashing::blake2_256(&payload);
-		let secret = T::Validators::revealed_secret(epoch.saturating_add(1), &dispute.auditor)
-			.unwrap_or_default();
-		dispute.seats = Self::draw_seats(epoch, &dispute.receipt, &dispute.auditor, &secret, &id);
 		dispute.claim = Claim::Unavailable { posted: Some(hash) };
 		Payloads::<T>::insert(epoch, id, payload);
 		Self::deposit_event(Event::PayloadPosted {
@@ -841,12 +912,7 @@ impl<T: Config> Pallet<T> {
 			claim: dispute.claim.clone(),
 			seats: dispute.seats.iter().map(|(v, _)| v.clone()).collect(),
 		});
-		if dispute.seats.is_empty() {
-			Disputes::<T>::insert(epoch, id, dispute.clone());
-			Self::resolve(epoch, id, dispute, Resolution::Answered);
-		} else {
-			Disputes::<T>::insert(epoch, id, dispute);
-		}
+		Disputes::<T>::insert(epoch, id, dispute);
 		Ok(())
 	}
 
@@ -885,30 +951,20 @@ impl<T: Config> Pallet<T> {
 		fraud: bool,
 	) -> Result<(), polkadot_sdk::sp_runtime::DispatchError> {
 		use polkadot_sdk::frame_support::ensure;
-		Self::in_stage(epoch, &[EpochStage::Validation, EpochStage::Answer, EpochStage::Check])?;
+		// Only once claims have closed: the jury's randomness is fixed then.
+		Self::in_stage(epoch, &[EpochStage::Answer, EpochStage::Check])?;
 		let mut dispute = Disputes::<T>::get(epoch, id).ok_or(Error::<T>::UnknownDispute)?;
 		ensure!(
 			dispute.resolution.is_none() && dispute.claim != Claim::Unavailable { posted: None },
 			Error::<T>::NothingToVoteOn
 		);
+		ensure!(Self::with_jury(epoch, &id, &mut dispute), Error::<T>::NothingToVoteOn);
 		let seat =
 			dispute.seats.iter_mut().find(|(v, _)| *v == voter).ok_or(Error::<T>::NotASeat)?;
 		ensure!(seat.1.is_none(), Error::<T>::AlreadyVoted);
 		seat.1 = Some(fraud);
 		Self::deposit_event(Event::Voted { epoch, receipt: id, voter, fraud });
-		let n = dispute.seats.len();
-		let confirms = dispute.seats.iter().filter(|(_, v)| *v == Some(true)).count();
-		let refutes = dispute.seats.iter().filter(|(_, v)| *v == Some(false)).count();
-		let decided = if confirms * 2 > n {
-			Some(Resolution::Fraud)
-		} else if refutes * 2 >= n {
-			Some(match dispute.claim {
-				Claim::Fail { .. } => Resolution::Refuted,
-				Claim::Unavailable { .. } => Resolution::Answered,
-			})
-		} else {
-			None
-		};
+		let decided = Self::decided(&dispute, false);
 		Disputes::<T>::insert(epoch, id, dispute.clone());
 		if let Some(resolution) = decided {
 			Self::resolve(epoch, id, dispute, resolution);
@@ -927,6 +983,20 @@ impl<T: Config> Pallet<T> {
 		let auditing = epoch.saturating_add(1);
 		let (mut refunded, mut forfeited, mut slashed) = (0, 0, 0);
 		let mut stats = Stats::<T>::get(epoch);
+		// A juror who voted against a decision the votes made pays the lazy penalty (a claim
+		// voided, or decided without a majority of votes, makes nobody lazy).
+		let confirms = dispute.seats.iter().filter(|(_, v)| *v == Some(true)).count();
+		let refutes = dispute.seats.iter().filter(|(_, v)| *v == Some(false)).count();
+		let against = match resolution {
+			Resolution::Fraud if confirms > refutes => Some(false),
+			Resolution::Refuted | Resolution::Answered if refutes > confirms => Some(true),
+			_ => None,
+		};
+		for (juror, vote) in dispute.seats.iter() {
+			if against.is_some() && *vote == against {
+				T::Slasher::slash(juror, OffenceKind::LazyValidation, auditing, &[]);
+			}
+		}
 		match resolution {
 			Resolution::Fraud => {
 				stats.frauds.saturating_inc();
@@ -1065,22 +1135,30 @@ impl<T: Config> Pallet<T> {
 						continue;
 					}
 				};
-				for (seat, vote) in dispute.seats.iter() {
-					if vote.is_none() {
-						T::Slasher::slash(
-							seat,
-							OffenceKind::SilentJuror,
-							epoch.saturating_add(1),
-							&[],
-						);
+				let mut dispute = dispute;
+				let needs_jury = dispute.claim != Claim::Unavailable { posted: None };
+				if needs_jury && Self::with_jury(epoch, &id, &mut dispute) {
+					for (seat, vote) in dispute.seats.iter() {
+						if vote.is_none() {
+							T::Slasher::slash(
+								seat,
+								OffenceKind::SilentJuror,
+								epoch.saturating_add(1),
+								&[],
+							);
+						}
 					}
 				}
 				let resolution = match dispute.claim {
 					Claim::Unavailable { posted: None } => Resolution::Fraud,
-					Claim::Unavailable { posted: Some(_) } => Resolution::Answered,
-					// Decided only by votes cast: a Fail the votes did not decide (some
-					// jurors silent) is void — silence never refutes a claim.
-					Claim::Fail { .. } => Resolution::Undecided,
+					// Decided only by votes cast, at least min(3, jurors) of them: short of
+					// that the claim is void — silence never refutes a claim. (A posted
+					// payload the votes did not decide counts as answered: its bond returned,
+					// nobody slashed, as void.)
+					_ => Self::decided(&dispute, true).unwrap_or(match dispute.claim {
+						Claim::Fail { .. } => Resolution::Undecided,
+						Claim::Unavailable { .. } => Resolution::Answered,
+					}),
 				};
 				Self::resolve(epoch, id, dispute, resolution);
 			}

@@ -161,6 +161,13 @@ impl AuditValidators<AccountId> for TestValidators {
 		POOL.with(|p| p.borrow().clone())
 	}
 
+	fn reveal_digest(epoch: EpochIndex) -> Option<[u8; 32]> {
+		let revealed: Vec<[u8; 32]> = SECRETS.with(|s| {
+			s.borrow().iter().filter(|(e, _, _)| *e == epoch).map(|(_, _, x)| *x).collect()
+		});
+		(!revealed.is_empty()).then(|| polkadot_sdk::sp_io::hashing::blake2_256(&revealed.encode()))
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	fn set_validators(
 		epoch: EpochIndex,

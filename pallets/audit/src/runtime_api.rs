@@ -1,5 +1,5 @@
 //! The runtime API an auditor calls (through the node's `state_call`) to know its odds without
-//! reading the power and reputation storage itself.
+//! reading the power and reputation storage itself, and a juror to know its disputes.
 
 // `decl_runtime_apis!` repeats the trait's generic bounds on each method it generates.
 #![allow(clippy::multiple_bound_locations)]
@@ -18,5 +18,9 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 
 		/// The receipts of `epoch`'s settlements under dispute and not decided yet.
 		fn open_disputes(epoch: EpochIndex) -> Vec<Hash32>;
+
+		/// The jury of the dispute over `receipt` settled in `epoch` (docs/protocol.md §7):
+		/// `None` until its randomness is fixed, when epoch `epoch + 1`'s answer period opens.
+		fn jury(epoch: EpochIndex, receipt: Hash32) -> Option<Vec<AccountId>>;
 	}
 }

@@ -9,8 +9,12 @@ pub use sprint_core::{
 	EpochIndex,
 };
 
-/// Most re-run voters of one dispute (docs/protocol.md §7: min(3, eligible)).
-pub const MAX_RERUN_SEATS: u32 = 3;
+/// Most jurors of one dispute (docs/protocol.md §7: min(5, eligible)).
+pub const MAX_RERUN_SEATS: u32 = 5;
+
+/// Fewest votes that decide a dispute, when at least as many jurors are eligible
+/// (docs/protocol.md §7: min(3, eligible)).
+pub const MIN_JURY_VOTES: u32 = 3;
 
 /// Most levels of a receipt's inclusion proof: batches hold at most 1,024 receipts.
 pub const MAX_PATH: u32 = 16;

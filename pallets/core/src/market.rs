@@ -43,6 +43,7 @@ const PAYLOAD_TAG: &[u8] = b"sprint/payload";
 const ACCEPT_TAG: &[u8] = b"sprint/accept";
 const AUDIT_DRAW_TAG: &[u8] = b"sprint/audit";
 const RERUN_TAG: &[u8] = b"sprint/rerun";
+const JURY_TAG: &[u8] = b"sprint/jury";
 
 /// What an API key signs to show that it belongs to the account registering it: SCALE of
 /// (`"sprint/api-key"`, the account, the chain's genesis hash as bytes).
@@ -258,10 +259,17 @@ pub fn draw_hits(draw: u64, probability_ppb: u64) -> bool {
 	u128::from(draw) * u128::from(PPB) < u128::from(probability_ppb) << 64
 }
 
-/// The randomness from which a `Fail`'s re-run voters are drawn: the auditor's revealed secret
-/// (committed two epochs before) and the receipt, so neither side picks its judges.
-pub fn rerun_randomness(auditor_secret: &Hash32, receipt_id: &Hash32) -> Hash32 {
-	blake2_256(&(RERUN_TAG, auditor_secret, receipt_id).encode())
+/// The randomness every jury of an auditing epoch is drawn from (docs/protocol.md §7), fixed
+/// when its answer period opens — after claims close: the parent hash of the answer period's
+/// first block and the running digest of every secret revealed by then. The claimant cannot
+/// foresee its jury; biasing it takes the last revealer and that block's author at once.
+pub fn jury_randomness(parent_hash: &Hash32, reveal_digest: &Hash32) -> Hash32 {
+	blake2_256(&(JURY_TAG, parent_hash, reveal_digest).encode())
+}
+
+/// The seed of receipt `receipt_id`'s jury, from its epoch's [`jury_randomness`].
+pub fn jury_seed(randomness: &Hash32, receipt_id: &Hash32) -> Hash32 {
+	blake2_256(&(RERUN_TAG, randomness, receipt_id).encode())
 }
 
 /// Draws up to `n` distinct entries of `pool` (each with a weight above zero) by weight, without

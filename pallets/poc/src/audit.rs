@@ -58,6 +58,10 @@ impl<T: Config> AuditValidators<T::AccountId> for Pallet<T> {
 		AuditPool::<T>::get(epoch).into_inner()
 	}
 
+	fn reveal_digest(epoch: EpochIndex) -> Option<[u8; 32]> {
+		RevealDigest::<T>::get(epoch).map(|digest| digest.0)
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	fn set_validators(
 		epoch: EpochIndex,

@@ -306,6 +306,10 @@ pub trait AuditValidators<AccountId> {
 	/// Every validator with power in `epoch`, and its power, in a fixed order (re-run draws).
 	fn pool(epoch: EpochIndex) -> alloc::vec::Vec<(AccountId, u128)>;
 
+	/// The running digest of every secret revealed in `epoch` so far (`None` before the first):
+	/// part of the jury randomness (docs/protocol.md §7).
+	fn reveal_digest(epoch: EpochIndex) -> Option<[u8; 32]>;
+
 	/// Benchmarks only: makes `pool` the validators of `epoch`, each with `secret` revealed,
 	/// and moves the chain to `stage` of `epoch`.
 	#[cfg(feature = "runtime-benchmarks")]

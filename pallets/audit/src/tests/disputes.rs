@@ -11,15 +11,15 @@ use super::*;
 /// Receipts settled: enough that some receipt is drawn whatever the (randomized) signatures.
 const N: u64 = 32;
 
-/// Opens a `Fail` dispute over a drawn receipt of [`N`]; returns the receipts, its index, the
-/// auditor and the re-run seats.
+/// Opens a `Fail` dispute over a drawn receipt of [`N`] and the answer period, where its jury
+/// is drawn; returns the receipts, its index, the auditor and the jurors.
 fn failed() -> (Vec<ReceiptOf<Test>>, usize, AccountId, Vec<AccountId>) {
 	let receipts = settled(N);
 	let (i, validators) = drawn_receipt(&receipts, 1);
 	let auditor = validators[0];
 	assert_ok!(submit(auditor, vec![audit(&receipts, i, fail(&receipts[i], b"the payload"))]));
-	let dispute = Disputes::<Test>::get(0, receipts[i].id()).expect("opened");
-	let seats: Vec<AccountId> = dispute.seats.iter().map(|(v, _)| *v).collect();
+	open_juries([7; 32]);
+	let seats = Audits::jury(0, receipts[i].id()).expect("drawn");
 	(receipts, i, auditor, seats)
 }
 
@@ -52,7 +52,7 @@ fn close_votes() {
 fn a_fail_confirmed_by_a_majority_refunds_the_payer_forfeits_the_fees_and_slashes() {
 	new_test_ext().execute_with(|| {
 		let (receipts, i, auditor, seats) = failed();
-		assert_eq!(seats.len(), 3, "min(3, eligible) of the four other validators");
+		assert_eq!(seats.len(), 4, "min(5, eligible): the four other validators");
 		assert!(!seats.contains(&auditor) && !seats.contains(&EXECUTOR));
 		let deposit = Inference::deposit_of(&REQUESTER);
 		let fund = Balances::free_balance(FUND);
@@ -63,6 +63,8 @@ fn a_fail_confirmed_by_a_majority_refunds_the_payer_forfeits_the_fees_and_slashe
 
 		assert_ok!(vote(seats[0], &receipts[i], true));
 		assert_ok!(vote(seats[1], &receipts[i], true));
+		assert!(resolutions().is_empty(), "two of four jurors are not a majority of the jury");
+		assert_ok!(vote(seats[2], &receipts[i], true));
 
 		assert_eq!(resolutions(), vec![(Resolution::Fraud, 40_000, pending, SLASH)]);
 		assert_eq!(Inference::deposit_of(&REQUESTER), deposit + 40_000);
@@ -79,14 +81,14 @@ fn a_fail_confirmed_by_a_majority_refunds_the_payer_forfeits_the_fees_and_slashe
 				who: EXECUTOR,
 				kind: OffenceKind::InferenceFraud,
 				epoch: 0,
-				confirmers: vec![auditor, seats[0], seats[1]],
+				confirmers: vec![auditor, seats[0], seats[1], seats[2]],
 			}]
 		);
 		// Its clean record starts again, from epoch 1.
 		let standing = Standings::<Test>::get(EXECUTOR).expect("settled once");
 		assert_eq!((standing.clean_since, standing.before), (1, Some(0)));
-		// The third seat's vote is no longer due: nothing to vote on, no silent seat.
-		assert_noop!(vote(seats[2], &receipts[i], true), Error::<Test>::NothingToVoteOn);
+		// The fourth juror's vote is no longer due: nothing to vote on, no silent juror.
+		assert_noop!(vote(seats[3], &receipts[i], true), Error::<Test>::NothingToVoteOn);
 		close_votes();
 		assert_eq!(slashes().len(), 1);
 		assert_eq!(Stats::<Test>::get(0).frauds, 1);
@@ -102,16 +104,22 @@ fn a_refuted_fail_costs_its_auditor_the_refuted_claim_penalty() {
 		assert_ok!(vote(seats[1], &receipts[i], true));
 		assert!(resolutions().is_empty(), "one each way decides nothing yet");
 		assert_ok!(vote(seats[2], &receipts[i], false));
+		assert!(resolutions().is_empty(), "two of four: not yet a majority of the jury");
+		assert_ok!(vote(seats[3], &receipts[i], false));
 		assert_eq!(resolutions(), vec![(Resolution::Refuted, 0, 0, SLASH)]);
-		assert_eq!(
-			slashes(),
-			vec![mock::Slash {
-				who: auditor,
-				kind: OffenceKind::RefutedClaim,
-				epoch: 1,
-				confirmers: vec![seats[0], seats[2]],
-			}]
-		);
+		assert!(slashes().contains(&mock::Slash {
+			who: auditor,
+			kind: OffenceKind::RefutedClaim,
+			epoch: 1,
+			confirmers: vec![seats[0], seats[2], seats[3]],
+		}));
+		// The juror who voted against the majority pays the lazy penalty.
+		assert!(slashes().contains(&mock::Slash {
+			who: seats[1],
+			kind: OffenceKind::LazyValidation,
+			epoch: 1,
+			confirmers: vec![],
+		}));
 		assert_eq!(pallet_inference::PendingFees::<Test>::get(EXECUTOR), pending);
 	});
 }
@@ -120,10 +128,8 @@ fn a_refuted_fail_costs_its_auditor_the_refuted_claim_penalty() {
 fn votes_come_from_seats_once_and_in_time() {
 	new_test_ext().execute_with(|| {
 		let (receipts, i, auditor, seats) = failed();
-		let outsider = VALIDATORS
-			.into_iter()
-			.find(|v| *v != auditor && !seats.contains(v))
-			.expect("five validators, three seats and the auditor");
+		// Four jurors of the four other validators: anyone else is an outsider.
+		let outsider = REQUESTER;
 		assert_noop!(vote(outsider, &receipts[i], true), Error::<Test>::NotASeat);
 		assert_noop!(vote(auditor, &receipts[i], true), Error::<Test>::NotASeat);
 		assert_ok!(vote(seats[0], &receipts[i], true));
@@ -172,7 +178,11 @@ fn at_the_deadline_a_fail_the_votes_did_not_decide_is_void_and_silent_jurors_are
 			slashes().iter().map(|s| (s.who, s.kind)).collect();
 		assert_eq!(
 			kinds,
-			vec![(seats[1], OffenceKind::SilentJuror), (seats[2], OffenceKind::SilentJuror)]
+			vec![
+				(seats[1], OffenceKind::SilentJuror),
+				(seats[2], OffenceKind::SilentJuror),
+				(seats[3], OffenceKind::SilentJuror)
+			]
 		);
 		assert_eq!(OpenCount::<Test>::get(0), 0);
 	});
@@ -231,6 +241,7 @@ fn an_unavailable_payload_never_posted_is_fraud() {
 		let (i, validators) = drawn_receipt(&receipts, 1);
 		assert_ok!(submit(validators[0], vec![audit(&receipts, i, AuditResult::Unavailable)]));
 		let other = VALIDATORS.into_iter().find(|v| *v != validators[0]).expect("five; qed");
+		open_juries([5; 32]);
 		assert_noop!(vote(other, &receipts[i], true), Error::<Test>::NothingToVoteOn);
 		close_votes();
 		let pending = N as u128 * 40 * 1_000 * 8 / 10;
@@ -264,10 +275,13 @@ fn a_posted_payload_goes_on_chain_and_is_re_run() {
 			dispute.claim,
 			Claim::Unavailable { posted: Some(polkadot_sdk::sp_io::hashing::blake2_256(&payload)) }
 		);
-		assert_eq!(dispute.seats.len(), 3);
-		let seats: Vec<AccountId> = dispute.seats.iter().map(|(v, _)| *v).collect();
+		assert!(dispute.seats.is_empty(), "no jury before the answer period's randomness");
+		open_juries([6; 32]);
+		let seats = Audits::jury(0, id).expect("drawn");
+		assert_eq!(seats.len(), 4);
 		assert_ok!(vote(seats[0], &receipts[i], false));
 		assert_ok!(vote(seats[1], &receipts[i], false));
+		assert_ok!(vote(seats[2], &receipts[i], false));
 		assert_eq!(resolutions(), vec![(Resolution::Answered, 0, 0, 0)]);
 		assert!(slashes().is_empty(), "an answered Unavailable costs nobody");
 	});
@@ -301,10 +315,10 @@ fn a_fails_payload_is_posted_by_its_auditor_or_executor_and_must_be_the_one_sign
 			Event::PayloadPosted { by, hash, .. }
 				if *by == auditor && *hash == polkadot_sdk::sp_io::hashing::blake2_256(b"the payload")
 		)));
-		// Once: the executor cannot replace it, and the seats stay as drawn.
+		// Once: the executor cannot replace it, and the jury stays as drawn.
 		assert_noop!(post(EXECUTOR, b"the payload"), Error::<Test>::NothingToPost);
 		let dispute = Disputes::<Test>::get(0, id).expect("open");
-		assert_eq!(dispute.seats.iter().map(|(v, _)| *v).collect::<Vec<_>>(), seats);
+		assert_eq!(Audits::jury(0, id), Some(seats.clone()));
 		assert_eq!(
 			dispute.claim,
 			Claim::Fail {
@@ -315,6 +329,7 @@ fn a_fails_payload_is_posted_by_its_auditor_or_executor_and_must_be_the_one_sign
 		// The votes decide as before.
 		assert_ok!(vote(seats[0], &receipts[i], true));
 		assert_ok!(vote(seats[1], &receipts[i], true));
+		assert_ok!(vote(seats[2], &receipts[i], true));
 		assert_eq!(resolutions()[0].0, Resolution::Fraud);
 		assert_noop!(post(EXECUTOR, b"the payload"), Error::<Test>::NothingToPost);
 	});
@@ -375,14 +390,11 @@ fn each_claim_holds_a_bond_returned_when_confirmed_and_forfeited_when_refuted() 
 		assert!(bond > 0, "the claim holds a bond");
 		// Refuted by the jurors' votes: the bond goes to the fund.
 		let fund = Balances::free_balance(FUND);
-		let seats: Vec<AccountId> = Disputes::<Test>::get(0, receipts[i].id())
-			.expect("opened")
-			.seats
-			.iter()
-			.map(|(v, _)| *v)
-			.collect();
+		open_juries([8; 32]);
+		let seats = Audits::jury(0, receipts[i].id()).expect("drawn");
 		assert_ok!(vote(seats[0], &receipts[i], false));
 		assert_ok!(vote(seats[1], &receipts[i], false));
+		assert_ok!(vote(seats[2], &receipts[i], false));
 		assert_eq!(Balances::free_balance(auditor), before - bond);
 		assert_eq!(Balances::free_balance(FUND), fund + bond);
 	});
