@@ -1,9 +1,10 @@
 //! The inference audit wired through the real runtime (docs/protocol.md §7): pallet-audit reads
 //! settled batches from pallet-inference, secrets and power from pallet-poc, and slashes through
 //! pallet-collateral. On the dev genesis (built by the WASM runtime), Bob registers as a host,
-//! serves Charlie's tickets and settles them; in the next epoch Alice audits one, its `Fail` is
-//! confirmed by two of the three re-run seats, and Charlie is refunded, Bob's fees are forfeited,
-//! 20% of his collateral slashed and he is jailed.
+//! serves Charlie's tickets and settles them; in the next epoch Alice audits one; once the
+//! answer period opens its jury is drawn (three jurors: the other validators), two of them
+//! confirm her `Fail`, and Charlie is refunded, Bob's fees are forfeited, 20% of his collateral
+//! slashed and he is jailed.
 
 use crate::common;
 
@@ -155,8 +156,19 @@ fn a_confirmed_fail_refunds_the_payer_forfeits_the_fees_slashes_and_jails_the_ex
 			vec![audit].try_into().expect("one")
 		));
 		let dispute = pallet_audit::Disputes::<R>::get(0, ids[index]).expect("opened");
-		let seats: Vec<AccountId> = dispute.seats.iter().map(|(v, _)| v.clone()).collect();
-		assert_eq!(seats.len(), 3);
+		assert!(dispute.seats.is_empty(), "no jury while claims may still come");
+		assert_eq!(Audit::jury(0, ids[index]), None);
+		// The answer period opens: pallet-audit's hook fixes the jury randomness.
+		System::set_block_number(offset + params.validation_window + 10);
+		assert_eq!(
+			<Poc as AuditValidators<AccountId>>::stage().1,
+			sprint_primitives::EpochStage::Answer
+		);
+		<Audit as polkadot_sdk::frame_support::traits::Hooks<u32>>::on_initialize(
+			offset + params.validation_window + 10,
+		);
+		let seats = Audit::jury(0, ids[index]).expect("drawn");
+		assert_eq!(seats.len(), 3, "min(5, eligible): the three validators but Alice");
 		assert!(!seats.contains(&alice) && !seats.contains(&bob));
 
 		let deposit = Inference::deposit_of(&charlie);

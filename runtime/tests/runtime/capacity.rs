@@ -133,8 +133,8 @@ fn audit_chunks_payloads_and_the_dispute_hook_fit_their_blocks() {
 	let max_extrinsic = normal.max_extrinsic.expect("normal extrinsics have a limit");
 	let max_block = RuntimeBlockWeights::get().max_block;
 
-	// The worst chunk: 64 audits, as many of them disputes as a chunk may carry, each drawing
-	// its seats from the largest pool.
+	// The worst chunk: 64 audits, as many of them disputes as a chunk may carry, each charged a
+	// jury draw from the largest pool (an upper bound: juries are drawn later, on demand).
 	let chunk = AuditWeights::submit_audits(MAX_AUDITS_PER_CHUNK).saturating_add(
 		AuditWeights::dispute(max_validators).saturating_mul(u64::from(MAX_CLAIMS_PER_CHUNK)),
 	);
