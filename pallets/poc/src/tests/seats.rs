@@ -110,6 +110,16 @@ fn epoch_one_after_four_accepted_hosts(k: u32) -> (Vec<Vec<AccountId>>, bool) {
 				assert_eq!(total, weights.iter().sum::<u128>());
 				assert_eq!(power(13), weights[3]);
 				assert_eq!(power(VALIDATOR), 0, "not an accepted host");
+				// Revision 4, attack 8: the power a draw reads is fixed when the audits open.
+				// A validator that unbonds, or is jailed, afterwards keeps it, so that audits
+				// and missed-audit reports are judged against the same snapshot (no escaping a
+				// report by deregistering).
+				let before: Vec<u128> = [10, 11, 12, 13].iter().map(|h| power(*h)).collect();
+				use sprint_primitives::{HostBond, OffenceKind, Slasher};
+				<Collateral as HostBond<AccountId>>::unbond_host(&13).expect("bonded");
+				<Collateral as Slasher<AccountId>>::slash(&12, OffenceKind::PocFraud, 2, &[]);
+				let after: Vec<u128> = [10, 11, 12, 13].iter().map(|h| power(*h)).collect();
+				assert_eq!(after, before, "the snapshot, not live state");
 			}
 			let pool = <Poc as AuditValidators<AccountId>>::pool(2);
 			assert_eq!(pool.iter().map(|(_, w)| w).sum::<u128>(), total);
