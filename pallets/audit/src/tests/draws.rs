@@ -168,3 +168,30 @@ fn reputation_for_a_draw_is_as_it_stood_when_the_receipts_epoch_ended() {
 	let new = Standing { clean_since: 5, changed: 5, before: None };
 	assert_eq!(new.clean_epochs_at(4), None);
 }
+
+/// Revision 4, attack 8: draws read the executor's reputation as it stood when the epoch's
+/// audits opened. Resetting it (the executor caught again, perhaps on purpose) while an epoch's
+/// missed-audit reports are still open must not change which of that epoch's receipts were
+/// drawn — else every validator that audited the old draws would seem to have missed new ones.
+/// Reports of epoch 40 close at the end of epoch 42: two resets fall inside that window.
+#[test]
+fn resets_while_an_epochs_reports_are_open_leave_its_draws_alone() {
+	new_test_ext().execute_with(|| {
+		market();
+		Standings::<Test>::insert(EXECUTOR, Standing { clean_since: 0, changed: 0, before: None });
+		// Busy epochs, so that the audit rate follows reputation (1% for a clean record).
+		for epoch in 40..=42 {
+			Traffic::<Test>::insert(epoch, 10_000);
+		}
+		set_stage(41, EpochStage::Validation);
+		let odds = |epoch| Audits::probability_for(epoch, &VALIDATORS[0], &EXECUTOR);
+		let (at_40, at_41) = (odds(40), odds(41));
+		assert!(at_40 < PPB, "a clean record: audited below 100%");
+		Audits::reset_standing(&EXECUTOR, 41);
+		set_stage(42, EpochStage::Answer);
+		Audits::reset_standing(&EXECUTOR, 42);
+		assert_eq!(odds(40), at_40, "epoch 40's reports are open until epoch 42 ends");
+		assert_eq!(odds(41), at_41, "and epoch 41's");
+		assert!(odds(42) > at_40, "the new epoch's draws see the resets");
+	});
+}
