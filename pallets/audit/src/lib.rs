@@ -178,6 +178,18 @@ pub mod pallet {
 	pub type Standings<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, Standing, OptionQuery>;
 
+	/// The change before an executor's last one: `(the epoch it was made in, clean_since before
+	/// it)`. With [`Standings`] it gives the reputation at any epoch whose missed-audit reports
+	/// are still open, across two resets (docs/protocol.md §7: draws read a snapshot).
+	#[pallet::storage]
+	pub type EarlierStandings<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		(EpochIndex, Option<EpochIndex>),
+		OptionQuery,
+	>;
+
 	/// Audits submitted: `(settle epoch, receipt id, validator)`.
 	#[pallet::storage]
 	pub type Audited<T: Config> = StorageNMap<
@@ -595,9 +607,7 @@ impl<T: Config> Pallet<T> {
 		total: u128,
 	) -> u64 {
 		let min_average = min_average_ppb(Traffic::<T>::get(epoch));
-		let reputation = Standings::<T>::get(executor)
-			.and_then(|s| s.clean_epochs_at(epoch))
-			.map_or(0, reputation_ppb);
+		let reputation = Self::clean_epochs_at(executor, epoch).map_or(0, reputation_ppb);
 		let target = audit_target_ppb(min_average, reputation);
 		let exec_power = T::Validators::power(epoch.saturating_add(1), executor);
 		audit_probability_ppb(target, power, total, exec_power)
@@ -1083,12 +1093,31 @@ impl<T: Config> Pallet<T> {
 	fn reset_standing(executor: &T::AccountId, now: EpochIndex) {
 		Standings::<T>::mutate(executor, |standing| {
 			let before = match standing {
-				Some(s) if s.changed < now => Some(s.clean_since),
+				Some(s) if s.changed < now => {
+					// The change this one follows stays readable for the epochs before it.
+					EarlierStandings::<T>::insert(executor, (s.changed, s.before));
+					Some(s.clean_since)
+				}
 				Some(s) => s.before,
 				None => None,
 			};
 			*standing = Some(Standing { clean_since: now, changed: now, before });
 		});
+	}
+
+	/// `executor`'s clean epochs at the end of `epoch`, as its record stood then: exact for any
+	/// epoch at most two changes back — every epoch whose missed-audit reports are still open,
+	/// since a change is made at most once per epoch and reports close two epochs on.
+	pub fn clean_epochs_at(executor: &T::AccountId, epoch: EpochIndex) -> Option<u32> {
+		let standing = Standings::<T>::get(executor)?;
+		if epoch >= standing.changed {
+			return standing.clean_epochs_at(epoch);
+		}
+		let since = match EarlierStandings::<T>::get(executor) {
+			Some((changed, before)) if epoch < changed => before?,
+			_ => standing.before?,
+		};
+		Some(epoch.saturating_sub(since))
 	}
 
 	/// Decides, at most [`RESOLVE_PER_BLOCK`] per block, the disputes whose votes have closed:

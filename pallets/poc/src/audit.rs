@@ -2,11 +2,14 @@
 //! epoch's stage, revealed secrets, and each validator's power — its weight in the epoch's seat
 //! draw, over validators with a committed secret.
 //!
-//! The pool and its total are fixed when the epoch's seat draw starts ([`AuditPool`],
-//! [`AuditPower`]); a validator's own power is read in O(1) from its accepted weight of the
-//! previous epoch (the pool's weight for it), and counts only while it keeps its committed
-//! secret, its bond and stays out of jail. When the genesis validators stand in, every member of
-//! the (small) pool has power 1.
+//! The pool and its total are fixed when the epoch's seat draw starts — when its audits open
+//! ([`AuditPool`], [`AuditPower`]) — and so is each validator's power (docs/protocol.md §7,
+//! revision 4, attack 8): its accepted weight of the previous epoch (the pool's weight for it)
+//! if it was eligible then (a committed secret, not jailed, bonded: its bit in
+//! [`AuditEligible`], at its [`PoolIndex`]), read in O(1). Unbonding, a jail or a new bond later
+//! change nothing, so audits and missed-audit reports are judged against the same snapshot, and
+//! nobody escapes a report by deregistering. When the genesis validators stand in, every member
+//! of the (small) pool has power 1.
 
 use alloc::vec::Vec;
 use sprint_primitives::{AuditValidators, EpochStage};
@@ -38,9 +41,17 @@ impl<T: Config> AuditValidators<T::AccountId> for Pallet<T> {
 				.find(|(v, _)| v == who)
 				.map_or(0, |(_, w)| *w);
 		}
-		let eligible = SecretCommitments::<T>::contains_key(epoch, who)
-			&& !T::Slasher::is_jailed(who)
-			&& T::HostBond::has_bond(who);
+		let eligible = match AuditEligible::<T>::get(epoch) {
+			Some(bits) => PoolIndex::<T>::get(epoch, who).is_some_and(|index| {
+				bits.get(index as usize / 8).is_some_and(|b| b & (1 << (index % 8)) != 0)
+			}),
+			// A pool credited before the snapshot existed (one epoch after the upgrade).
+			None => {
+				SecretCommitments::<T>::contains_key(epoch, who)
+					&& !T::Slasher::is_jailed(who)
+					&& T::HostBond::has_bond(who)
+			}
+		};
 		if !eligible {
 			return 0;
 		}

@@ -11,7 +11,8 @@
 //! - the **tally** takes a decide, a reveal, a weigh and a credit step per participant (plus the
 //!   stage ends); it must end before the next epoch's draw begins;
 //! - the **pruning** of one epoch takes `⌈entries / PRUNE_PER_BLOCK⌉ + 1` steps, one per block,
-//!   of `max_participants · (13 + k_v)` entries at most (commitment, participant, its rank,
+//!   of `max_participants · (14 + k_v)` entries at most (commitment, participant, its rank,
+//!   its place in the next epoch's validator pool,
 //!   seats, outcome, accepted weight, two forfeits, `k_v` assignments, a displaced host's record
 //!   — at most `max_participants` are displaced — and the four secret entries each);
 //! - together they must fit one epoch's blocks, so that no work ever piles up from epoch to
@@ -81,7 +82,7 @@ impl<T: Config> Pallet<T> {
 		let steps_fit = steps.iter().all(|step| step.all_lte(budget));
 		// The epoch's maps (accepted weights aside) and its single values, then, epochs later,
 		// its accepted weights on their own cursor.
-		let entries = n.saturating_mul(12 + k);
+		let entries = n.saturating_mul(13 + k);
 		let prune_steps = entries.div_ceil(u64::from(PRUNE_PER_BLOCK))
 			+ 1 + n.div_ceil(u64::from(PRUNE_PER_BLOCK));
 

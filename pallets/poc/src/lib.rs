@@ -335,6 +335,33 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// Each validator's place in its epoch's [`ValidatorPool`], written as the tally credits it:
+	/// what [`AuditEligible`]'s bits are indexed by.
+	#[pallet::storage]
+	pub type PoolIndex<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		u32,
+		OptionQuery,
+	>;
+
+	/// Which members of an epoch's [`ValidatorPool`] were eligible (a committed secret, not
+	/// jailed, bonded) when its seat draw started — when its audits opened: one bit per
+	/// [`PoolIndex`]. With the accepted weights it is the snapshot every audit draw and
+	/// missed-audit report of the epoch reads, never live state (docs/protocol.md §7; absent
+	/// when the genesis validators stood in, whose [`AuditPool`] is small enough to read).
+	#[pallet::storage]
+	pub type AuditEligible<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		BoundedVec<u8, ConstU32<MAX_ELIGIBLE_BYTES>>,
+		OptionQuery,
+	>;
+
 	/// The seat draw under way: its eligible candidates (after the secret and jail filters, or
 	/// the stand-ins), read once per block of the draw.
 	#[pallet::storage]
@@ -685,6 +712,14 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// The audits' eligibility bitmap must hold a bit for every possible validator.
+		fn integrity_test() {
+			assert!(
+				T::MaxParticipants::get() <= MAX_ELIGIBLE_BYTES.saturating_mul(8),
+				"MaxParticipants exceeds the AuditEligible bitmap's 32,768 bits"
+			);
+		}
+
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			// The running epoch ends as it began, whatever governance set since.
 			let epoch_length: BlockNumberFor<T> = EpochParams::<T>::get(CurrentEpoch::<T>::get())
@@ -1194,6 +1229,10 @@ impl<T: Config> Pallet<T> {
 			.unwrap_or(0)
 	}
 }
+
+/// The bytes of an [`AuditEligible`] bitmap: one bit for each of up to 32,768 validators
+/// (the runtime's `MaxParticipants` must not exceed it; `integrity_test` checks).
+pub const MAX_ELIGIBLE_BYTES: u32 = 4_096;
 
 /// What the benchmarks need from the runtime.
 #[cfg(feature = "runtime-benchmarks")]

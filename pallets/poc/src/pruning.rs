@@ -27,7 +27,7 @@ pub const PRUNE_PER_BLOCK: u32 = 500;
 /// Clears up to `limit` entries of one per-epoch map; returns `(deleted, finished)`.
 type Clear = fn(EpochIndex, u32) -> (u32, bool);
 
-fn clear_maps<T: Config>() -> [Clear; 13] {
+fn clear_maps<T: Config>() -> [Clear; 14] {
 	fn done(r: polkadot_sdk::sp_io::MultiRemovalResults) -> (u32, bool) {
 		(r.backend, r.maybe_cursor.is_none())
 	}
@@ -44,6 +44,7 @@ fn clear_maps<T: Config>() -> [Clear; 13] {
 		|e, n| done(ParticipantRanks::<T>::clear_prefix(e, n, None)),
 		|e, n| done(SecretCommitterRanks::<T>::clear_prefix(e, n, None)),
 		|e, n| done(Displaced::<T>::clear_prefix(e, n, None)),
+		|e, n| done(PoolIndex::<T>::clear_prefix(e, n, None)),
 		|e, _| {
 			// The single values, once every map of the epoch is empty.
 			EpochParams::<T>::remove(e);
@@ -58,6 +59,7 @@ fn clear_maps<T: Config>() -> [Clear; 13] {
 			ValidatorPool::<T>::remove(e);
 			AuditPool::<T>::remove(e);
 			AuditPower::<T>::remove(e);
+			AuditEligible::<T>::remove(e);
 			(0, true)
 		},
 	]

@@ -98,10 +98,30 @@ impl<T: Config> Pallet<T> {
 				&& !T::Slasher::is_jailed(who)
 				&& T::HostBond::has_bond(who)
 		};
-		let mut candidates: Vec<(T::AccountId, u128)> =
-			ValidatorPool::<T>::get(epoch).into_iter().filter(|(v, _)| eligible(v)).collect();
+		let pool = ValidatorPool::<T>::get(epoch);
+		// The audits' snapshot of eligibility (docs/protocol.md §7): one bit per pool member,
+		// by its place in the pool ([`PoolIndex`]).
+		let mut bits = alloc::vec![0u8; pool.len().div_ceil(8)];
+		let mut candidates: Vec<(T::AccountId, u128)> = Vec::with_capacity(pool.len());
+		for (index, (validator, weight)) in pool.into_iter().enumerate() {
+			if eligible(&validator) {
+				if let Some(byte) = bits.get_mut(index / 8) {
+					*byte |= 1 << (index % 8);
+				}
+				candidates.push((validator, weight));
+			}
+		}
 		let k = EpochParams::<T>::get(epoch).map_or(0, |p| p.seats_per_participant);
 		let stand_ins = candidates.len() < k.saturating_mul(2) as usize;
+		// A pool credited before the runtime kept `PoolIndex` cannot use the bits: its audits
+		// read live eligibility, as before (one epoch after such an upgrade).
+		let indexed =
+			candidates.first().is_none_or(|(first, _)| PoolIndex::<T>::contains_key(epoch, first));
+		if !stand_ins && indexed {
+			if let Ok(bits) = BoundedVec::try_from(bits) {
+				AuditEligible::<T>::insert(epoch, bits);
+			}
+		}
 		if stand_ins {
 			for (_, weight) in candidates.iter_mut() {
 				*weight = 1;
@@ -122,8 +142,10 @@ impl<T: Config> Pallet<T> {
 				break;
 			}
 		}
+		// Slashable through this epoch's tally (seat penalties) and the next one's end, when
+		// the missed-audit reports of the receipts this epoch audits close (docs/protocol.md §7).
 		for (candidate, _) in bounded.iter() {
-			T::HostBond::keep_slashable(candidate, epoch);
+			T::HostBond::keep_slashable(candidate, epoch.saturating_add(1));
 		}
 		let total = bounded.iter().fold(0u128, |sum, (_, w)| sum.saturating_add(*w));
 		AuditPower::<T>::insert(epoch, (total, stand_ins));

@@ -362,10 +362,11 @@ impl<T: Config> Pallet<T> {
 		progress.accepted_weight = progress.accepted_weight.saturating_add(weight);
 		if weight > 0 {
 			// Bounded by MaxParticipants like the participants themselves: it always fits.
-			let _ = ValidatorPool::<T>::try_append(
-				epoch.saturating_add(1),
-				(participant.clone(), weight),
-			);
+			let next = epoch.saturating_add(1);
+			let index = ValidatorPool::<T>::decode_len(next).unwrap_or(0) as u32;
+			if ValidatorPool::<T>::try_append(next, (participant.clone(), weight)).is_ok() {
+				PoolIndex::<T>::insert(next, participant, index);
+			}
 		}
 		if !Forfeited::<T>::contains_key(epoch, participant) {
 			T::Rewards::credit_reward(epoch, participant, weight, progress.total_weight);

@@ -185,13 +185,19 @@ fn resets_while_an_epochs_reports_are_open_leave_its_draws_alone() {
 		}
 		set_stage(41, EpochStage::Validation);
 		let odds = |epoch| Audits::probability_for(epoch, &VALIDATORS[0], &EXECUTOR);
-		let (at_40, at_41) = (odds(40), odds(41));
+		let at_40 = odds(40);
 		assert!(at_40 < PPB, "a clean record: audited below 100%");
+		// Caught in epoch 41: epoch 41's receipts, audited from epoch 42's validation window
+		// on, are drawn with the reset (the record as it stood when epoch 41 ended).
 		Audits::reset_standing(&EXECUTOR, 41);
+		set_stage(42, EpochStage::Validation);
+		let at_41 = odds(41);
+		assert!(at_41 > at_40);
+		// Caught again in epoch 42, after its audits opened.
 		set_stage(42, EpochStage::Answer);
 		Audits::reset_standing(&EXECUTOR, 42);
 		assert_eq!(odds(40), at_40, "epoch 40's reports are open until epoch 42 ends");
 		assert_eq!(odds(41), at_41, "and epoch 41's");
-		assert!(odds(42) > at_40, "the new epoch's draws see the resets");
+		assert!(odds(42) > at_40, "epoch 42's draws see the resets");
 	});
 }
