@@ -1259,6 +1259,7 @@ impl<T: Config> Pallet<T> {
 			Traffic::<T>::remove(epoch);
 			Stats::<T>::remove(epoch);
 			OpenCount::<T>::remove(epoch);
+			JuryRandomness::<T>::remove(epoch);
 			NextPrune::<T>::put(epoch.saturating_add(1));
 		}
 		removed
