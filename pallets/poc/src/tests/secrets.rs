@@ -154,3 +154,30 @@ fn a_validator_that_reveals_with_its_verdicts_and_alone_pays_nothing() {
 		assert_eq!(super::outcome_in(0, HOST), Some(crate::Outcome::Accepted));
 	});
 }
+
+/// SPEC rev 4 (§4, genesis secrets): no genesis validator pays a silent seat for epochs 0 and
+/// 1, whose secrets a spec commits before any worker can derive one; from epoch 2 on silence
+/// costs as for everyone.
+#[test]
+fn a_genesis_validator_pays_no_silent_seat_for_epochs_zero_and_one() {
+	scenario().execute_with(|| {
+		let host = Sprint::new(HOST, 40);
+		host.register();
+		super::commit_all(0, &[&host]);
+		// Nobody reveals, nobody sits: every genesis validator is silent in epoch 0.
+		run_to_phase(Phase::Tally);
+		super::commit_secrets(2, &VALIDATORS);
+		run_to_epoch(2);
+		for v in VALIDATORS {
+			assert_eq!(Forfeited::<Test>::get(0, v), None, "{v}");
+			assert_eq!(Forfeited::<Test>::get(1, v), None, "{v}");
+			assert_eq!(held(v), BOND, "{v}");
+		}
+		// Epoch 2: a committed secret never revealed is a silent seat again.
+		run_to_epoch(3);
+		for v in VALIDATORS {
+			assert_eq!(Forfeited::<Test>::get(2, v), Some(ForfeitReason::SilentSeat), "{v}");
+			assert_eq!(held(v), BOND - BOND / 100, "{v}");
+		}
+	});
+}
