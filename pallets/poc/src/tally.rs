@@ -323,6 +323,14 @@ impl<T: Config> Pallet<T> {
 	/// A seat penalty: `who` forfeits its reward for `epoch` and pays the penalty's share of its
 	/// own collateral (no jail; pallet-collateral charges each kind once per epoch).
 	fn penalise_seat(epoch: EpochIndex, who: &T::AccountId, reason: ForfeitReason) {
+		// A genesis validator pays no silent seat for epochs 0 and 1: a spec commits their
+		// secrets before any worker could derive one (docs/protocol.md §4, genesis secrets).
+		if reason == ForfeitReason::SilentSeat
+			&& epoch < 2
+			&& GenesisValidators::<T>::get().contains(who)
+		{
+			return;
+		}
 		if !Forfeited::<T>::contains_key(epoch, who) {
 			Forfeited::<T>::insert(epoch, who, reason);
 			Self::deposit_event(Event::RewardForfeited { epoch, who: who.clone(), reason });

@@ -125,22 +125,23 @@ fn a_challenger_that_never_votes_on_the_posted_answer_is_a_silent_seat() {
 		let challenger = Sprint::new(20, 40);
 		host.register();
 		challenger.register();
-		commit_all(0, &[&host, &challenger]);
-		submit(0, 20, vec![(HOST, unavailable(0, 20, &host))]).expect("challenge");
-		all_valid(0, &[HOST], &[20]);
-		all_valid(0, &[20], &[]);
+		to_epoch_two();
+		commit_all(2, &[&host, &challenger]);
+		submit(2, 20, vec![(HOST, unavailable(2, 20, &host))]).expect("challenge");
+		all_valid(2, &[HOST], &[20]);
+		all_valid(2, &[20], &[]);
 		run_to_phase(Phase::Answer);
 		Poc::answer_challenge(
 			RuntimeOrigin::signed(HOST),
-			0,
+			2,
 			20,
-			answer(0, &host, &sampled(0, 20, &host)),
+			answer(2, &host, &sampled(2, 20, &host)),
 		)
 		.expect("answered");
 		run_to_phase(Phase::Tally);
 
-		assert_eq!(outcome(0, HOST), Some(Outcome::Accepted));
-		assert_eq!(Forfeited::<Test>::get(0, 20), Some(ForfeitReason::SilentSeat));
+		assert_eq!(outcome(2, HOST), Some(Outcome::Accepted));
+		assert_eq!(Forfeited::<Test>::get(2, 20), Some(ForfeitReason::SilentSeat));
 		assert_eq!(Emission::rewards_of(&20), (0, 0), "the challenge earned it nothing");
 		assert_eq!(held(20), BOND - BOND / 100, "silent: 1%");
 	});
@@ -235,12 +236,13 @@ fn a_silent_validator_that_committed_no_work_pays_one_percent_once() {
 		let other = Sprint::new(10, 40);
 		host.register();
 		other.register();
-		commit_all(0, &[&host, &other]);
+		to_epoch_two();
+		commit_all(2, &[&host, &other]);
 		// 20 commits nothing and stays silent in both of its seats.
-		all_valid(0, &[HOST, 10], &[20]);
+		all_valid(2, &[HOST, 10], &[20]);
 		run_to_phase(Phase::Tally);
 
-		assert_eq!(Forfeited::<Test>::get(0, 20), Some(ForfeitReason::SilentSeat));
+		assert_eq!(Forfeited::<Test>::get(2, 20), Some(ForfeitReason::SilentSeat));
 		assert_eq!(held(20), BOND - BOND / 100, "1% of its own bond, once for two seats");
 		assert!(!jailed(20));
 	});

@@ -94,6 +94,13 @@ pub fn commit_secrets(epoch: u32, validators: &[AccountId]) {
 	}
 }
 
+/// Commits the [`VALIDATORS`]' secrets for epoch 2 and runs to it: the first epoch in which a
+/// genesis validator's silence costs (docs/protocol.md §4, genesis secrets).
+pub fn to_epoch_two() {
+	commit_secrets(2, &VALIDATORS);
+	run_to_epoch(2);
+}
+
 /// The host bond (`min_host_bond`).
 pub const BOND: u128 = 1_000 * SPR;
 

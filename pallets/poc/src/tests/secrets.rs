@@ -116,18 +116,19 @@ fn reveal_secret_reveals_once_in_the_validation_window() {
 #[test]
 fn a_committed_secret_never_revealed_is_a_silent_seat() {
 	scenario().execute_with(|| {
-		// No participant in epoch 0, so no seats: 20 reveals alone, 21 with a verdict chunk is
+		// No participant in epoch 2, so no seats: 20 reveals alone, 21 with a verdict chunk is
 		// impossible (no seat), the others stay silent.
+		super::to_epoch_two();
 		run_to_phase(Phase::Validation);
-		assert_ok!(Poc::reveal_secret(RuntimeOrigin::signed(20), 0, secret_of(20, 0)));
-		assert_noop!(submit(0, 21, vec![(HOST, crate::Verdict::Valid)]), Error::<Test>::NotASeat);
+		assert_ok!(Poc::reveal_secret(RuntimeOrigin::signed(20), 2, secret_of(20, 2)));
+		assert_noop!(submit(2, 21, vec![(HOST, crate::Verdict::Valid)]), Error::<Test>::NotASeat);
 		run_to_phase(Phase::Tally);
-		run_to_epoch(1);
+		run_to_epoch(3);
 
 		assert_eq!(held(20), BOND, "revealed: nothing to answer for");
-		assert_eq!(Forfeited::<Test>::get(0, 20), None);
+		assert_eq!(Forfeited::<Test>::get(2, 20), None);
 		for v in [21, 22, 23, 24] {
-			assert_eq!(Forfeited::<Test>::get(0, v), Some(ForfeitReason::SilentSeat));
+			assert_eq!(Forfeited::<Test>::get(2, v), Some(ForfeitReason::SilentSeat));
 			assert_eq!(held(v), BOND - BOND / 100, "{v}: the silent seat's 1%");
 			assert!(!jailed(v));
 		}

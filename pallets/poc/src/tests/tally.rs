@@ -238,15 +238,16 @@ fn a_silent_seat_loses_its_reward() {
 		let silent = Sprint::new(20, 40);
 		host.register();
 		silent.register();
-		commit_all(0, &[&host, &silent]);
-		all_valid(0, &[HOST], &[20]);
-		all_valid(0, &[20], &[]);
+		to_epoch_two();
+		commit_all(2, &[&host, &silent]);
+		all_valid(2, &[HOST], &[20]);
+		all_valid(2, &[20], &[]);
 		run_to_phase(Phase::Tally);
 
-		assert_eq!(outcome(20), Some(Outcome::Accepted));
-		assert_eq!(Forfeited::<Test>::get(0, 20), Some(ForfeitReason::SilentSeat));
+		assert_eq!(outcome_in(2, 20), Some(Outcome::Accepted));
+		assert_eq!(Forfeited::<Test>::get(2, 20), Some(ForfeitReason::SilentSeat));
 		assert_eq!(rewards(20), (0, 0));
-		assert_eq!(rewards(HOST), (0, R0 / 2));
+		assert_eq!(rewards(HOST), (0, Emission::epoch_budget(2).budget / 2));
 		assert_eq!(held(20), BOND - BOND / 100, "silence costs the reward and 1%");
 		assert!(!<Collateral as Slasher<_>>::is_jailed(&20));
 	});
