@@ -202,6 +202,22 @@ pub trait SigningKeys<AccountId> {
 	fn set_signing_key(who: &AccountId, key: [u8; 32]);
 }
 
+/// Duties that keep an account's collateral from leaving, beyond its seats (docs/protocol.md §7:
+/// an executor is slashable from its first acceptance), implemented by pallet-inference, asked by
+/// pallet-collateral before a withdrawal completes.
+pub trait CollateralDuties<AccountId> {
+	/// Whether `who` is on duty now: it declares an inference service, so every ticket it
+	/// accepts may still end in a downtime or fraud slash.
+	fn on_duty(who: &AccountId) -> bool;
+}
+
+/// No duties (a runtime without pallet-inference, and tests).
+impl<AccountId> CollateralDuties<AccountId> for () {
+	fn on_duty(_: &AccountId) -> bool {
+		false
+	}
+}
+
 /// Collateral activation (docs/protocol.md §5), implemented by pallet-collateral, asked by the PoC
 /// tally.
 pub trait WeightActivation<AccountId> {
@@ -529,6 +545,10 @@ pub trait CertifiableWork<AccountId> {
 pub trait EpochReaders {
 	/// Whether `epoch`'s PoC state is still needed.
 	fn still_reading(epoch: EpochIndex) -> bool;
+
+	/// Benchmarks only: the reader is done with every epoch up to `epoch`.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn done_reading(_epoch: EpochIndex) {}
 }
 
 /// Nobody reads past the tally (a runtime without pallet-carbon, and tests).
