@@ -236,6 +236,7 @@ impl pallet_collateral::Config for Runtime {
 	type EpochInfo = Poc;
 	type CommunityFund = CommunityFundAccount;
 	type UnvestedRewards = Emission;
+	type Duties = Inference;
 	type WeightInfo = pallet_collateral::weights::SubstrateWeight<Runtime>;
 	type ParamsOrigin = crate::governance::ParamsOrigin;
 }

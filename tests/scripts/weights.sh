@@ -17,7 +17,10 @@ pallets=("$@")
 [ ${#pallets[@]} -eq 0 ] && pallets=(poc collateral emission inference audit poc_voting carbon)
 
 echo "building sprint-node with runtime benchmarks in $target"
-CARGO_TARGET_DIR="$target" cargo build --locked --release -p sprint-node --features runtime-benchmarks
+# frame-storage-access-test-runtime (a benchmark CLI dependency, for `benchmark storage`, which
+# this script never runs) cannot build its own WASM outside its workspace: skip it.
+SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1 \
+	CARGO_TARGET_DIR="$target" cargo build --locked --release -p sprint-node --features runtime-benchmarks
 node="$target/release/sprint-node"
 
 for pallet in "${pallets[@]}"; do

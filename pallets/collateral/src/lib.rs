@@ -75,7 +75,9 @@ use polkadot_sdk::{
 	sp_arithmetic::Perbill,
 	sp_runtime::DispatchError,
 };
-use sprint_primitives::{EpochInfo, HostBond, Slasher, UnvestedRewards, WeightActivation};
+use sprint_primitives::{
+	CollateralDuties, EpochInfo, HostBond, Slasher, UnvestedRewards, WeightActivation,
+};
 
 /// The balance type of the pallet's currency.
 pub type BalanceOf<T> =
@@ -107,6 +109,9 @@ pub mod pallet {
 
 		/// Unvested rewards, which a fraud slash also takes (pallet-emission).
 		type UnvestedRewards: UnvestedRewards<Self::AccountId>;
+
+		/// Duties that keep collateral from leaving (pallet-inference: a declared service).
+		type Duties: CollateralDuties<Self::AccountId>;
 
 		/// Weights of this pallet's calls.
 		/// Who may change this pallet's parameters ([`Pallet::set_params`]): a passed `params`
@@ -293,6 +298,10 @@ pub mod pallet {
 		/// The account held a seat in an epoch whose tally has not ended: its collateral stays
 		/// slashable until then (see `SlashableUntil`). Withdraw after that tally.
 		SeatTallyPending,
+		/// The account declares an inference service: its collateral answers for every ticket
+		/// it accepts (docs/protocol.md §7). Withdraw the service first
+		/// (`inference.withdrawService`); the collateral stays slashable three epochs more.
+		OnDuty,
 		/// Parameters refused as genesis refuses them ([`Pallet::set_params`] says which).
 		InvalidParams,
 	}
@@ -360,14 +369,17 @@ pub mod pallet {
 
 		/// Releases every unbonding chunk that has unlocked back to the caller's free balance.
 		///
-		/// Origin: signed. Emits `Withdrawn`. Fails with `NothingToWithdraw`, or
-		/// `SeatTallyPending` while the tally of an epoch in which the caller held a seat runs.
+		/// Origin: signed. Emits `Withdrawn`. Fails with `NothingToWithdraw`,
+		/// `SeatTallyPending` while the tally of an epoch in which the caller held a seat runs,
+		/// or `OnDuty` while it declares an inference service (its collateral answers for every
+		/// ticket it accepts: docs/protocol.md §7).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
 		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let now = T::EpochInfo::current_epoch();
 			let mut ledger = Collaterals::<T>::get(&who).ok_or(Error::<T>::NothingToWithdraw)?;
+			ensure!(!T::Duties::on_duty(&who), Error::<T>::OnDuty);
 			if let Some(seat_epoch) = SlashableUntil::<T>::get(&who) {
 				ensure!(T::EpochInfo::tally_ended(seat_epoch), Error::<T>::SeatTallyPending);
 				SlashableUntil::<T>::remove(&who);

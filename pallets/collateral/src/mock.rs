@@ -84,6 +84,29 @@ impl sprint_primitives::EpochInfo for TestEpoch {
 	}
 }
 
+std::thread_local! {
+	static ON_DUTY: core::cell::RefCell<Vec<AccountId>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Marks `who` on duty (as a declared inference service would), or off it.
+pub fn set_on_duty(who: AccountId, on: bool) {
+	ON_DUTY.with(|d| {
+		let mut d = d.borrow_mut();
+		d.retain(|a| *a != who);
+		if on {
+			d.push(who);
+		}
+	});
+}
+
+/// The accounts [`set_on_duty`] marked.
+pub struct TestDuties;
+impl sprint_primitives::CollateralDuties<AccountId> for TestDuties {
+	fn on_duty(who: &AccountId) -> bool {
+		ON_DUTY.with(|d| d.borrow().contains(who))
+	}
+}
+
 /// Moves the mock chain to `epoch`.
 pub fn set_epoch(epoch: EpochIndex) {
 	EPOCH.with(|e| e.set(epoch));
@@ -99,6 +122,7 @@ impl pallet_collateral::Config for Test {
 	type EpochInfo = TestEpoch;
 	type CommunityFund = Fund;
 	type UnvestedRewards = ();
+	type Duties = TestDuties;
 	type WeightInfo = ();
 	type ParamsOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
 }

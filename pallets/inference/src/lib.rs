@@ -67,8 +67,8 @@ use polkadot_sdk::{
 	sp_runtime::traits::AccountIdConversion,
 };
 use sprint_primitives::{
-	AuditedMarket, EnergyDeclarations, EpochInfo, HostBond, OffenceKind, OnSettle, SigningKeys,
-	Slasher,
+	AuditedMarket, CollateralDuties, EnergyDeclarations, EpochInfo, HostBond, OffenceKind,
+	OnSettle, SigningKeys, Slasher,
 };
 
 /// The balance type of the pallet's currency.
@@ -77,6 +77,10 @@ pub type BalanceOf<T> =
 
 /// Most receipts in one `settle` call.
 pub const MAX_RECEIPTS_PER_SETTLE: u32 = 1_024;
+
+/// Epochs an executor's collateral stays slashable after it withdraws its service: a ticket
+/// accepted in that epoch may settle in the next and be reported missed in the one after.
+pub const SERVICE_DUTY_TAIL: u32 = 3;
 
 /// Most models registered at once.
 pub const MAX_MODELS: u32 = 64;
@@ -755,6 +759,8 @@ pub mod pallet {
 
 		/// Withdraws the caller's service declaration and returns its service deposit; settling
 		/// its earlier receipts still works. Its energy declaration ends with the current epoch.
+		/// Its collateral stays slashable three epochs more (a ticket accepted now may settle in
+		/// the next epoch and be reported missed in the one after: docs/protocol.md §7).
 		///
 		/// Origin: signed. Emits `ServiceWithdrawn` (and `EnergyDeclared` with none). Fails with
 		/// `NoService`.
@@ -774,6 +780,10 @@ pub mod pallet {
 					Precision::BestEffort,
 				);
 			}
+			T::Collateral::keep_slashable(
+				&who,
+				T::EpochInfo::current_epoch().saturating_add(SERVICE_DUTY_TAIL),
+			);
 			Self::deposit_event(Event::ServiceWithdrawn { host: who.clone() });
 			Self::note_energy(&who, None);
 			Ok(())
@@ -1122,6 +1132,14 @@ impl<T: Config> Pallet<T> {
 }
 
 use polkadot_sdk::frame_system::pallet_prelude::BlockNumberFor;
+
+/// A declared service is a duty: the executor's collateral answers for every ticket it accepts,
+/// from the first (docs/protocol.md §7), so pallet-collateral completes no withdrawal meanwhile.
+impl<T: Config> CollateralDuties<T::AccountId> for Pallet<T> {
+	fn on_duty(who: &T::AccountId) -> bool {
+		Services::<T>::contains_key(who)
+	}
+}
 
 impl<T: Config> EnergyDeclarations<T::AccountId> for Pallet<T> {
 	fn energy_in(epoch: EpochIndex, who: &T::AccountId) -> Option<EnergyDeclaration> {

@@ -92,6 +92,7 @@ impl pallet_collateral::Config for Test {
 	type EpochInfo = Poc;
 	type CommunityFund = Fund;
 	type UnvestedRewards = Emission;
+	type Duties = ();
 	type WeightInfo = ();
 	type ParamsOrigin = polkadot_sdk::frame_system::EnsureRoot<AccountId>;
 }

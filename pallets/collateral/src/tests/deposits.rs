@@ -160,3 +160,22 @@ fn genesis_host_bonds_are_held_from_genesis() {
 		assert_eq!(Balances::balance(&HOST), 500 * SPR, "the rest stays liquid for fees");
 	});
 }
+
+/// SPEC rev 4, attack 13: an executor is slashable from its first acceptance. While it declares
+/// an inference service (pallet-inference says it is on duty) no withdrawal completes: every
+/// ticket it accepts may still end in a downtime or fraud slash.
+#[test]
+fn collateral_on_duty_stays_until_the_duty_ends() {
+	ExtBuilder::default().with_balance(HOST, 500 * SPR).build().execute_with(|| {
+		assert_ok!(Collateral::deposit(RuntimeOrigin::signed(HOST), 300 * SPR));
+		assert_ok!(Collateral::request_unbond(RuntimeOrigin::signed(HOST), 100 * SPR));
+		set_epoch(2);
+		set_on_duty(HOST, true);
+		assert_noop!(
+			Collateral::withdraw_unbonded(RuntimeOrigin::signed(HOST)),
+			Error::<Test>::OnDuty
+		);
+		set_on_duty(HOST, false);
+		assert_ok!(Collateral::withdraw_unbonded(RuntimeOrigin::signed(HOST)));
+	});
+}

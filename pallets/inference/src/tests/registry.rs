@@ -186,3 +186,22 @@ fn a_service_holds_its_deposit_until_it_is_withdrawn() {
 		);
 	});
 }
+
+/// SPEC rev 4, attack 13: an executor is slashable from its first acceptance. A declared service
+/// is a duty (pallet-collateral completes no withdrawal while it lasts), and its collateral stays
+/// slashable three epochs after it is withdrawn: a ticket accepted in the last epoch may settle
+/// in the next and be reported missed in the one after.
+#[test]
+fn a_declared_service_keeps_the_executors_collateral_until_its_tickets_are_accounted_for() {
+	use sprint_primitives::CollateralDuties;
+	ExtBuilder::default().build().execute_with(|| {
+		assert_ok!(Inference::register_model(RuntimeOrigin::root(), smollm2()));
+		assert!(!<Inference as CollateralDuties<AccountId>>::on_duty(&EXECUTOR));
+		assert_ok!(Inference::declare_service(RuntimeOrigin::signed(EXECUTOR), service(&[0])));
+		assert!(<Inference as CollateralDuties<AccountId>>::on_duty(&EXECUTOR));
+		set_epoch(5);
+		assert_ok!(Inference::withdraw_service(RuntimeOrigin::signed(EXECUTOR)));
+		assert!(!<Inference as CollateralDuties<AccountId>>::on_duty(&EXECUTOR));
+		assert!(kept_slashable().contains(&(EXECUTOR, 8)), "{:?}", kept_slashable());
+	});
+}
