@@ -88,7 +88,7 @@ mod tests {
 	use std::{cell::RefCell, collections::BTreeMap};
 
 	std::thread_local! {
-		static HEAP: RefCell<BTreeMap<u32, Rank>> = RefCell::new(BTreeMap::new());
+		static HEAP: RefCell<BTreeMap<u32, Rank>> = const { RefCell::new(BTreeMap::new()) };
 	}
 	struct Memory;
 	impl RankStore for Memory {
