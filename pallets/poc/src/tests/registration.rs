@@ -80,3 +80,37 @@ fn a_proof_url_with_user_info_a_query_or_another_scheme_is_refused() {
 		}
 	});
 }
+
+/// SPEC rev 4, attack 13: changing proof keys does not void acceptances within the audit window.
+/// A host's receipts, acceptances and payload statements are signed with its proof key; were the
+/// key forgotten when it deregisters (or registers another), its last receipts could no longer
+/// settle and — worse — a `Fail` against it could no longer be filed. Its retired key keeps
+/// signing for it three epochs more (a ticket of this epoch settles in the next, is audited in
+/// the one after, and disputes end then).
+#[test]
+fn a_retired_proof_key_still_signs_through_the_audit_window() {
+	use sprint_primitives::SigningKeys;
+	ExtBuilder::default().build().execute_with(|| {
+		assert_ok!(register(HOST));
+		assert_eq!(<Poc as SigningKeys<AccountId>>::signing_keys(&HOST), vec![[7; 32]]);
+		assert_ok!(Poc::deregister_host(RuntimeOrigin::signed(HOST)));
+		assert_eq!(
+			<Poc as SigningKeys<AccountId>>::signing_keys(&HOST),
+			vec![[7; 32]],
+			"deregistered, its key still signs"
+		);
+		// Registered again with another key: both sign, the new one first.
+		assert_ok!(Poc::register_host(
+			RuntimeOrigin::signed(HOST),
+			[8; 32],
+			b"http://127.0.0.1:8080".to_vec(),
+			vec![]
+		));
+		assert_eq!(<Poc as SigningKeys<AccountId>>::signing_keys(&HOST), vec![[8; 32], [7; 32]]);
+		assert_eq!(<Poc as SigningKeys<AccountId>>::signing_key(&HOST), Some([8; 32]));
+		run_to_epoch(3);
+		assert_eq!(<Poc as SigningKeys<AccountId>>::signing_keys(&HOST), vec![[8; 32], [7; 32]]);
+		run_to_epoch(4);
+		assert_eq!(<Poc as SigningKeys<AccountId>>::signing_keys(&HOST), vec![[8; 32]], "expired");
+	});
+}
