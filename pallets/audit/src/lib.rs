@@ -707,10 +707,13 @@ impl<T: Config> Pallet<T> {
 				Error::<T>::NotDrawn
 			);
 			if let AuditResult::Fail { payload_hash, executor_signature, .. } = &audit.result {
-				let key =
-					T::SigningKeys::signing_key(executor).ok_or(Error::<T>::BadPayloadSignature)?;
+				// The executor's current key, or one it retired within the audit window: a
+				// host that deregisters cannot escape a Fail.
+				let statement = payload_statement(&id, payload_hash);
 				ensure!(
-					signed_by(&key, &payload_statement(&id, payload_hash), executor_signature),
+					T::SigningKeys::signing_keys(executor)
+						.iter()
+						.any(|key| signed_by(key, &statement, executor_signature)),
 					Error::<T>::BadPayloadSignature
 				);
 			}

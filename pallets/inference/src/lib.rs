@@ -976,14 +976,12 @@ pub mod pallet {
 				Error::<T>::BadTicketSignature
 			);
 			let executor = ticket.executor.clone();
-			let signing_key =
-				T::SigningKeys::signing_key(&executor).ok_or(Error::<T>::BadAcceptanceSignature)?;
+			// The executor's current key, or one it retired within the audit window.
+			let accepted = sprint_core::market::acceptance_payload(&ticket.hash());
 			ensure!(
-				signed_by(
-					&signing_key,
-					&sprint_core::market::acceptance_payload(&ticket.hash()),
-					&acceptance
-				),
+				T::SigningKeys::signing_keys(&executor)
+					.iter()
+					.any(|key| signed_by(key, &accepted, &acceptance)),
 				Error::<T>::BadAcceptanceSignature
 			);
 			let nonce = (ticket.epoch, ticket.key, ticket.nonce);

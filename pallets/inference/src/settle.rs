@@ -97,7 +97,9 @@ impl<T: Config> Pallet<T> {
 		let now = T::EpochInfo::current_epoch();
 		let genesis = Self::genesis_hash();
 		let served = Services::<T>::get(who).map(|s| s.models).unwrap_or_default();
-		let signing_key = T::SigningKeys::signing_key(who).ok_or(Error::<T>::NoSigningKey)?;
+		// The current key, or one retired within the audit window.
+		let signing_keys = T::SigningKeys::signing_keys(who);
+		ensure!(!signing_keys.is_empty(), Error::<T>::NoSigningKey);
 		let mut owed: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		// Per key: its owner, receipts, tokens and cost in this batch (the `Charged` events).
 		let mut by_key: BTreeMap<PublicKey, (T::AccountId, u32, u64, BalanceOf<T>)> =
@@ -144,8 +146,9 @@ impl<T: Config> Pallet<T> {
 				signed_by(&ticket.key, &ticket.signing_payload(), &receipt.ticket_signature),
 				Error::<T>::BadTicketSignature
 			);
+			let payload = receipt.executor_payload();
 			ensure!(
-				signed_by(&signing_key, &receipt.executor_payload(), &receipt.executor_signature),
+				signing_keys.iter().any(|k| signed_by(k, &payload, &receipt.executor_signature)),
 				Error::<T>::BadExecutorSignature
 			);
 			let nonce = (ticket.epoch, ticket.key, ticket.nonce);

@@ -335,6 +335,19 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// A host's last retired proof key (by deregistering) and the last epoch it still signs
+	/// for the host in ([`RETIRED_KEY_EPOCHS`] on): its receipts, acceptances and payload
+	/// statements stay checkable through the audit window (docs/protocol.md §7). One entry per
+	/// account that ever deregistered, replaced when it deregisters again.
+	#[pallet::storage]
+	pub type RetiredProofKeys<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		([u8; 32], EpochIndex),
+		OptionQuery,
+	>;
+
 	/// Each validator's place in its epoch's [`ValidatorPool`], written as the tally credits it:
 	/// what [`AuditEligible`]'s bits are indexed by.
 	#[pallet::storage]
@@ -788,9 +801,15 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::deregister_host())]
 		pub fn deregister_host(origin: OriginFor<T>) -> DispatchResult {
 			let host = ensure_signed(origin)?;
-			ensure!(Hosts::<T>::contains_key(&host), Error::<T>::NotRegistered);
+			let info = Hosts::<T>::get(&host).ok_or(Error::<T>::NotRegistered)?;
 			T::HostBond::unbond_host(&host)?;
 			Hosts::<T>::remove(&host);
+			// Its receipts, acceptances and payload statements stay checkable through the
+			// audit window (docs/protocol.md §7).
+			RetiredProofKeys::<T>::insert(
+				&host,
+				(info.proof_key, CurrentEpoch::<T>::get().saturating_add(RETIRED_KEY_EPOCHS)),
+			);
 			Self::deposit_event(Event::HostDeregistered { host });
 			Ok(())
 		}
@@ -1230,6 +1249,10 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
+/// Epochs a retired proof key keeps signing for its host: a ticket of the epoch it retires in
+/// settles by the end of the next, is audited in the one after, and its disputes end then.
+pub const RETIRED_KEY_EPOCHS: u32 = 3;
+
 /// The bytes of an [`AuditEligible`] bitmap: one bit for each of up to 32,768 validators
 /// (the runtime's `MaxParticipants` must not exceed it; `integrity_test` checks).
 pub const MAX_ELIGIBLE_BYTES: u32 = 4_096;
@@ -1245,6 +1268,16 @@ pub trait BenchmarkHelper<AccountId> {
 impl<T: Config> SigningKeys<T::AccountId> for Pallet<T> {
 	fn signing_key(who: &T::AccountId) -> Option<[u8; 32]> {
 		Hosts::<T>::get(who).map(|host| host.proof_key)
+	}
+
+	fn signing_keys(who: &T::AccountId) -> Vec<[u8; 32]> {
+		let mut keys: Vec<[u8; 32]> = Self::signing_key(who).into_iter().collect();
+		if let Some((key, until)) = RetiredProofKeys::<T>::get(who) {
+			if CurrentEpoch::<T>::get() <= until && !keys.contains(&key) {
+				keys.push(key);
+			}
+		}
+		keys
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

@@ -197,6 +197,13 @@ pub trait SigningKeys<AccountId> {
 	/// `who`'s sr25519 public key, if it registered one.
 	fn signing_key(who: &AccountId) -> Option<[u8; 32]>;
 
+	/// Every key that still signs for `who`: its current key first, then a key it retired
+	/// within the audit window (docs/protocol.md §7: acceptances stay checkable under previous
+	/// proof keys). A signature by any of them is `who`'s.
+	fn signing_keys(who: &AccountId) -> alloc::vec::Vec<[u8; 32]> {
+		Self::signing_key(who).into_iter().collect()
+	}
+
 	/// Benchmarks only: makes `key` `who`'s signing key.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn set_signing_key(who: &AccountId, key: [u8; 32]);
