@@ -39,6 +39,16 @@ fn commit(host: AccountId, count: u32) -> polkadot_sdk::sp_runtime::DispatchResu
 		.map_err(|e| e.error)
 }
 
+/// Hosts 10, 11 and 12 commit 10, 20 and 30 leaves in epoch 0 (a cap of two: 12 displaces 10),
+/// then the chain runs into the validation window.
+fn commit_three() {
+	let sprints = [Sprint::new(10, 10), Sprint::new(11, 20), Sprint::new(12, 30)];
+	for s in &sprints {
+		s.register();
+	}
+	commit_all(0, &[&sprints[0], &sprints[1], &sprints[2]]);
+}
+
 fn participants(epoch: u32) -> Vec<AccountId> {
 	let mut all: Vec<AccountId> = (0..CommitmentCount::<Test>::get(epoch))
 		.filter_map(|i| crate::Participants::<Test>::get(epoch, i))
@@ -101,12 +111,8 @@ fn a_full_cap_displaces_always_its_smallest_participant_and_only_for_strictly_mo
 #[test]
 fn a_displacer_whose_epoch_is_not_accepted_pays_the_displaced_host_its_expected_reward() {
 	capped(2).execute_with(|| {
-		let sprints = [Sprint::new(10, 10), Sprint::new(11, 20), Sprint::new(12, 30)];
-		for s in &sprints {
-			s.register();
-		}
 		let free_before = Balances::free_balance(10);
-		commit_all(0, &[&sprints[0], &sprints[1], &sprints[2]]);
+		commit_three();
 		assert_eq!(Commitments::<Test>::get(0, 10), None, "12 displaced 10");
 		// Nobody checks the epoch: 11 and 12 are rejected (not to blame, but not accepted).
 		run_to_phase(Phase::Tally);
@@ -135,11 +141,7 @@ fn a_displacer_whose_epoch_is_not_accepted_pays_the_displaced_host_its_expected_
 #[test]
 fn a_displacer_whose_epoch_is_accepted_owes_nothing() {
 	capped(2).execute_with(|| {
-		let sprints = [Sprint::new(10, 10), Sprint::new(11, 20), Sprint::new(12, 30)];
-		for s in &sprints {
-			s.register();
-		}
-		commit_all(0, &[&sprints[0], &sprints[1], &sprints[2]]);
+		commit_three();
 		all_valid(0, &[11, 12], &[]);
 		run_to_phase(Phase::Tally);
 		run_to_epoch(1);
@@ -155,11 +157,7 @@ fn a_displacer_whose_epoch_is_accepted_owes_nothing() {
 #[test]
 fn compensation_waits_for_the_tally_and_is_owed_only_to_displaced_hosts() {
 	capped(2).execute_with(|| {
-		let sprints = [Sprint::new(10, 10), Sprint::new(11, 20), Sprint::new(12, 30)];
-		for s in &sprints {
-			s.register();
-		}
-		commit_all(0, &[&sprints[0], &sprints[1], &sprints[2]]);
+		commit_three();
 		assert_noop!(
 			Poc::compensate_displaced(RuntimeOrigin::signed(10), 0, 10),
 			Error::<Test>::TallyNotEnded
