@@ -28,9 +28,9 @@ fn the_production_parameters_fit_their_cap_of_4_096_hosts_in_an_epoch() {
 	let p = PocParams::production_defaults();
 	assert_eq!(p.max_participants, 4_096);
 	let work = work(&p);
-	// 4,096 · (9 + 8) entries at 500 a step, the single values' step, and later the 4,096
-	// accepted weights on their own cursor.
-	assert_eq!(work.prune_steps, (4_096 * 17u64).div_ceil(500) + 1 + 4_096u64.div_ceil(500));
+	// 4,096 · (13 + 8) entries at 500 a step (pallet_poc::budget lists them), the single
+	// values' step, and later the 4,096 accepted weights on their own cursor.
+	assert_eq!(work.prune_steps, (4_096 * 21u64).div_ceil(500) + 1 + 4_096u64.div_ceil(500));
 	assert!(work.total_blocks < u64::from(p.epoch_length) / 4, "{work:?}");
 }
 
@@ -43,7 +43,7 @@ fn at_16_384_hosts_only_the_draws_first_step_outgrows_the_budget() {
 	let work = Poc::hook_work(&p);
 	println!("16384 hosts: {work:?}");
 	assert!(!work.steps_fit);
-	assert_eq!(work.prune_steps, (16_384 * 17u64).div_ceil(500) + 1 + 16_384u64.div_ceil(500));
+	assert_eq!(work.prune_steps, (16_384 * 21u64).div_ceil(500) + 1 + 16_384u64.div_ceil(500));
 	assert!(work.draw_blocks <= work.draw_limit && work.tally_blocks <= work.tally_limit);
 	assert!(work.total_blocks <= u64::from(p.epoch_length) / 4, "{work:?}");
 	assert!(Poc::check_hook_work(&p).is_err());
