@@ -711,9 +711,11 @@ impl<T: Config> Pallet<T> {
 				// host that deregisters cannot escape a Fail.
 				let statement = payload_statement(&id, payload_hash);
 				ensure!(
-					T::SigningKeys::signing_keys(executor)
-						.iter()
-						.any(|key| signed_by(key, &statement, executor_signature)),
+					T::SigningKeys::signing_keys(executor).iter().any(|key| signed_by(
+						key,
+						&statement,
+						executor_signature
+					)),
 					Error::<T>::BadPayloadSignature
 				);
 			}

@@ -979,9 +979,11 @@ pub mod pallet {
 			// The executor's current key, or one it retired within the audit window.
 			let accepted = sprint_core::market::acceptance_payload(&ticket.hash());
 			ensure!(
-				T::SigningKeys::signing_keys(&executor)
-					.iter()
-					.any(|key| signed_by(key, &accepted, &acceptance)),
+				T::SigningKeys::signing_keys(&executor).iter().any(|key| signed_by(
+					key,
+					&accepted,
+					&acceptance
+				)),
 				Error::<T>::BadAcceptanceSignature
 			);
 			let nonce = (ticket.epoch, ticket.key, ticket.nonce);

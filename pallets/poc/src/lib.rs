@@ -340,13 +340,8 @@ pub mod pallet {
 	/// statements stay checkable through the audit window (docs/protocol.md §7). One entry per
 	/// account that ever deregistered, replaced when it deregisters again.
 	#[pallet::storage]
-	pub type RetiredProofKeys<T: Config> = StorageMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		([u8; 32], EpochIndex),
-		OptionQuery,
-	>;
+	pub type RetiredProofKeys<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, ([u8; 32], EpochIndex), OptionQuery>;
 
 	/// Each validator's place in its epoch's [`ValidatorPool`], written as the tally credits it:
 	/// what [`AuditEligible`]'s bits are indexed by.

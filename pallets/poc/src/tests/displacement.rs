@@ -111,8 +111,8 @@ fn a_full_cap_displaces_always_its_smallest_participant_and_only_for_strictly_mo
 #[test]
 fn a_displacer_whose_epoch_is_not_accepted_pays_the_displaced_host_its_expected_reward() {
 	capped(2).execute_with(|| {
-		let free_before = Balances::free_balance(10);
 		commit_three();
+		let free_before = Balances::free_balance(10);
 		assert_eq!(Commitments::<Test>::get(0, 10), None, "12 displaced 10");
 		// Nobody checks the epoch: 11 and 12 are rejected (not to blame, but not accepted).
 		run_to_phase(Phase::Tally);

@@ -99,7 +99,12 @@ fn a_retired_proof_key_still_signs_through_the_audit_window() {
 			vec![[7; 32]],
 			"deregistered, its key still signs"
 		);
-		// Registered again with another key: both sign, the new one first.
+		// Registered again with another key (a new bond: the old one is still unbonding): both
+		// sign, the new one first.
+		{
+			use polkadot_sdk::frame_support::traits::fungible::Mutate;
+			Balances::set_balance(&HOST, 3_000 * SPR);
+		}
 		assert_ok!(Poc::register_host(
 			RuntimeOrigin::signed(HOST),
 			[8; 32],
