@@ -80,9 +80,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Stats` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn submit_audits(n: u32, ) -> Weight {
-		// Minimum execution time: 78_127_000 picoseconds.
-		Weight::from_parts(79_372_343, 789913)
-			.saturating_add(Weight::from_parts(34_501_444, 0).saturating_mul(n.into()))
+		// Minimum execution time: 72_739_000 picoseconds.
+		Weight::from_parts(56_594_855, 789913)
+			.saturating_add(Weight::from_parts(33_040_800, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -97,9 +97,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Poc::AuditPool` (`max_values`: None, `max_size`: Some(786448), added: 788923, mode: `MaxEncodedLen`)
 	/// The range of component `v` is `[4, 16384]`.
 	fn dispute(v: u32, ) -> Weight {
-		// Minimum execution time: 20_410_000 picoseconds.
-		Weight::from_parts(48_654_288, 789913)
-			.saturating_add(Weight::from_parts(36_938, 0).saturating_mul(v.into()))
+		// Minimum execution time: 19_439_000 picoseconds.
+		Weight::from_parts(34_730_785, 789913)
+			.saturating_add(Weight::from_parts(34_259, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	/// Storage: `Audit::Disputes` (r:1 w:1)
@@ -114,9 +114,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Payloads` (`max_values`: None, `max_size`: Some(262192), added: 264667, mode: `MaxEncodedLen`)
 	/// The range of component `b` is `[1, 262144]`.
 	fn post_payload(b: u32, ) -> Weight {
-		// Minimum execution time: 26_149_000 picoseconds.
-		Weight::from_parts(39_870_696, 4103)
-			.saturating_add(Weight::from_parts(1_578, 0).saturating_mul(b.into()))
+		// Minimum execution time: 25_918_000 picoseconds.
+		Weight::from_parts(30_777_127, 4103)
+			.saturating_add(Weight::from_parts(1_529, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -133,8 +133,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Poc::AuditPool` (r:1 w:0)
 	/// Proof: `Poc::AuditPool` (`max_values`: None, `max_size`: Some(786448), added: 788923, mode: `MaxEncodedLen`)
 	fn vote() -> Weight {
-		// Minimum execution time: 35_113_000 picoseconds.
-		Weight::from_parts(41_833_000, 789913)
+		// Minimum execution time: 35_624_000 picoseconds.
+		Weight::from_parts(40_090_000, 789913)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -179,8 +179,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Collateral::JailReleases` (r:0 w:1)
 	/// Proof: `Collateral::JailReleases` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn resolve() -> Weight {
-		// Minimum execution time: 197_897_000 picoseconds.
-		Weight::from_parts(211_958_000, 27531)
+		// Minimum execution time: 188_523_000 picoseconds.
+		Weight::from_parts(207_351_000, 27531)
 			.saturating_add(T::DbWeight::get().reads(24_u64))
 			.saturating_add(T::DbWeight::get().writes(15_u64))
 	}
@@ -219,8 +219,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn close_dispute() -> Weight {
-		// Minimum execution time: 142_513_000 picoseconds.
-		Weight::from_parts(170_346_000, 789913)
+		// Minimum execution time: 141_632_000 picoseconds.
+		Weight::from_parts(159_469_000, 789913)
 			.saturating_add(T::DbWeight::get().reads(28_u64))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
 	}
@@ -259,8 +259,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Collateral::SlashedOffences` (r:1 w:1)
 	/// Proof: `Collateral::SlashedOffences` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	fn report_missed_audit() -> Weight {
-		// Minimum execution time: 90_946_000 picoseconds.
-		Weight::from_parts(99_829_000, 789913)
+		// Minimum execution time: 91_617_000 picoseconds.
+		Weight::from_parts(103_425_000, 789913)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -284,9 +284,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Traffic` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[1, 256]`.
 	fn prune_step(k: u32, ) -> Weight {
-		// Minimum execution time: 28_884_000 picoseconds.
-		Weight::from_parts(27_377_038, 3553)
-			.saturating_add(Weight::from_parts(810_611, 0).saturating_mul(k.into()))
+		// Minimum execution time: 29_734_000 picoseconds.
+		Weight::from_parts(28_340_534, 3553)
+			.saturating_add(Weight::from_parts(802_462, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -299,8 +299,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// database weights.
 impl WeightInfo for () {
 	fn submit_audits(n: u32, ) -> Weight {
-		Weight::from_parts(79_372_343, 789913)
-			.saturating_add(Weight::from_parts(34_501_444, 0).saturating_mul(n.into()))
+		Weight::from_parts(56_594_855, 789913)
+			.saturating_add(Weight::from_parts(33_040_800, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -308,39 +308,39 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2567).saturating_mul(n.into()))
 	}
 	fn dispute(v: u32, ) -> Weight {
-		Weight::from_parts(48_654_288, 789913)
-			.saturating_add(Weight::from_parts(36_938, 0).saturating_mul(v.into()))
+		Weight::from_parts(34_730_785, 789913)
+			.saturating_add(Weight::from_parts(34_259, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn post_payload(b: u32, ) -> Weight {
-		Weight::from_parts(39_870_696, 4103)
-			.saturating_add(Weight::from_parts(1_578, 0).saturating_mul(b.into()))
+		Weight::from_parts(30_777_127, 4103)
+			.saturating_add(Weight::from_parts(1_529, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn vote() -> Weight {
-		Weight::from_parts(41_833_000, 789913)
+		Weight::from_parts(40_090_000, 789913)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn resolve() -> Weight {
-		Weight::from_parts(211_958_000, 27531)
+		Weight::from_parts(207_351_000, 27531)
 			.saturating_add(ParityDbWeight::get().reads(24_u64))
 			.saturating_add(ParityDbWeight::get().writes(15_u64))
 	}
 	fn close_dispute() -> Weight {
-		Weight::from_parts(170_346_000, 789913)
+		Weight::from_parts(159_469_000, 789913)
 			.saturating_add(ParityDbWeight::get().reads(28_u64))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
 	}
 	fn report_missed_audit() -> Weight {
-		Weight::from_parts(99_829_000, 789913)
+		Weight::from_parts(103_425_000, 789913)
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn prune_step(k: u32, ) -> Weight {
-		Weight::from_parts(27_377_038, 3553)
-			.saturating_add(Weight::from_parts(810_611, 0).saturating_mul(k.into()))
+		Weight::from_parts(28_340_534, 3553)
+			.saturating_add(Weight::from_parts(802_462, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))

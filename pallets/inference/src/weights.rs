@@ -63,8 +63,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Params` (r:0 w:1)
 	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(60), added: 555, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
-		// Minimum execution time: 3_976_000 picoseconds.
-		Weight::from_parts(4_437_000, 0)
+		// Minimum execution time: 3_926_000 picoseconds.
+		Weight::from_parts(4_367_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Inference::Energy` (r:1 w:1)
@@ -76,8 +76,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::EnergyBlocked` (r:0 w:1)
 	/// Proof: `Inference::EnergyBlocked` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn dispute_energy() -> Weight {
-		// Minimum execution time: 14_912_000 picoseconds.
-		Weight::from_parts(16_335_000, 3606)
+		// Minimum execution time: 14_832_000 picoseconds.
+		Weight::from_parts(16_125_000, 3606)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -96,8 +96,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Models` (r:0 w:1)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(204), added: 2679, mode: `MaxEncodedLen`)
 	fn register_model() -> Weight {
-		// Minimum execution time: 19_199_000 picoseconds.
-		Weight::from_parts(20_611_000, 1545)
+		// Minimum execution time: 18_488_000 picoseconds.
+		Weight::from_parts(20_191_000, 1545)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -120,8 +120,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Energy` (r:1 w:1)
 	/// Proof: `Inference::Energy` (`max_values`: None, `max_size`: Some(141), added: 2616, mode: `MaxEncodedLen`)
 	fn declare_service() -> Weight {
-		// Minimum execution time: 80_731_000 picoseconds.
-		Weight::from_parts(85_398_000, 22422)
+		// Minimum execution time: 77_967_000 picoseconds.
+		Weight::from_parts(82_964_000, 22422)
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -132,8 +132,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Deposits` (r:1 w:1)
 	/// Proof: `Inference::Deposits` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
-		// Minimum execution time: 44_426_000 picoseconds.
-		Weight::from_parts(47_171_000, 3604)
+		// Minimum execution time: 42_604_000 picoseconds.
+		Weight::from_parts(45_869_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -144,8 +144,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Params` (r:1 w:0)
 	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(60), added: 555, mode: `MaxEncodedLen`)
 	fn request_withdrawal() -> Weight {
-		// Minimum execution time: 13_660_000 picoseconds.
-		Weight::from_parts(14_662_000, 3550)
+		// Minimum execution time: 13_150_000 picoseconds.
+		Weight::from_parts(14_281_000, 3550)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -158,8 +158,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		// Minimum execution time: 42_574_000 picoseconds.
-		Weight::from_parts(45_658_000, 3604)
+		// Minimum execution time: 42_634_000 picoseconds.
+		Weight::from_parts(45_909_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -170,8 +170,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::ApiKeyCount` (r:1 w:1)
 	/// Proof: `Inference::ApiKeyCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn add_api_key() -> Weight {
-		// Minimum execution time: 47_452_000 picoseconds.
-		Weight::from_parts(50_977_000, 3590)
+		// Minimum execution time: 45_529_000 picoseconds.
+		Weight::from_parts(48_002_000, 3590)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -180,8 +180,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Poc::CurrentEpoch` (r:1 w:0)
 	/// Proof: `Poc::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn revoke_api_key() -> Weight {
-		// Minimum execution time: 13_470_000 picoseconds.
-		Weight::from_parts(14_852_000, 3590)
+		// Minimum execution time: 12_880_000 picoseconds.
+		Weight::from_parts(14_762_000, 3590)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -195,6 +195,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Services` (`max_values`: None, `max_size`: Some(361), added: 2836, mode: `MaxEncodedLen`)
 	/// Storage: `Poc::Hosts` (r:1 w:0)
 	/// Proof: `Poc::Hosts` (`max_values`: None, `max_size`: Some(1368), added: 3843, mode: `MaxEncodedLen`)
+	/// Storage: `Poc::RetiredProofKeys` (r:1 w:0)
+	/// Proof: `Poc::RetiredProofKeys` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Models` (r:1 w:0)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(204), added: 2679, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ApiKeys` (r:1024 w:0)
@@ -231,10 +233,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Batches` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 1024]`.
 	fn settle(n: u32, ) -> Weight {
-		// Minimum execution time: 229_314_000 picoseconds.
-		Weight::from_parts(230_126_000, 6196)
-			.saturating_add(Weight::from_parts(148_693_598, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(17_u64))
+		// Minimum execution time: 237_426_000 picoseconds.
+		Weight::from_parts(237_436_000, 6196)
+			.saturating_add(Weight::from_parts(142_934_037, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
@@ -247,8 +249,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn claim_fees() -> Weight {
-		// Minimum execution time: 52_899_000 picoseconds.
-		Weight::from_parts(55_974_000, 3674)
+		// Minimum execution time: 53_961_000 picoseconds.
+		Weight::from_parts(56_415_000, 3674)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -274,9 +276,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::EpochBegan` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 64]`.
 	fn update_prices(m: u32, ) -> Weight {
-		// Minimum execution time: 22_614_000 picoseconds.
-		Weight::from_parts(14_704_021, 3493)
-			.saturating_add(Weight::from_parts(10_776_833, 0).saturating_mul(m.into()))
+		// Minimum execution time: 23_516_000 picoseconds.
+		Weight::from_parts(16_135_132, 3493)
+			.saturating_add(Weight::from_parts(10_995_469, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -289,6 +291,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Poc::Hosts` (r:1 w:0)
 	/// Proof: `Poc::Hosts` (`max_values`: None, `max_size`: Some(1368), added: 3843, mode: `MaxEncodedLen`)
+	/// Storage: `Poc::RetiredProofKeys` (r:1 w:0)
+	/// Proof: `Poc::RetiredProofKeys` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::UsedNonces` (r:1 w:1)
 	/// Proof: `Inference::UsedNonces` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Missed` (r:1 w:1)
@@ -298,9 +302,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Params` (r:1 w:0)
 	/// Proof: `Inference::Params` (`max_values`: Some(1), `max_size`: Some(60), added: 555, mode: `MaxEncodedLen`)
 	fn report_missed_ticket() -> Weight {
-		// Minimum execution time: 97_587_000 picoseconds.
-		Weight::from_parts(105_107_000, 4833)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Minimum execution time: 98_618_000 picoseconds.
+		Weight::from_parts(104_577_000, 4833)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Poc::CurrentEpoch` (r:1 w:0)
@@ -319,9 +323,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::EpochBegan` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[1, 256]`.
 	fn prune_step(k: u32, ) -> Weight {
-		// Minimum execution time: 28_262_000 picoseconds.
-		Weight::from_parts(32_786_055, 3529)
-			.saturating_add(Weight::from_parts(1_870_901, 0).saturating_mul(k.into()))
+		// Minimum execution time: 27_040_000 picoseconds.
+		Weight::from_parts(13_690_070, 3529)
+			.saturating_add(Weight::from_parts(1_950_671, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -334,66 +338,66 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// database weights.
 impl WeightInfo for () {
 	fn set_params() -> Weight {
-		Weight::from_parts(4_437_000, 0)
+		Weight::from_parts(4_367_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn dispute_energy() -> Weight {
-		Weight::from_parts(16_335_000, 3606)
+		Weight::from_parts(16_125_000, 3606)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn register_model() -> Weight {
-		Weight::from_parts(20_611_000, 1545)
+		Weight::from_parts(20_191_000, 1545)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn declare_service() -> Weight {
-		Weight::from_parts(85_398_000, 22422)
+		Weight::from_parts(82_964_000, 22422)
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(47_171_000, 3604)
+		Weight::from_parts(45_869_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn request_withdrawal() -> Weight {
-		Weight::from_parts(14_662_000, 3550)
+		Weight::from_parts(14_281_000, 3550)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(45_658_000, 3604)
+		Weight::from_parts(45_909_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn add_api_key() -> Weight {
-		Weight::from_parts(50_977_000, 3590)
+		Weight::from_parts(48_002_000, 3590)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn revoke_api_key() -> Weight {
-		Weight::from_parts(14_852_000, 3590)
+		Weight::from_parts(14_762_000, 3590)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn settle(n: u32, ) -> Weight {
-		Weight::from_parts(230_126_000, 6196)
-			.saturating_add(Weight::from_parts(148_693_598, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(17_u64))
+		Weight::from_parts(237_436_000, 6196)
+			.saturating_add(Weight::from_parts(142_934_037, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(18_u64))
 			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2614).saturating_mul(n.into()))
 	}
 	fn claim_fees() -> Weight {
-		Weight::from_parts(55_974_000, 3674)
+		Weight::from_parts(56_415_000, 3674)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn update_prices(m: u32, ) -> Weight {
-		Weight::from_parts(14_704_021, 3493)
-			.saturating_add(Weight::from_parts(10_776_833, 0).saturating_mul(m.into()))
+		Weight::from_parts(16_135_132, 3493)
+			.saturating_add(Weight::from_parts(10_995_469, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -401,13 +405,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3001).saturating_mul(m.into()))
 	}
 	fn report_missed_ticket() -> Weight {
-		Weight::from_parts(105_107_000, 4833)
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
+		Weight::from_parts(104_577_000, 4833)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn prune_step(k: u32, ) -> Weight {
-		Weight::from_parts(32_786_055, 3529)
-			.saturating_add(Weight::from_parts(1_870_901, 0).saturating_mul(k.into()))
+		Weight::from_parts(13_690_070, 3529)
+			.saturating_add(Weight::from_parts(1_950_671, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))

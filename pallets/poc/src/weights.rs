@@ -79,8 +79,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	fn register_host() -> Weight {
-		// Minimum execution time: 56_945_000 picoseconds.
-		Weight::from_parts(61_573_000, 4833)
+		// Minimum execution time: 56_204_000 picoseconds.
+		Weight::from_parts(60_571_000, 4833)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -92,11 +92,13 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Poc::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Collateral::Params` (r:1 w:0)
 	/// Proof: `Collateral::Params` (`max_values`: Some(1), `max_size`: Some(80), added: 575, mode: `MaxEncodedLen`)
+	/// Storage: `Poc::RetiredProofKeys` (r:0 w:1)
+	/// Proof: `Poc::RetiredProofKeys` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	fn deregister_host() -> Weight {
-		// Minimum execution time: 19_269_000 picoseconds.
-		Weight::from_parts(21_001_000, 4833)
+		// Minimum execution time: 21_212_000 picoseconds.
+		Weight::from_parts(23_095_000, 4833)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Poc::CurrentEpoch` (r:1 w:0)
 	/// Proof: `Poc::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -117,16 +119,16 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Poc::SecretCommitters` (r:1 w:1)
 	/// Proof: `Poc::SecretCommitters` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn commit_secret() -> Weight {
-		// Minimum execution time: 498_858_000 picoseconds.
-		Weight::from_parts(540_411_000, 74041)
+		// Minimum execution time: 420_731_000 picoseconds.
+		Weight::from_parts(442_273_000, 74041)
 			.saturating_add(T::DbWeight::get().reads(37_u64))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
 	}
 	/// Storage: `Poc::Params` (r:0 w:1)
 	/// Proof: `Poc::Params` (`max_values`: Some(1), `max_size`: Some(76), added: 571, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
-		// Minimum execution time: 4_156_000 picoseconds.
-		Weight::from_parts(4_667_000, 0)
+		// Minimum execution time: 4_276_000 picoseconds.
+		Weight::from_parts(4_737_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Poc::CurrentEpoch` (r:1 w:0)
@@ -142,8 +144,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Poc::RevealDigest` (r:1 w:1)
 	/// Proof: `Poc::RevealDigest` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn reveal_secret() -> Weight {
-		// Minimum execution time: 26_960_000 picoseconds.
-		Weight::from_parts(29_765_000, 3557)
+		// Minimum execution time: 27_682_000 picoseconds.
+		Weight::from_parts(29_825_000, 3557)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -166,8 +168,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn tally_reveal_step() -> Weight {
-		// Minimum execution time: 62_454_000 picoseconds.
-		Weight::from_parts(67_211_000, 6196)
+		// Minimum execution time: 62_143_000 picoseconds.
+		Weight::from_parts(67_621_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -196,8 +198,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Collateral::SlashableUntil` (r:1 w:1)
 	/// Proof: `Collateral::SlashableUntil` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn commit() -> Weight {
-		// Minimum execution time: 524_036_000 picoseconds.
-		Weight::from_parts(614_952_000, 74041)
+		// Minimum execution time: 439_899_000 picoseconds.
+		Weight::from_parts(451_567_000, 74041)
 			.saturating_add(T::DbWeight::get().reads(40_u64))
 			.saturating_add(T::DbWeight::get().writes(21_u64))
 	}
@@ -222,8 +224,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn compensate_displaced() -> Weight {
-		// Minimum execution time: 73_731_000 picoseconds.
-		Weight::from_parts(80_140_000, 6742)
+		// Minimum execution time: 74_361_000 picoseconds.
+		Weight::from_parts(79_459_000, 6742)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -251,9 +253,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Poc::Commitments` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn submit_verdicts(n: u32, ) -> Weight {
-		// Minimum execution time: 160_100_000 picoseconds.
-		Weight::from_parts(89_748_746, 3557)
-			.saturating_add(Weight::from_parts(125_918_142, 0).saturating_mul(n.into()))
+		// Minimum execution time: 162_734_000 picoseconds.
+		Weight::from_parts(47_850_873, 3557)
+			.saturating_add(Weight::from_parts(123_245_175, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -278,9 +280,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Poc::Targets` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 64]`.
 	fn answer_challenge(n: u32, ) -> Weight {
-		// Minimum execution time: 93_971_000 picoseconds.
-		Weight::from_parts(74_251_125, 55606)
-			.saturating_add(Weight::from_parts(53_558_345, 0).saturating_mul(n.into()))
+		// Minimum execution time: 93_680_000 picoseconds.
+		Weight::from_parts(37_553_080, 55606)
+			.saturating_add(Weight::from_parts(54_445_965, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -296,9 +298,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Poc::Seats` (`max_values`: None, `max_size`: Some(52141), added: 54616, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	fn vote(n: u32, ) -> Weight {
-		// Minimum execution time: 30_396_000 picoseconds.
-		Weight::from_parts(33_023_755, 55606)
-			.saturating_add(Weight::from_parts(129_180, 0).saturating_mul(n.into()))
+		// Minimum execution time: 30_916_000 picoseconds.
+		Weight::from_parts(33_647_950, 55606)
+			.saturating_add(Weight::from_parts(128_789, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -328,9 +330,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Poc::DrawPool` (`max_values`: Some(1), `max_size`: Some(786436), added: 786931, mode: `MaxEncodedLen`)
 	/// The range of component `v` is `[16, 1000]`.
 	fn start_draw(v: u32, ) -> Weight {
-		// Minimum execution time: 193_511_000 picoseconds.
-		Weight::from_parts(198_267_000, 789913)
-			.saturating_add(Weight::from_parts(13_360_886, 0).saturating_mul(v.into()))
+		// Minimum execution time: 204_346_000 picoseconds.
+		Weight::from_parts(207_651_000, 789913)
+			.saturating_add(Weight::from_parts(11_212_396, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -343,9 +345,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Poc::Assignments` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[1, 16]`.
 	fn draw_step(k: u32, ) -> Weight {
-		// Minimum execution time: 7_551_000 picoseconds.
-		Weight::from_parts(3_743_409, 0)
-			.saturating_add(Weight::from_parts(4_523_919, 0).saturating_mul(k.into()))
+		// Minimum execution time: 7_721_000 picoseconds.
+		Weight::from_parts(3_859_550, 0)
+			.saturating_add(Weight::from_parts(4_560_667, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(k.into())))
 	}
@@ -380,16 +382,16 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Poc::Outcomes` (r:0 w:1)
 	/// Proof: `Poc::Outcomes` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	fn tally_decide_step() -> Weight {
-		// Minimum execution time: 801_963_000 picoseconds.
-		Weight::from_parts(841_732_000, 55606)
+		// Minimum execution time: 811_908_000 picoseconds.
+		Weight::from_parts(866_900_000, 55606)
 			.saturating_add(T::DbWeight::get().reads(55_u64))
 			.saturating_add(T::DbWeight::get().writes(44_u64))
 	}
 	/// Storage: `Poc::Outcomes` (r:1 w:0)
 	/// Proof: `Poc::Outcomes` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	fn tally_weigh_step() -> Weight {
-		// Minimum execution time: 6_199_000 picoseconds.
-		Weight::from_parts(6_870_000, 3542)
+		// Minimum execution time: 6_420_000 picoseconds.
+		Weight::from_parts(7_011_000, 3542)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Poc::Outcomes` (r:1 w:0)
@@ -415,8 +417,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Poc::AcceptedWeights` (r:0 w:1)
 	/// Proof: `Poc::AcceptedWeights` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	fn tally_credit_step() -> Weight {
-		// Minimum execution time: 48_783_000 picoseconds.
-		Weight::from_parts(52_659_000, 789913)
+		// Minimum execution time: 49_114_000 picoseconds.
+		Weight::from_parts(52_889_000, 789913)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -429,8 +431,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Poc::Tallying` (r:0 w:1)
 	/// Proof: `Poc::Tallying` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn tally_finish() -> Weight {
-		// Minimum execution time: 12_128_000 picoseconds.
-		Weight::from_parts(13_631_000, 3553)
+		// Minimum execution time: 12_548_000 picoseconds.
+		Weight::from_parts(13_720_000, 3553)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -449,8 +451,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Poc::Commitments` (r:500 w:500)
 	/// Proof: `Poc::Commitments` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn prune_step() -> Weight {
-		// Minimum execution time: 428_593_000 picoseconds.
-		Weight::from_parts(468_173_000, 1302490)
+		// Minimum execution time: 404_757_000 picoseconds.
+		Weight::from_parts(439_580_000, 1302490)
 			.saturating_add(T::DbWeight::get().reads(506_u64))
 			.saturating_add(T::DbWeight::get().writes(500_u64))
 	}
@@ -469,8 +471,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Poc::Seeds` (r:0 w:1)
 	/// Proof: `Poc::Seeds` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn start_epoch() -> Weight {
-		// Minimum execution time: 16_224_000 picoseconds.
-		Weight::from_parts(17_687_000, 6028)
+		// Minimum execution time: 16_605_000 picoseconds.
+		Weight::from_parts(17_857_000, 6028)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -487,8 +489,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Poc::WeightsPruneNext` (r:1 w:0)
 	/// Proof: `Poc::WeightsPruneNext` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
-		// Minimum execution time: 17_225_000 picoseconds.
-		Weight::from_parts(18_578_000, 3553)
+		// Minimum execution time: 17_075_000 picoseconds.
+		Weight::from_parts(18_488_000, 3553)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
 }
@@ -497,47 +499,47 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// database weights.
 impl WeightInfo for () {
 	fn register_host() -> Weight {
-		Weight::from_parts(61_573_000, 4833)
+		Weight::from_parts(60_571_000, 4833)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn deregister_host() -> Weight {
-		Weight::from_parts(21_001_000, 4833)
+		Weight::from_parts(23_095_000, 4833)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn commit_secret() -> Weight {
-		Weight::from_parts(540_411_000, 74041)
+		Weight::from_parts(442_273_000, 74041)
 			.saturating_add(ParityDbWeight::get().reads(37_u64))
 			.saturating_add(ParityDbWeight::get().writes(18_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(4_667_000, 0)
+		Weight::from_parts(4_737_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn reveal_secret() -> Weight {
-		Weight::from_parts(29_765_000, 3557)
+		Weight::from_parts(29_825_000, 3557)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn tally_reveal_step() -> Weight {
-		Weight::from_parts(67_211_000, 6196)
+		Weight::from_parts(67_621_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn commit() -> Weight {
-		Weight::from_parts(614_952_000, 74041)
+		Weight::from_parts(451_567_000, 74041)
 			.saturating_add(ParityDbWeight::get().reads(40_u64))
 			.saturating_add(ParityDbWeight::get().writes(21_u64))
 	}
 	fn compensate_displaced() -> Weight {
-		Weight::from_parts(80_140_000, 6742)
+		Weight::from_parts(79_459_000, 6742)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn submit_verdicts(n: u32, ) -> Weight {
-		Weight::from_parts(89_748_746, 3557)
-			.saturating_add(Weight::from_parts(125_918_142, 0).saturating_mul(n.into()))
+		Weight::from_parts(47_850_873, 3557)
+			.saturating_add(Weight::from_parts(123_245_175, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -545,20 +547,20 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 54616).saturating_mul(n.into()))
 	}
 	fn answer_challenge(n: u32, ) -> Weight {
-		Weight::from_parts(74_251_125, 55606)
-			.saturating_add(Weight::from_parts(53_558_345, 0).saturating_mul(n.into()))
+		Weight::from_parts(37_553_080, 55606)
+			.saturating_add(Weight::from_parts(54_445_965, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn vote(n: u32, ) -> Weight {
-		Weight::from_parts(33_023_755, 55606)
-			.saturating_add(Weight::from_parts(129_180, 0).saturating_mul(n.into()))
+		Weight::from_parts(33_647_950, 55606)
+			.saturating_add(Weight::from_parts(128_789, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn start_draw(v: u32, ) -> Weight {
-		Weight::from_parts(198_267_000, 789913)
-			.saturating_add(Weight::from_parts(13_360_886, 0).saturating_mul(v.into()))
+		Weight::from_parts(207_651_000, 789913)
+			.saturating_add(Weight::from_parts(11_212_396, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -566,42 +568,42 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2876).saturating_mul(v.into()))
 	}
 	fn draw_step(k: u32, ) -> Weight {
-		Weight::from_parts(3_743_409, 0)
-			.saturating_add(Weight::from_parts(4_523_919, 0).saturating_mul(k.into()))
+		Weight::from_parts(3_859_550, 0)
+			.saturating_add(Weight::from_parts(4_560_667, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(k.into())))
 	}
 	fn tally_decide_step() -> Weight {
-		Weight::from_parts(841_732_000, 55606)
+		Weight::from_parts(866_900_000, 55606)
 			.saturating_add(ParityDbWeight::get().reads(55_u64))
 			.saturating_add(ParityDbWeight::get().writes(44_u64))
 	}
 	fn tally_weigh_step() -> Weight {
-		Weight::from_parts(6_870_000, 3542)
+		Weight::from_parts(7_011_000, 3542)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn tally_credit_step() -> Weight {
-		Weight::from_parts(52_659_000, 789913)
+		Weight::from_parts(52_889_000, 789913)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn tally_finish() -> Weight {
-		Weight::from_parts(13_631_000, 3553)
+		Weight::from_parts(13_720_000, 3553)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn prune_step() -> Weight {
-		Weight::from_parts(468_173_000, 1302490)
+		Weight::from_parts(439_580_000, 1302490)
 			.saturating_add(ParityDbWeight::get().reads(506_u64))
 			.saturating_add(ParityDbWeight::get().writes(500_u64))
 	}
 	fn start_epoch() -> Weight {
-		Weight::from_parts(17_687_000, 6028)
+		Weight::from_parts(17_857_000, 6028)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(18_578_000, 3553)
+		Weight::from_parts(18_488_000, 3553)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 	}
 }
