@@ -12,21 +12,22 @@
 //!   position, the payload's hash and the executor's signature over it) or `Unavailable`, each
 //!   with the receipt's inclusion proof against its batch's Merkle root. Claims (`Fail`,
 //!   `Unavailable`) only in the validation window, so the accused always has the whole answer
-//!   period to post; Passes through the answer period. A `Fail` draws
-//!   min(3, eligible) re-run voters by power (never the executor or the auditor) from the
-//!   auditor's secret; an `Unavailable` payload must be posted on chain by the executor
-//!   ([`Pallet::post_payload`], free) before the answer period ends, and is then re-run the same
-//!   way. A `Fail`'s payload may be posted too, by its auditor or its executor (bytes whose hash
-//!   is the one the executor signed), so that the re-run voters can read it even when the
-//!   executor withholds it from them; the worker's auditor posts every `Fail`'s payload;
-//! - **until the check period ends**: the re-run voters [`Pallet::vote`]. A majority of the
-//!   seats confirming fraud refunds the payer, forfeits all the executor's pending fees, and
-//!   slashes it for inference fraud (20%, jail) at once — the engine is exact, so one confirmed
-//!   difference is enough; a `Fail` the seats do not confirm costs its auditor the refuted-claim
+//!   period to post; Passes through the answer period. An `Unavailable` payload must be posted
+//!   on chain by the executor ([`Pallet::post_payload`], free) before the answer period ends. A
+//!   `Fail`'s payload may be posted too, by its auditor or its executor (bytes whose hash is the
+//!   one the executor signed), so that its jurors can read it even when the executor withholds it
+//!   from them; the worker's auditor posts every `Fail`'s payload;
+//! - **answer and check periods**: when the answer period opens, after claims have closed, the
+//!   epoch's jury randomness is fixed ([`JuryRandomness`]); each dispute's jury — min(5,
+//!   eligible) validators by power, never the executor or the claimant — is derived from it on
+//!   demand ([`Pallet::jury`]) and its jurors [`Pallet::vote`]. More than half of the jury
+//!   confirming fraud refunds the payer, forfeits all the executor's pending fees, and slashes it
+//!   for inference fraud (20%, jail) at once — the engine is exact, so one confirmed difference is
+//!   enough; more than half refuting costs a `Fail`'s auditor the refuted-claim penalty;
+//! - **tally period**: open disputes are decided (a payload never posted is fraud; otherwise the
+//!   majority of the votes cast, with at least min(3, jurors) cast, else the claim is void);
+//!   jurors that never voted are charged a silent juror, and jurors against the decision the lazy
 //!   penalty;
-//! - **tally period**: open disputes are decided (a payload never posted is fraud; votes short
-//!   of a majority refute a `Fail`), and re-run seats that never voted are charged a silent
-//!   seat;
 //! - **from the check period to the end of epoch `e + 2`**: anyone may
 //!   [`Pallet::report_missed_audit`]: a receipt whose draw under a validator's revealed secret
 //!   hits and which that validator never audited costs it a missed audit (0.1% per instance, at
@@ -334,20 +335,20 @@ pub mod pallet {
 		/// `validator` audited `receipt` of `epoch`'s settlements and found it as it said
 		/// (`Pass`).
 		Passed { epoch: EpochIndex, receipt: Hash32, validator: T::AccountId },
-		/// `auditor` claimed `receipt` of `epoch` fails (or its payload is unavailable):
-		/// `seats` re-run it.
+		/// `auditor` claimed `receipt` of `epoch` fails (or its payload is unavailable; emitted
+		/// again with the posted payload's hash once the executor posts it). Its jury is drawn
+		/// only when the answer period opens: [`Pallet::jury`].
 		Disputed {
 			epoch: EpochIndex,
 			receipt: Hash32,
 			auditor: T::AccountId,
 			executor: T::AccountId,
 			claim: Claim,
-			seats: Vec<T::AccountId>,
 		},
 		/// `by` (the executor, or a `Fail`'s auditor) posted the payload of `receipt`, whose
-		/// blake2 hash is `hash`: re-run voters read it from [`Payloads`].
+		/// blake2 hash is `hash`: its jurors read it from [`Payloads`].
 		PayloadPosted { epoch: EpochIndex, receipt: Hash32, by: T::AccountId, hash: Hash32 },
-		/// A re-run seat voted.
+		/// A juror voted.
 		Voted { epoch: EpochIndex, receipt: Hash32, voter: T::AccountId, fraud: bool },
 		/// Governance set the claim bond.
 		ClaimBondSet { bond: u128 },
@@ -422,7 +423,7 @@ pub mod pallet {
 		NothingToPost,
 		/// An empty payload.
 		EmptyPayload,
-		/// The caller holds no re-run seat in the dispute.
+		/// The caller is not a juror of the dispute (see [`Pallet::jury`]).
 		NotASeat,
 		/// The seat voted already.
 		AlreadyVoted,
@@ -589,6 +590,12 @@ impl<T: Config> OnSettle<T::AccountId> for Pallet<T> {
 }
 
 /// Whether `key`'s sr25519 signature over `message` is `signature`.
+/// A dispute's votes cast: `(fraud, no fraud)`.
+fn votes<AccountId>(dispute: &Dispute<AccountId, u128>) -> (usize, usize) {
+	let cast = |fraud: bool| dispute.seats.iter().filter(|(_, v)| *v == Some(fraud)).count();
+	(cast(true), cast(false))
+}
+
 fn signed_by(key: &[u8; 32], message: &[u8], signature: &SignatureBytes) -> bool {
 	polkadot_sdk::sp_io::crypto::sr25519_verify(
 		&sr25519::Signature::from_raw(*signature),
@@ -780,7 +787,6 @@ impl<T: Config> Pallet<T> {
 				auditor: validator.clone(),
 				executor,
 				claim: claim.clone(),
-				seats: Vec::new(),
 			});
 			let dispute = Dispute {
 				receipt: audit.receipt,
@@ -874,8 +880,7 @@ impl<T: Config> Pallet<T> {
 	/// min(3, jurors) cast; `None` while undecided (or, closed, too few or tied votes).
 	fn decided(dispute: &Dispute<T::AccountId, u128>, closed: bool) -> Option<Resolution> {
 		let jurors = dispute.seats.len();
-		let confirms = dispute.seats.iter().filter(|(_, v)| *v == Some(true)).count();
-		let refutes = dispute.seats.iter().filter(|(_, v)| *v == Some(false)).count();
+		let (confirms, refutes) = votes(dispute);
 		let cast = confirms + refutes;
 		let enough = cast >= jurors.min(MIN_JURY_VOTES as usize) && jurors > 0;
 		let cleared = match dispute.claim {
@@ -925,7 +930,6 @@ impl<T: Config> Pallet<T> {
 			auditor: dispute.auditor.clone(),
 			executor: dispute.receipt.ticket.executor.clone(),
 			claim: dispute.claim.clone(),
-			seats: dispute.seats.iter().map(|(v, _)| v.clone()).collect(),
 		});
 		Disputes::<T>::insert(epoch, id, dispute);
 		Ok(())
@@ -1000,8 +1004,7 @@ impl<T: Config> Pallet<T> {
 		let mut stats = Stats::<T>::get(epoch);
 		// A juror who voted against a decision the votes made pays the lazy penalty (a claim
 		// voided, or decided without a majority of votes, makes nobody lazy).
-		let confirms = dispute.seats.iter().filter(|(_, v)| *v == Some(true)).count();
-		let refutes = dispute.seats.iter().filter(|(_, v)| *v == Some(false)).count();
+		let (confirms, refutes) = votes(&dispute);
 		let against = match resolution {
 			Resolution::Fraud if confirms > refutes => Some(false),
 			Resolution::Refuted | Resolution::Answered if refutes > confirms => Some(true),
